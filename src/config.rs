@@ -1,0 +1,304 @@
+//! Site settings (`site.toml`), UI strings (`i18n/*.toml`) and the source list (`sources.toml`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// BCP 47 code, used for `lang`, `hreflang` and the URL prefix (`uk` -> `/uk/`).
+    pub code: String,
+    /// The language's own name, shown in the language switcher.
+    pub name: String,
+    /// The site title in this language.
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Absolute URL the site is published at; used only where an absolute URL is required.
+    pub base_url: String,
+    pub default_language: String,
+    pub languages: Vec<Language>,
+    /// Flesch-Kincaid grade an English page may not exceed.
+    #[serde(default = "default_grade")]
+    pub readability_max_grade: f64,
+}
+
+fn default_grade() -> f64 {
+    8.0
+}
+
+impl SiteConfig {
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The URL prefix of a language's pages: "" for the default language, "uk/" for others.
+    pub fn lang_prefix(&self, code: &str) -> String {
+        if code == self.default_language {
+            String::new()
+        } else {
+            format!("{code}/")
+        }
+    }
+
+    /// The path part of `base_url` ("/" or "/repo/sub/"), for pages served at any path (404).
+    pub fn base_path(&self) -> String {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".to_string(),
+        }
+    }
+}
+
+/// One entry of `sources.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    pub publisher: String,
+    pub date: String,
+    pub url: String,
+    #[serde(default = "default_source_lang")]
+    pub lang: String,
+    /// Reached through a relay or mirror rather than the publisher's own page.
+    #[serde(default)]
+    pub secondary: bool,
+}
+
+fn default_source_lang() -> String {
+    "en".to_string()
+}
+
+/// Parse TOML that sits at byte `start` of `file_text` (the whole file), so that error
+/// positions are counted from the start of the file, not of the TOML block.
+pub fn parse_toml<T: DeserializeOwned>(
+    file: &Path,
+    file_text: &str,
+    start: usize,
+    toml_text: &str,
+    what: &str,
+) -> Result<T, Diagnostic> {
+    toml::from_str(toml_text).map_err(|e| toml_diagnostic(file, file_text, start, &e, what))
+}
+
+fn toml_diagnostic(
+    file: &Path,
+    file_text: &str,
+    start: usize,
+    e: &toml::de::Error,
+    what: &str,
+) -> Diagnostic {
+    let raw = e.message().trim().to_string();
+    let mut d = match parse_unknown_field(&raw) {
+        Some((field, expected)) => {
+            let mut d = Diagnostic::error(format!("unknown {what} key `{field}`"));
+            if let Some(near) = did_you_mean(&field, expected.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{near}`?"));
+            } else if !expected.is_empty() {
+                d = d.with_help(format!("valid keys are: {}", expected.join(", ")));
+            }
+            d
+        }
+        None => Diagnostic::error(format!("invalid {what}: {}", first_line(&raw))),
+    };
+    if raw.contains("expected a date") || raw.contains("datetime") {
+        d = d.with_help("write dates as TOML dates, without quotes: last_reviewed = 2026-11-20");
+    }
+    d = d.in_file(file);
+    if let Some(span) = e.span() {
+        d = d.at(Location::at(file_text, start + span.start, span.len()));
+    }
+    d
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+fn parse_unknown_field(msg: &str) -> Option<(String, Vec<String>)> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((field.to_string(), expected))
+}
+
+fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    crate::content::read_utf8(&root.join(rel), rel)
+}
+
+pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
+    let rel = PathBuf::from("site.toml");
+    if !root.join(&rel).is_file() {
+        return Err(Diagnostic::error(format!(
+            "no site.toml in {}: is this a factsheet project?",
+            root.display()
+        ))
+        .with_help("pass the project folder with --root DIR"));
+    }
+    let text = read_text(root, &rel)?;
+    let mut config: SiteConfig = parse_toml(&rel, &text, 0, &text, "site.toml")?;
+    if let Some(url) = base_url {
+        config.base_url = url.to_string();
+    }
+    if !config.base_url.ends_with('/') {
+        config.base_url.push('/');
+    }
+    let url_ok = config.base_url.starts_with("http://") || config.base_url.starts_with("https://");
+    let problem = if !url_ok {
+        Some(format!(
+            "base_url must be an absolute http(s) URL, not `{}`",
+            config.base_url
+        ))
+    } else if config.languages.is_empty() {
+        Some("site.toml lists no languages".to_string())
+    } else if config.language(&config.default_language).is_none() {
+        Some(format!(
+            "default_language `{}` is not one of the languages",
+            config.default_language
+        ))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let needle = if url_ok {
+            "default_language"
+        } else {
+            "base_url"
+        };
+        let mut d = Diagnostic::error(problem).in_file(&rel);
+        if let Some(l) = Location::find(&text, needle).filter(|_| base_url.is_none() || url_ok) {
+            d = d.at(l);
+        }
+        return Err(d);
+    }
+    Ok(config)
+}
+
+/// UI strings per language code.
+pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Load `i18n/<code>.toml` for every language; a key missing in any language is an error.
+pub fn load_strings(root: &Path, config: &SiteConfig) -> Result<Strings, Diagnostics> {
+    let mut strings = Strings::new();
+    let mut diags = Diagnostics::default();
+    for lang in &config.languages {
+        let rel = PathBuf::from("i18n").join(format!("{}.toml", lang.code));
+        if !root.join(&rel).is_file() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "missing UI strings for language `{}`: {} does not exist",
+                    lang.code,
+                    rel.display()
+                ))
+                .with_help("copy the default language's file and translate it"),
+            );
+            continue;
+        }
+        let parsed = read_text(root, &rel).and_then(|text| {
+            parse_toml::<BTreeMap<String, String>>(&rel, &text, 0, &text, "UI strings")
+        });
+        match parsed {
+            Ok(table) => {
+                strings.insert(lang.code.clone(), table);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.clone().into_result()?;
+    let all_keys: std::collections::BTreeSet<&String> =
+        strings.values().flat_map(|t| t.keys()).collect();
+    for (code, table) in &strings {
+        for key in &all_keys {
+            if !table.contains_key(*key) {
+                let defined_in: Vec<&str> = strings
+                    .iter()
+                    .filter(|(_, t)| t.contains_key(*key))
+                    .map(|(c, _)| c.as_str())
+                    .collect();
+                diags.push(
+                    Diagnostic::error(format!("UI string `{key}` is missing in language `{code}`"))
+                        .in_file(PathBuf::from("i18n").join(format!("{code}.toml")))
+                        .with_help(format!(
+                            "it is defined in {}; add `{key} = \"...\"`",
+                            defined_in.join(", ")
+                        )),
+                );
+            }
+        }
+    }
+    diags.into_result()?;
+    Ok(strings)
+}
+
+/// The site's sources by key, plus the file text (to point at a key's line in errors).
+pub struct SourceList {
+    pub sources: BTreeMap<String, Source>,
+    pub text: String,
+}
+
+pub const SOURCES_FILE: &str = "sources.toml";
+
+pub fn load_sources(root: &Path) -> Result<SourceList, Diagnostic> {
+    let rel = PathBuf::from(SOURCES_FILE);
+    if !root.join(&rel).is_file() {
+        return Ok(SourceList {
+            sources: BTreeMap::new(),
+            text: String::new(),
+        });
+    }
+    let text = read_text(root, &rel)?;
+    let sources = parse_toml(&rel, &text, 0, &text, "source")?;
+    Ok(SourceList { sources, text })
+}
+
+impl SourceList {
+    /// Where `[KEY]` is defined in sources.toml, for "unused source" errors.
+    pub fn location_of(&self, key: &str) -> Option<Location> {
+        Location::find(&self.text, &format!("[{key}]"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_message_is_parsed() {
+        let (f, e) =
+            parse_unknown_field("unknown field `titel`, expected one of `title`, `weight`")
+                .unwrap();
+        assert_eq!(f, "titel");
+        assert_eq!(e, vec!["title", "weight"]);
+    }
+
+    #[test]
+    fn base_path_comes_from_base_url() {
+        let mut c = SiteConfig {
+            base_url: "https://x.github.io/repo/".into(),
+            default_language: "en".into(),
+            languages: vec![],
+            readability_max_grade: 8.0,
+        };
+        assert_eq!(c.base_path(), "/repo/");
+        c.base_url = "https://example.org/".into();
+        assert_eq!(c.base_path(), "/");
+    }
+}

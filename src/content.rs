@@ -1,0 +1,518 @@
+//! Reading `content/`: files, front matter, the page model and translation pairing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::config::{SiteConfig, parse_toml};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    #[default]
+    Page,
+    /// Gets every page of its language, for a one-page printable handout.
+    Print,
+    /// Gets the whole source list with the pages citing each source.
+    Sources,
+}
+
+impl PageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageKind::Page => "page",
+            PageKind::Print => "print",
+            PageKind::Sources => "sources",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: String,
+    pub weight: i64,
+    pub last_reviewed: toml::value::Datetime,
+    pub next_review: toml::value::Datetime,
+    pub short_title: Option<String>,
+    pub template: Option<String>,
+    #[serde(default)]
+    pub kind: PageKind,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default = "yes")]
+    pub translation: bool,
+    #[serde(default = "yes")]
+    pub readability: bool,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A Markdown page in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the project root, for messages (`content/risks.uk.md`).
+    pub file: PathBuf,
+    pub lang: String,
+    /// Language-neutral identity shared by translations: `risks`, `_index`, `topics/_index`.
+    pub key: String,
+    /// Output folder relative to the output root, without language prefix: `risks`, `` (home).
+    pub path: String,
+    pub front: FrontMatter,
+    pub last_reviewed: String,
+    pub next_review: String,
+    /// The whole file, so that body offsets map to file lines.
+    pub text: String,
+    /// Byte offset of the Markdown body in `text`.
+    pub body_start: usize,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// `risks` for `content/risks.md`; "" for the home page. Used in print anchors.
+    pub fn slug(&self) -> &str {
+        &self.path
+    }
+
+    /// Output URL path relative to the output root, ending in `/`: `uk/risks/`, `` for home.
+    pub fn url_path(&self, config: &SiteConfig) -> String {
+        let prefix = config.lang_prefix(&self.lang);
+        if self.path.is_empty() {
+            prefix
+        } else {
+            format!("{prefix}{}/", self.path)
+        }
+    }
+
+    pub fn output_file(&self, config: &SiteConfig) -> String {
+        format!("{}index.html", self.url_path(config))
+    }
+
+    pub fn nav_title(&self) -> &str {
+        self.front
+            .short_title
+            .as_deref()
+            .unwrap_or(&self.front.title)
+    }
+
+    /// A page at the top of the navigation: directly in `content/`, or a section's index.
+    pub fn is_top_level(&self) -> bool {
+        !self.path.contains('/')
+    }
+}
+
+/// Partial content (`content/_emergency.md`), shown on every page by the templates.
+#[derive(Debug, Clone)]
+pub struct Partial {
+    pub file: PathBuf,
+    pub name: String,
+    pub lang: String,
+    pub text: String,
+}
+
+/// A file in `content/` that is not Markdown, copied beside its page.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    pub output: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Content {
+    pub pages: Vec<Page>,
+    pub partials: Vec<Partial>,
+    pub assets: Vec<Asset>,
+}
+
+pub fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(abs).map_err(|e| {
+        Diagnostic::error(format!("cannot read {}: {}", rel.display(), io_reason(&e))).in_file(rel)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+        let mut d = Diagnostic::error("file is not valid UTF-8 text")
+            .in_file(rel)
+            .with_help("save the file with UTF-8 encoding");
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        let line_end = bytes[valid..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| valid + p);
+        let line_text = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
+        d = d.at(Location {
+            line: text.matches('\n').count() + 1,
+            column: text[line_start..].chars().count() + 1,
+            width: 1,
+            line_text,
+        });
+        d.with_label("invalid byte here")
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Editor swap, backup and system files that are never content.
+pub fn is_ignored_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913" // vim's write test file
+}
+
+/// Load every page, partial and asset under `content/`, collecting all problems.
+pub fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, Diagnostics> {
+    let content_dir = root.join("content");
+    let mut diags = Diagnostics::default();
+    let mut content = Content::default();
+    if !content_dir.is_dir() {
+        return Err(Diagnostic::error(format!("no content/ folder in {}", root.display())).into());
+    }
+    let walker = walkdir::WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => diags.push(walk_error(root, &e)),
+        }
+    }
+    let loaded: Vec<Result<Option<Loaded>, Diagnostic>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|abs| load_file(root, &content_dir, abs, config))
+            .collect()
+    };
+    for item in loaded {
+        match item {
+            Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => {}
+            Ok(Some(Loaded::Page(p))) => content.pages.push(*p),
+            Ok(Some(Loaded::Partial(p))) => content.partials.push(p),
+            Ok(Some(Loaded::Asset(a))) => content.assets.push(a),
+            Ok(None) => {}
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.clone().into_result()?;
+    if content.pages.is_empty() {
+        return Err(Diagnostic::error("the content/ folder has no pages")
+            .in_file("content")
+            .with_help("add content/_index.md, the home page")
+            .into());
+    }
+    check_unique_urls(&content, config, &mut diags);
+    check_translations(&content, config, &mut diags);
+    diags.into_result()?;
+    Ok(content)
+}
+
+impl Content {
+    /// Read some files of `content/` again after they changed on disk (`files` relative to
+    /// `root`, as in `Page::file`): a changed file replaces its page, partial or asset, a new
+    /// one is added, a deleted one removed; then URLs and translations are checked again, as
+    /// [`load`] does. Used by `factsheet serve`. On error the content may be partly updated:
+    /// load it whole again.
+    pub fn reload_files(
+        &mut self,
+        root: &Path,
+        config: &SiteConfig,
+        drafts: bool,
+        files: &[PathBuf],
+    ) -> Result<(), Diagnostics> {
+        let content_dir = root.join("content");
+        let mut diags = Diagnostics::default();
+        for rel in files {
+            let abs = root.join(rel);
+            self.pages.retain(|p| &p.file != rel);
+            self.partials.retain(|p| &p.file != rel);
+            self.assets.retain(|a| a.source != abs);
+            if !abs.is_file() {
+                continue;
+            }
+            // Keep the order `load` gives (sorted by path), so the output does not depend on
+            // how the content was loaded.
+            match load_file(root, &content_dir, &abs, config) {
+                Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => {}
+                Ok(Some(Loaded::Page(p))) => {
+                    let at = self.pages.partition_point(|q| q.file < p.file);
+                    self.pages.insert(at, *p);
+                }
+                Ok(Some(Loaded::Partial(p))) => {
+                    let at = self.partials.partition_point(|q| q.file < p.file);
+                    self.partials.insert(at, p);
+                }
+                Ok(Some(Loaded::Asset(a))) => {
+                    let at = self.assets.partition_point(|q| q.source < a.source);
+                    self.assets.insert(at, a);
+                }
+                Ok(None) => {}
+                Err(d) => diags.push(d),
+            }
+        }
+        diags.clone().into_result()?;
+        if self.pages.is_empty() {
+            return Err(Diagnostic::error("the content/ folder has no pages")
+                .in_file("content")
+                .with_help("add content/_index.md, the home page")
+                .into());
+        }
+        check_unique_urls(self, config, &mut diags);
+        check_translations(self, config, &mut diags);
+        diags.into_result()
+    }
+}
+
+fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e
+        .path()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("content"));
+    if let Some(ancestor) = e.loop_ancestor() {
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        return Diagnostic::error(format!(
+            "symbolic link loop: {} points back to {}",
+            path.display(),
+            ancestor.display()
+        ))
+        .in_file(&path)
+        .with_help("remove the link, or point it outside its own folder");
+    }
+    let reason = e.io_error().map_or_else(|| e.to_string(), io_reason);
+    Diagnostic::error(format!("cannot read {}: {reason}", path.display())).in_file(&path)
+}
+
+enum Loaded {
+    Page(Box<Page>),
+    Partial(Partial),
+    Asset(Asset),
+}
+
+fn load_file(
+    root: &Path,
+    content_dir: &Path,
+    abs: &Path,
+    config: &SiteConfig,
+) -> Result<Option<Loaded>, Diagnostic> {
+    let rel_to_content = abs.strip_prefix(content_dir).unwrap_or(abs);
+    let rel = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
+    let name = rel_to_content
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if is_ignored_file(name) {
+        return Ok(None);
+    }
+    let rel_str = rel_to_content.to_string_lossy().replace('\\', "/");
+    let Some(stem_path) = rel_str.strip_suffix(".md") else {
+        return Ok(Some(Loaded::Asset(Asset {
+            source: abs.to_path_buf(),
+            output: rel_str,
+        })));
+    };
+    let (key, lang) = split_language(stem_path, config);
+    let text = read_utf8(abs, &rel)?;
+    let file_name = key.rsplit('/').next().unwrap_or(&key);
+    if file_name.starts_with('_') && file_name != "_index" {
+        return Ok(Some(Loaded::Partial(Partial {
+            file: rel,
+            name: file_name.trim_start_matches('_').to_string(),
+            lang,
+            text,
+        })));
+    }
+    let (front_start, front_text, body_start) = split_front_matter(&rel, &text)?;
+    let front: FrontMatter = parse_toml(&rel, &text, front_start, front_text, "front matter")?;
+    let field_offset = |field: &str| front_start + front_text.find(field).unwrap_or(0);
+    let date = |field: &str, value: &toml::value::Datetime| -> Result<String, Diagnostic> {
+        match (&value.date, &value.time) {
+            (Some(d), None) => Ok(d.to_string()),
+            _ => Err(Diagnostic::error(format!(
+                "`{field}` must be a date like 2026-11-20, not `{value}`"
+            ))
+            .in_file(&rel)
+            .at_offset(&text, field_offset(field), field.len())),
+        }
+    };
+    let last_reviewed = date("last_reviewed", &front.last_reviewed)?;
+    let next_review = date("next_review", &front.next_review)?;
+    if next_review <= last_reviewed {
+        let offset = field_offset("next_review");
+        return Err(Diagnostic::error(format!(
+            "next_review ({next_review}) must come after last_reviewed ({last_reviewed})"
+        ))
+        .in_file(&rel)
+        .at_offset(&text, offset, "next_review".len()));
+    }
+    let path = match key.strip_suffix("_index") {
+        Some(dir) => dir.trim_end_matches('/').to_string(),
+        None => key.clone(),
+    };
+    Ok(Some(Loaded::Page(Box::new(Page {
+        file: rel,
+        lang,
+        key,
+        path,
+        front,
+        last_reviewed,
+        next_review,
+        text,
+        body_start,
+    }))))
+}
+
+/// `risks.uk` -> (`risks`, `uk`); `risks` -> (`risks`, default language).
+pub fn split_language(stem: &str, config: &SiteConfig) -> (String, String) {
+    if let Some((base, suffix)) = stem.rsplit_once('.')
+        && config.language(suffix).is_some()
+    {
+        return (base.to_string(), suffix.to_string());
+    }
+    (stem.to_string(), config.default_language.clone())
+}
+
+/// Find the `+++` block: returns (start of TOML, the TOML, start of body).
+fn split_front_matter<'a>(
+    rel: &Path,
+    text: &'a str,
+) -> Result<(usize, &'a str, usize), Diagnostic> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_line = text[bom..].lines().next().unwrap_or("");
+    if first_line.trim_end() != "+++" {
+        return Err(Diagnostic::error("missing front matter: the file must start with a `+++` line")
+            .in_file(rel)
+            .at_offset(text, bom, first_line.len())
+            .with_help("start the file with +++, the TOML front matter (title, description, weight, last_reviewed, next_review), and +++"));
+    }
+    let toml_start = bom + first_line.len() + 1;
+    let mut offset = toml_start.min(text.len());
+    for line in text[offset..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let body = (offset + line.len()).min(text.len());
+            return Ok((toml_start, &text[toml_start..offset], body));
+        }
+        offset += line.len();
+    }
+    Err(
+        Diagnostic::error("front matter is not closed: no second `+++` line")
+            .in_file(rel)
+            .at_offset(text, bom, 3)
+            .with_label("front matter opened here")
+            .with_help("add a line with +++ after the front matter"),
+    )
+}
+
+fn check_unique_urls(content: &Content, config: &SiteConfig, diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, &Page> = HashMap::new();
+    for page in &content.pages {
+        let url = page.url_path(config);
+        if let Some(other) = seen.get(&url) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "two pages have the same URL /{url}: {} and {}",
+                    other.file.display(),
+                    page.file.display()
+                ))
+                .in_file(&page.file)
+                .with_help("rename or move one of them"),
+            );
+        } else {
+            seen.insert(url, page);
+        }
+    }
+}
+
+fn check_translations(content: &Content, config: &SiteConfig, diags: &mut Diagnostics) {
+    let mut by_key: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    for page in &content.pages {
+        by_key.entry(&page.key).or_default().push(page);
+    }
+    for pages in by_key.values() {
+        let Some(first) = pages.first() else { continue };
+        if pages.iter().any(|p| !p.front.translation) {
+            continue;
+        }
+        for lang in &config.languages {
+            if pages.iter().any(|p| p.lang == lang.code) {
+                continue;
+            }
+            let expected = expected_file(first, &lang.code, config);
+            diags.push(
+                Diagnostic::error(format!(
+                    "{} has no `{}` ({}) translation (expected {})",
+                    first.file.display(),
+                    lang.code,
+                    lang.name,
+                    expected.display()
+                ))
+                .in_file(&first.file)
+                .with_help("add the translation, or set `translation = false` in the front matter if the page has none"),
+            );
+        }
+    }
+}
+
+fn expected_file(page: &Page, lang: &str, config: &SiteConfig) -> PathBuf {
+    let suffix = if lang == config.default_language {
+        String::new()
+    } else {
+        format!(".{lang}")
+    };
+    PathBuf::from("content").join(format!("{}{suffix}.md", page.key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split_reports_positions() {
+        let text = "+++\ntitle = \"x\"\n+++\nbody\n";
+        let (start, toml, body) = split_front_matter(Path::new("a.md"), text).unwrap();
+        assert_eq!(&text[start..start + toml.len()], "title = \"x\"\n");
+        assert_eq!(&text[body..], "body\n");
+    }
+
+    #[test]
+    fn missing_closing_fence_is_an_error() {
+        let err = split_front_matter(Path::new("a.md"), "+++\ntitle = 1\n").unwrap_err();
+        assert!(err.message.contains("not closed"));
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [
+            ".risks.md.swp",
+            "risks.md~",
+            "#risks.md#",
+            "4913",
+            ".DS_Store",
+        ] {
+            assert!(is_ignored_file(name), "{name}");
+        }
+        assert!(!is_ignored_file("risks.md"));
+    }
+}

@@ -1,0 +1,273 @@
+//! Errors and warnings shown to editors, in the style of rustc and cargo:
+//!
+//! ```text
+//! error: unknown front matter key `titel`
+//!   --> content/risks.md:2:1
+//!    |
+//!  2 | titel = "Risks"
+//!    | ^^^^^
+//!    = help: did you mean `title`?
+//! ```
+//!
+//! Every problem the build finds becomes a [`Diagnostic`]; the build collects as many as it
+//! can before stopping so an editor can fix them in one pass.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source file, 1-based, with the text of that line for the snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    /// How many characters of the line to underline (at least 1).
+    pub width: usize,
+    pub line_text: String,
+}
+
+impl Location {
+    /// The location of byte `offset` in `text`, underlining `len` bytes (clamped to the line).
+    pub fn at(text: &str, offset: usize, len: usize) -> Location {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let line_text = text[line_start..line_end].trim_end_matches('\r');
+        let line = text[..offset].matches('\n').count() + 1;
+        let column = text[line_start..offset].chars().count() + 1;
+        let end = floor_char_boundary(text, (offset + len).min(line_start + line_text.len()));
+        let width = text[offset..end.max(offset)].chars().count().max(1);
+        Location {
+            line,
+            column,
+            width,
+            line_text: line_text.to_string(),
+        }
+    }
+
+    /// The location of the first occurrence of `needle` on a line of `text`, if any.
+    pub fn find(text: &str, needle: &str) -> Option<Location> {
+        text.find(needle)
+            .map(|offset| Location::at(text, offset, needle.len()))
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// The file, relative to the project root where possible.
+    pub file: Option<PathBuf>,
+    pub location: Option<Location>,
+    /// Text printed under the caret.
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            location: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Point at byte `offset` (and `len` bytes) of `text`, the whole content of the file.
+    pub fn at_offset(self, text: &str, offset: usize, len: usize) -> Self {
+        self.at(Location::at(text, offset, len))
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{word}: {}", self.message)?;
+        let gutter = self
+            .location
+            .as_ref()
+            .map_or(1, |l| l.line.to_string().len());
+        let pad = " ".repeat(gutter);
+        if let Some(file) = &self.file {
+            let file = file.display().to_string().replace('\\', "/");
+            match &self.location {
+                Some(l) => writeln!(f, "{pad}--> {file}:{}:{}", l.line, l.column)?,
+                None => writeln!(f, "{pad}--> {file}")?,
+            }
+        }
+        if let Some(l) = &self.location {
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", l.line, l.line_text)?;
+            let caret_pad = " ".repeat(l.column - 1);
+            let carets = "^".repeat(l.width);
+            match &self.label {
+                Some(label) => writeln!(f, "{pad} | {caret_pad}{carets} {label}")?,
+                None => writeln!(f, "{pad} | {caret_pad}{carets}")?,
+            }
+        } else if let Some(label) = &self.label {
+            writeln!(f, "{pad} = note: {label}")?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that went wrong in one run; never empty when returned as an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Split off the warnings, keeping the errors.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        let (warnings, errors) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|d| !d.is_error());
+        self.0 = errors;
+        warnings
+    }
+
+    /// `Err(self)` when any error was collected, so a stage can end with `diags.into_result()?`.
+    pub fn into_result(self) -> Result<(), Diagnostics> {
+        if self.has_errors() { Err(self) } else { Ok(()) }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The name of the closest candidate, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            let (a, b) = (input.to_lowercase(), c.to_lowercase());
+            let score =
+                strsim::jaro_winkler(&a, &b).max(strsim::normalized_damerau_levenshtein(&a, &b));
+            (score, c)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_rustc() {
+        let text = "+++\ntitel = \"Risks\"\n+++\n";
+        let d = Diagnostic::error("unknown front matter key `titel`")
+            .in_file("content/risks.md")
+            .at_offset(text, 4, 5)
+            .with_help("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown front matter key `titel`\n --> content/risks.md:2:1\n  |\n2 | titel = \"Risks\"\n  | ^^^^^\n  = help: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "## Ризики [@S99]\n";
+        let offset = text.find("[@").unwrap();
+        let l = Location::at(text, offset, 6);
+        assert_eq!((l.line, l.column, l.width), (1, 11, 6));
+    }
+
+    #[test]
+    fn suggests_near_names_only() {
+        let keys = ["title", "description", "weight"];
+        assert_eq!(did_you_mean("titel", keys), Some("title"));
+        assert_eq!(did_you_mean("zzz", keys), None);
+    }
+}

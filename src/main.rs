@@ -1,0 +1,110 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use factsheet::diagnostic::{Diagnostic, Diagnostics};
+use factsheet::site::LoadOptions;
+use factsheet::{Failure, build, check};
+
+/// A static site generator for bilingual patient fact sheets.
+#[derive(Parser)]
+#[command(version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default: public/).
+    Build {
+        /// The project folder (with site.toml, content/, templates/, static/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; replaced only when the build succeeds.
+        #[arg(long, short)]
+        output_dir: Option<PathBuf>,
+        /// Override site.toml's base_url (used only for canonical, hreflang and sitemap URLs).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Render the whole site in memory and run every check, writing nothing.
+    Check {
+        /// The project folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Override site.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output_dir,
+            base_url,
+            drafts,
+        } => {
+            let start = Instant::now();
+            let options = LoadOptions { base_url, drafts };
+            match build(&root, output_dir.as_deref(), &options) {
+                Ok((report, output)) => {
+                    print_diagnostics(&report.warnings);
+                    println!(
+                        "Built {} in {} ms -> {}",
+                        report.summary(),
+                        start.elapsed().as_millis(),
+                        output.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(Failure::Content(d)) => fail(&d, "build", 1),
+                Err(Failure::Usage(d)) => fail(&d, "build", 2),
+            }
+        }
+        Command::Check {
+            root,
+            base_url,
+            drafts,
+        } => {
+            let options = LoadOptions { base_url, drafts };
+            match check(&root, &options) {
+                Ok(report) => {
+                    print_diagnostics(&report.warnings);
+                    println!("Checked {}: no problems found", report.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(&d, "check", 1),
+            }
+        }
+    }
+}
+
+fn print_diagnostics(list: &[Diagnostic]) {
+    for d in list {
+        eprintln!("{d}");
+    }
+}
+
+fn fail(diags: &Diagnostics, command: &str, code: u8) -> ExitCode {
+    print_diagnostics(&diags.0);
+    let n = diags.error_count();
+    let s = if n == 1 { "" } else { "s" };
+    let kept = if command == "build" {
+        "; the previous output was left as it was"
+    } else {
+        ""
+    };
+    eprintln!("error: could not {command} the site: {n} error{s}{kept}");
+    ExitCode::from(code)
+}

@@ -1,0 +1,532 @@
+//! Markdown to HTML with pulldown-cmark, plus what the site adds on top:
+//! citations (`[@S1; @S2]`), links to other pages written as paths to their Markdown file
+//! (`risks.md#bladder`), stable readable heading ids, the table of contents, and the plain
+//! text the readability check reads.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::escape_html;
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::urls;
+
+/// Finds pages for links written as `something.md`.
+pub trait PageIndex: Sync {
+    /// The output URL path (`uk/risks/`) of the page with `key` in `lang`, if it exists.
+    fn url_of(&self, key: &str, lang: &str) -> Option<String>;
+    /// Every page key, for "did you mean" suggestions.
+    fn keys(&self) -> Vec<&str>;
+}
+
+/// The numbering of a page's sources, in order of first citation.
+#[derive(Debug, Clone, Default)]
+pub struct Citations {
+    pub order: Vec<String>,
+    uses: HashMap<String, usize>,
+    log: Vec<String>,
+}
+
+impl Citations {
+    /// Record one use of `key`: returns its number (1-based) and which use this is.
+    pub fn cite(&mut self, key: &str) -> (usize, usize) {
+        self.log.push(key.to_string());
+        let uses = self.uses.entry(key.to_string()).or_insert(0);
+        *uses += 1;
+        let number = match self.order.iter().position(|k| k == key) {
+            Some(i) => i + 1,
+            None => {
+                self.order.push(key.to_string());
+                self.order.len()
+            }
+        };
+        (number, *uses)
+    }
+}
+
+impl Citations {
+    /// Every citation made, in order (a key appears once per use).
+    pub fn log(&self) -> &[String] {
+        &self.log
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// How links to other pages are written.
+pub enum LinkStyle<'a> {
+    /// Relative URLs from the page at this URL path.
+    Relative { from: &'a str },
+    /// One long document (the print page): pages included in it become in-page anchors
+    /// (`key` -> anchor); the others stay relative URLs from `from`.
+    Document {
+        from: &'a str,
+        anchors: &'a HashMap<String, String>,
+    },
+}
+
+pub struct RenderInput<'a> {
+    /// The whole file, so that errors point at lines of the file.
+    pub file_text: &'a str,
+    /// Where the Markdown starts in `file_text`.
+    pub body_start: usize,
+    pub file: &'a std::path::Path,
+    pub lang: &'a str,
+    /// Folder of the file relative to `content/` (`` or `topics`), for relative `.md` links.
+    pub dir: &'a str,
+    pub links: LinkStyle<'a>,
+    /// Prepended to every heading id (print page: `risks-`).
+    pub id_prefix: &'a str,
+    /// Accessible name of a citation link, before the number: "Source".
+    pub cite_label: &'a str,
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// Text of each paragraph, list item, heading and table cell, for readability.
+    pub text_blocks: Vec<String>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+const CITE_SCHEME: &str = "cite:";
+
+/// Render Markdown; `known_sources` are the valid citation keys. Errors are collected, not
+/// fatal: the HTML is still produced so that every problem of a page is reported at once.
+pub fn render(
+    input: &RenderInput<'_>,
+    pages: &dyn PageIndex,
+    known_sources: &HashSet<&str>,
+    citations: &mut Citations,
+    errors: &mut Vec<Diagnostic>,
+) -> Rendered {
+    let body = &input.file_text[input.body_start..];
+    // `[@S1]` is a shortcut reference link with no definition: claim it as a citation.
+    let callback = |link: BrokenLink<'_>| {
+        let reference = link.reference.trim();
+        reference.starts_with('@').then(|| {
+            (
+                CowStr::from(format!("{CITE_SCHEME}{reference}")),
+                CowStr::from(""),
+            )
+        })
+    };
+    let parser = Parser::new_with_broken_link_callback(body, options(), Some(callback));
+    let mut out: Vec<Event> = Vec::new();
+    let mut toc_flat: Vec<(u8, String, String)> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut text_blocks = Vec::new();
+    let mut block = String::new();
+    let mut heading: Option<(usize, String)> = None;
+    let mut skip_until_link_end = false;
+    let mut in_code_block = false;
+
+    let error_at = |offset: usize, len: usize, message: String| {
+        Diagnostic::error(message).in_file(input.file).at_offset(
+            input.file_text,
+            input.body_start + offset,
+            len,
+        )
+    };
+
+    for (event, range) in parser.into_offset_iter() {
+        if skip_until_link_end {
+            if matches!(event, Event::End(TagEnd::Link)) {
+                skip_until_link_end = false;
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                heading = Some((out.len(), String::new()));
+                out.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((index, text)) = heading.take() {
+                    let explicit = match &out[index] {
+                        Event::Start(Tag::Heading { id, .. }) => id.as_ref().map(|s| s.to_string()),
+                        _ => None,
+                    };
+                    let base = explicit.unwrap_or_else(|| slugify(&text));
+                    let id = unique_id(&format!("{}{base}", input.id_prefix), &mut used_ids);
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[index] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    toc_flat.push((heading_level(level), id, text.trim().to_string()));
+                    flush_block(&mut block, &mut text_blocks);
+                }
+                out.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if let Some(refs) = dest_url.strip_prefix(CITE_SCHEME) {
+                    let html = citation_html(refs, input, known_sources, citations, |key| {
+                        let near = did_you_mean(key, known_sources.iter().copied());
+                        let mut d = error_at(
+                            range.start,
+                            range.len(),
+                            format!("unknown source `{key}`: it is not in sources.toml"),
+                        );
+                        if let Some(near) = near {
+                            d = d.with_help(format!("did you mean `{near}`?"));
+                        }
+                        errors.push(d);
+                    });
+                    out.push(Event::InlineHtml(CowStr::from(html)));
+                    skip_until_link_end = true;
+                    continue;
+                }
+                let dest = match resolve_link(&dest_url, input, pages) {
+                    Ok(Some(resolved)) => CowStr::from(resolved),
+                    Ok(None) => dest_url,
+                    Err((message, help)) => {
+                        let mut d = error_at(range.start, range.len(), message);
+                        if let Some(help) = help {
+                            d = d.with_help(help);
+                        }
+                        errors.push(d);
+                        dest_url
+                    }
+                };
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code_block = true;
+                out.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code_block = false;
+                out.push(event);
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                if let Some((_, h)) = heading.as_mut() {
+                    h.push_str(text);
+                }
+                if !in_code_block && matches!(event, Event::Text(_)) {
+                    block.push_str(text);
+                }
+                out.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                block.push(' ');
+                out.push(event);
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                flush_block(&mut block, &mut text_blocks);
+                out.push(event);
+            }
+            other => out.push(other),
+        }
+    }
+    flush_block(&mut block, &mut text_blocks);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    Rendered {
+        html,
+        toc: build_toc(toc_flat),
+        text_blocks,
+    }
+}
+
+fn flush_block(block: &mut String, blocks: &mut Vec<String>) {
+    let trimmed = block.trim();
+    if !trimmed.is_empty() {
+        blocks.push(trimmed.to_string());
+    }
+    block.clear();
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn citation_html(
+    refs: &str,
+    input: &RenderInput<'_>,
+    known: &HashSet<&str>,
+    citations: &mut Citations,
+    mut unknown: impl FnMut(&str),
+) -> String {
+    let mut html = String::from("<sup class=\"cite\">");
+    let keys = refs
+        .split([';', ','])
+        .map(|k| k.trim().trim_start_matches('@').trim())
+        .filter(|k| !k.is_empty());
+    for (i, key) in keys.enumerate() {
+        if !known.contains(key) {
+            unknown(key);
+            continue;
+        }
+        let (number, nth) = citations.cite(key);
+        if i > 0 {
+            html.push_str(", ");
+        }
+        let mut safe_key = String::new();
+        let _ = escape_html(&mut safe_key, key);
+        let mut label = String::new();
+        let _ = escape_html(&mut label, input.cite_label);
+        html.push_str(&format!(
+            "<a href=\"#ref-{safe_key}\" id=\"{}cite-{safe_key}-{nth}\" aria-label=\"{label} {number}\">[{number}]</a>",
+            input.id_prefix
+        ));
+    }
+    html.push_str("</sup>");
+    html
+}
+
+type LinkError = (String, Option<String>);
+
+/// Rewrite `page.md#anchor` links; `Ok(None)` leaves any other link untouched.
+fn resolve_link(
+    dest: &str,
+    input: &RenderInput<'_>,
+    pages: &dyn PageIndex,
+) -> Result<Option<String>, LinkError> {
+    if urls::is_external(dest) || dest.starts_with('#') {
+        return Ok(None);
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let Some(stem) = path.strip_suffix(".md") else {
+        return Ok(None);
+    };
+    let joined = urls::join_content_path(input.dir, stem)
+        .ok_or_else(|| (format!("link `{dest}` leaves the content folder"), None))?;
+    let (key, lang) = match joined.rsplit_once('.') {
+        Some((base, suffix)) if pages.url_of(base, suffix).is_some() => {
+            (base.to_string(), suffix.to_string())
+        }
+        _ => (joined.clone(), input.lang.to_string()),
+    };
+    let Some(url) = pages.url_of(&key, &lang) else {
+        let exists_elsewhere = pages.keys().contains(&key.as_str());
+        if exists_elsewhere {
+            return Err((
+                format!("link `{dest}`: the page has no version in language `{lang}`"),
+                None,
+            ));
+        }
+        let help = did_you_mean(&key, pages.keys()).map(|k| format!("did you mean `{k}.md`?"));
+        return Err((
+            format!("link to a page that does not exist: `{dest}`"),
+            help,
+        ));
+    };
+    let resolved = match &input.links {
+        LinkStyle::Relative { from } => {
+            let mut u = urls::relative(from, &url);
+            if let Some(f) = fragment {
+                u.push('#');
+                u.push_str(f);
+            }
+            u
+        }
+        LinkStyle::Document { from, anchors } => match anchors.get(&key) {
+            Some(anchor) => match fragment {
+                Some(f) => format!("#{anchor}-{f}"),
+                None => format!("#{anchor}"),
+            },
+            None => {
+                let mut u = urls::relative(from, &url);
+                if let Some(f) = fragment {
+                    u.push('#');
+                    u.push_str(f);
+                }
+                u
+            }
+        },
+    };
+    Ok(Some(resolved))
+}
+
+/// A readable id from heading text: lower case, letters of any script kept, words joined
+/// with `-`. `Що таке кетамін?` -> `що-таке-кетамін`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' || c == '/' {
+            pending_dash = true;
+        }
+        // Other punctuation, including apostrophes (`пам'ять`), is dropped.
+    }
+    if slug.is_empty() {
+        slug.push_str("section");
+    }
+    slug
+}
+
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let mut id = base.to_string();
+    let mut n = 1;
+    while !used.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Nest h3 under h2 and so on; the page title is the template's h1, so h2 is the top.
+fn build_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
+        match list.last_mut() {
+            Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+            _ => list.push(entry),
+        }
+    }
+    let mut toc = Vec::new();
+    for (level, id, title) in flat {
+        insert(
+            &mut toc,
+            TocEntry {
+                level,
+                id,
+                title,
+                children: Vec::new(),
+            },
+        );
+    }
+    toc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    struct Index;
+    impl PageIndex for Index {
+        fn url_of(&self, key: &str, lang: &str) -> Option<String> {
+            let prefix = if lang == "en" { "" } else { "uk/" };
+            ["risks", "_index"].contains(&key).then(|| match key {
+                "_index" => prefix.to_string(),
+                k => format!("{prefix}{k}/"),
+            })
+        }
+        fn keys(&self) -> Vec<&str> {
+            vec!["risks", "_index"]
+        }
+    }
+
+    fn render_md(md: &str, lang: &str, from: &str) -> (Rendered, Citations, Vec<Diagnostic>) {
+        let text = format!("+++\n+++\n{md}");
+        let input = RenderInput {
+            file_text: &text,
+            body_start: 8,
+            file: Path::new("content/x.md"),
+            lang,
+            dir: "",
+            links: LinkStyle::Relative { from },
+            id_prefix: "",
+            cite_label: "Source",
+        };
+        let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();
+        let mut cites = Citations::default();
+        let mut errors = Vec::new();
+        let r = render(&input, &Index, &known, &mut cites, &mut errors);
+        (r, cites, errors)
+    }
+
+    #[test]
+    fn citations_are_numbered_in_order_of_first_use() {
+        let (r, cites, errors) = render_md("A [@S2]. B [@S1; @S2].\n", "en", "x/");
+        assert!(errors.is_empty());
+        assert_eq!(cites.order, vec!["S2", "S1"]);
+        assert!(
+            r.html
+                .contains(r##"<a href="#ref-S2" id="cite-S2-1" aria-label="Source 1">[1]</a>"##)
+        );
+        assert!(
+            r.html
+                .contains(r##"id="cite-S2-2" aria-label="Source 1">[1]</a>"##)
+        );
+        assert!(r.html.contains(r##"aria-label="Source 2">[2]</a>"##));
+        assert_eq!(r.text_blocks, vec!["A . B ."]);
+    }
+
+    #[test]
+    fn unknown_citation_points_at_the_line() {
+        let (_, _, errors) = render_md("Fine.\n\nBad [@s1].\n", "en", "x/");
+        assert_eq!(errors.len(), 1);
+        let e = &errors[0];
+        assert_eq!(e.message, "unknown source `s1`: it is not in sources.toml");
+        assert_eq!(e.location.as_ref().unwrap().line, 5);
+        assert_eq!(e.help.as_deref(), Some("did you mean `S1`?"));
+    }
+
+    #[test]
+    fn md_links_follow_the_page_language() {
+        let (r, _, errors) = render_md("[r](risks.md#bladder) [h](_index.md)\n", "uk", "uk/x/");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(r.html.contains(r#"href="../risks/#bladder""#), "{}", r.html);
+        assert!(r.html.contains(r#"href="../""#), "{}", r.html);
+        let (r, _, _) = render_md("[r](risks.uk.md)\n", "en", "x/");
+        assert!(r.html.contains(r#"href="../uk/risks/""#), "{}", r.html);
+    }
+
+    #[test]
+    fn broken_md_link_suggests_a_page() {
+        let (_, _, errors) = render_md("[r](risk.md)\n", "en", "x/");
+        assert_eq!(
+            errors[0].message,
+            "link to a page that does not exist: `risk.md`"
+        );
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `risks.md`?"));
+    }
+
+    #[test]
+    fn heading_ids_are_readable_unique_and_explicit_ids_win() {
+        let (r, _, _) = render_md(
+            "## Що таке кетамін?\n\n## Risks\n\n## Risks\n\n### Bladder {#bladder}\n",
+            "en",
+            "x/",
+        );
+        assert!(
+            r.html.contains(r#"<h2 id="що-таке-кетамін">"#),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r#"<h2 id="risks-1">"#));
+        assert!(r.html.contains(r#"<h3 id="bladder">"#));
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[2].children[0].id, "bladder");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Who should not have it?"), "who-should-not-have-it");
+        assert_eq!(slugify("Пам'ять і увага"), "память-і-увага");
+        assert_eq!(slugify("!!!"), "section");
+    }
+}

@@ -1,0 +1,335 @@
+//! Tera templates: loading them, the typed template context, and turning Tera's errors into
+//! diagnostics that point at a template line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::Tera;
+
+use crate::config::Language;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::markdown::TocEntry;
+
+pub struct Templates {
+    pub tera: Tera,
+    /// Template name -> its text, to find lines for render errors.
+    sources: BTreeMap<String, String>,
+}
+
+pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
+    let dir = root.join("templates");
+    if !dir.is_dir() {
+        return Err(
+            Diagnostic::error(format!("no templates/ folder in {}", root.display())).into(),
+        );
+    }
+    let mut sources = BTreeMap::new();
+    let mut diags = Diagnostics::default();
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read templates/: {e}")));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || crate::content::is_ignored_file(&name) {
+            continue;
+        }
+        let rel_name = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let rel = PathBuf::from("templates").join(&rel_name);
+        match crate::content::read_utf8(entry.path(), &rel) {
+            Ok(text) => {
+                sources.insert(rel_name, text);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.into_result()?;
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    tera.set_escape_fn(escape_html);
+    let list: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    tera.add_raw_templates(list)
+        .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
+    Ok(Templates { tera, sources })
+}
+
+impl Templates {
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
+    }
+
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+        let ctx = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| template_error(&e, &self.sources, Some(name)))
+    }
+}
+
+/// Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL and makes the
+/// output hard to read; `/` is harmless in text and in quoted attributes.
+fn escape_html(input: &str) -> String {
+    html_escape::encode_quoted_attribute(input).into_owned()
+}
+
+/// The chain of Tera's messages, outermost first.
+fn error_chain(e: &tera::Error) -> Vec<String> {
+    let mut out = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push(s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let start = text.find(prefix)? + prefix.len();
+    let rest = &text[start..];
+    let quote = rest.chars().next()?;
+    let rest = &rest[quote.len_utf8()..];
+    rest.find(quote).map(|end| &rest[..end])
+}
+
+fn template_error(
+    e: &tera::Error,
+    sources: &BTreeMap<String, String>,
+    rendering: Option<&str>,
+) -> Diagnostic {
+    let chain = error_chain(e);
+    let joined = chain.join("\n");
+    // Which template: Tera names it in its outer message.
+    let name = ["Failed to parse ", "while rendering ", "Failed to render "]
+        .iter()
+        .find_map(|p| joined.lines().find_map(|l| quoted_after(l, p)))
+        .map(str::to_string)
+        .or_else(|| rendering.map(str::to_string));
+    if let Some(missing) = joined
+        .lines()
+        .find_map(|l| quoted_after(l, "Template '").or_else(|| quoted_after(l, "template '")))
+        .filter(|_| joined.contains("not found"))
+    {
+        return Diagnostic::error(format!("template `{missing}` not found")).with_help(format!(
+            "templates/ has: {}",
+            sources.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let inner = chain.last().cloned().unwrap_or_default();
+    let mut d = Diagnostic::error(format!("template error: {}", first_meaningful_line(&inner)));
+    if let Some(name) = &name {
+        d = d.in_file(PathBuf::from("templates").join(name));
+        let text = sources.get(name.as_str());
+        // Parse errors carry " --> line:col"; render errors name the variable instead.
+        if let (Some(text), Some((line, col))) = (text, parse_position(&joined)) {
+            d = d.at(location_at(text, line, col));
+        } else if let Some(var) = quoted_after(&joined, "Variable ") {
+            if let Some((file, loc)) = find_in_templates(sources, name, var) {
+                d = d.in_file(PathBuf::from("templates").join(file)).at(loc);
+            }
+            d = d.with_help(format!(
+                "`{var}` is not in the template context; see docs/templates.md"
+            ));
+        }
+    }
+    d
+}
+
+fn first_meaningful_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|'))
+        .unwrap_or(s)
+        .to_string()
+}
+
+fn parse_position(text: &str) -> Option<(usize, usize)> {
+    let at = text.find("--> ")? + 4;
+    let rest = &text[at..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != ':')
+        .unwrap_or(rest.len());
+    let (line, col) = rest[..end].split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+fn location_at(text: &str, line: usize, col: usize) -> Location {
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    Location {
+        line,
+        column: col.max(1),
+        width: 1,
+        line_text: line_text.to_string(),
+    }
+}
+
+/// Where a variable is used: in the template itself or, failing that, any other template
+/// (the parent it extends, an include).
+fn find_in_templates(
+    sources: &BTreeMap<String, String>,
+    first: &str,
+    var: &str,
+) -> Option<(String, Location)> {
+    let order =
+        std::iter::once(first).chain(sources.keys().map(String::as_str).filter(|n| *n != first));
+    for name in order {
+        if let Some(loc) = sources.get(name).and_then(|t| Location::find(t, var)) {
+            return Some((name.to_string(), loc));
+        }
+    }
+    None
+}
+
+// ---- The template context (documented in docs/templates.md) ----
+
+#[derive(Serialize)]
+pub struct ConfigContext<'a> {
+    pub title: &'a str,
+    pub base_url: &'a str,
+    pub default_language: &'a str,
+    pub languages: &'a [Language],
+}
+
+#[derive(Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub short_title: &'a str,
+    pub url: String,
+    pub slug: &'a str,
+    pub is_current: bool,
+}
+
+#[derive(Serialize)]
+pub struct CitationContext<'a> {
+    pub number: usize,
+    pub key: &'a str,
+    pub title: &'a str,
+    pub publisher: &'a str,
+    pub date: &'a str,
+    pub url: &'a str,
+    pub lang: &'a str,
+    pub secondary: bool,
+    pub sources_url: String,
+}
+
+#[derive(Serialize)]
+pub struct TranslationLink<'a> {
+    pub lang: &'a str,
+    pub name: &'a str,
+    pub title: &'a str,
+    pub url: String,
+    pub permalink: String,
+}
+
+#[derive(Serialize)]
+pub struct Alternate<'a> {
+    pub lang: &'a str,
+    pub permalink: String,
+}
+
+#[derive(Serialize)]
+pub struct PageContext<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub weight: i64,
+    pub last_reviewed: &'a str,
+    pub next_review: &'a str,
+    pub url: &'a str,
+    pub permalink: String,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub citations: Vec<CitationContext<'a>>,
+    pub translations: Vec<TranslationLink<'a>>,
+    pub alternates: Vec<Alternate<'a>>,
+    pub x_default: String,
+    pub extra: &'a toml::Table,
+}
+
+#[derive(Serialize)]
+pub struct PrintSection<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub anchor: String,
+    pub last_reviewed: &'a str,
+    pub next_review: &'a str,
+    pub content: String,
+}
+
+#[derive(Serialize)]
+pub struct CitedBy<'a> {
+    pub title: &'a str,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct SourceEntry<'a> {
+    pub key: &'a str,
+    pub title: &'a str,
+    pub publisher: &'a str,
+    pub date: &'a str,
+    pub url: &'a str,
+    pub lang: &'a str,
+    pub secondary: bool,
+    pub cited_by: Vec<CitedBy<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Context<'a> {
+    pub config: ConfigContext<'a>,
+    pub lang: &'a str,
+    pub t: &'a BTreeMap<String, String>,
+    pub root: String,
+    pub lang_root: String,
+    pub nav: Vec<NavItem<'a>>,
+    pub partials: BTreeMap<&'a str, String>,
+    pub page: PageContext<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Vec<PrintSection<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<SourceEntry<'a>>>,
+}
+
+/// The 404 page: served at any path, so its links are absolute paths from the site root.
+#[derive(Serialize)]
+pub struct NotFoundContext<'a> {
+    pub config: ConfigContext<'a>,
+    pub lang: &'a str,
+    pub root: String,
+    pub t: &'a BTreeMap<String, String>,
+    pub i18n: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_positions_in_tera_messages() {
+        assert_eq!(parse_position("x\n --> 3:9\n  |"), Some((3, 9)));
+        assert_eq!(
+            quoted_after("Failed to parse 'page.html'", "Failed to parse "),
+            Some("page.html")
+        );
+    }
+}

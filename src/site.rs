@@ -1,0 +1,943 @@
+//! The build as a pipeline: load config, load content, render, check links, write.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, SiteConfig, SourceList, Strings};
+use crate::content::{self, Content, Page, PageKind};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::links::{self, PageLinks};
+use crate::markdown::{self, Citations, LinkStyle, PageIndex, RenderInput};
+use crate::output::Sink;
+use crate::readability::{self, Readability};
+use crate::render::{self, Templates};
+use crate::urls::relative;
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// Whether problems that only lower quality stop the run (`check`) or are warnings (`build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    Build,
+    Check,
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub strings: Strings,
+    pub sources: SourceList,
+    pub content: Content,
+    pub templates: Templates,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub pages_per_lang: BTreeMap<String, usize>,
+    /// Files that are not pages: static files, sitemap, robots.txt, 404.
+    pub other_files: usize,
+    pub warnings: Vec<Diagnostic>,
+    /// Flesch-Kincaid grade of each checked page.
+    pub readability: Vec<(PathBuf, f64)>,
+}
+
+impl Report {
+    pub fn page_count(&self) -> usize {
+        self.pages_per_lang.values().sum()
+    }
+
+    /// "22 pages (en 11, uk 11), 6 other files"
+    pub fn summary(&self) -> String {
+        let per_lang: Vec<String> = self
+            .pages_per_lang
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        format!(
+            "{} pages ({}), {} other files",
+            self.page_count(),
+            per_lang.join(", "),
+            self.other_files
+        )
+    }
+}
+
+impl Site {
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Diagnostics> {
+        let config = config::load_config(root, options.base_url.as_deref())?;
+        let mut diags = Diagnostics::default();
+        let strings = config::load_strings(root, &config)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        let sources = config::load_sources(root).map_err(|d| diags.push(d)).ok();
+        let content = content::load(root, &config, options.drafts)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        let templates = render::load_templates(root)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        match (strings, sources, content, templates) {
+            (Some(strings), Some(sources), Some(content), Some(templates))
+                if !diags.has_errors() =>
+            {
+                Ok(Site {
+                    root: root.to_path_buf(),
+                    config,
+                    strings,
+                    sources,
+                    content,
+                    templates,
+                })
+            }
+            _ => Err(diags),
+        }
+    }
+
+    /// Render every page and file into `sink`, then check the result as a whole.
+    pub fn render(&self, sink: &dyn Sink, strictness: Strictness) -> Result<Report, Diagnostics> {
+        let ctx = RenderState::new(self);
+        let (special, normal): (Vec<&Page>, Vec<&Page>) = self
+            .content
+            .pages
+            .iter()
+            .partition(|p| p.front.kind != PageKind::Page);
+        let mut results: Vec<PageResult> = normal
+            .par_iter()
+            .map(|page| ctx.render_page(page, sink, None))
+            .collect();
+        let cited_by = cited_by(&results);
+        let special_results: Vec<PageResult> = special
+            .par_iter()
+            .map(|page| ctx.render_page(page, sink, Some(&cited_by)))
+            .collect();
+        results.extend(special_results);
+
+        let mut diags = Diagnostics::default();
+        for d in ctx.partial_errors() {
+            diags.push(d);
+        }
+        let mut report = Report::default();
+        let mut page_links = Vec::with_capacity(results.len());
+        let mut cited: HashSet<&str> = HashSet::new();
+        for r in &results {
+            diags.0.extend(r.errors.iter().cloned());
+            cited.extend(r.citations.log.iter().map(String::as_str));
+            if let Some(l) = &r.links {
+                page_links.push(l.clone());
+            }
+            *report
+                .pages_per_lang
+                .entry(r.page.lang.clone())
+                .or_default() += 1;
+        }
+        let files = self.write_other_files(sink, &results, &mut diags);
+        report.other_files = files.len();
+        if !diags.has_errors() {
+            diags.0.extend(links::check(&page_links, &files));
+        }
+        self.check_unused_sources(&cited, &mut diags);
+        self.check_citation_parity(&results, &mut diags);
+        self.check_readability(&results, strictness, &mut diags, &mut report);
+        report.warnings = diags.take_warnings();
+        if diags.has_errors() {
+            diags.0.append(&mut report.warnings);
+            return Err(diags);
+        }
+        Ok(report)
+    }
+
+    fn write_other_files(
+        &self,
+        sink: &dyn Sink,
+        results: &[PageResult],
+        diags: &mut Diagnostics,
+    ) -> HashSet<String> {
+        enum Data {
+            Copy(PathBuf),
+            Bytes(Vec<u8>),
+        }
+        let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
+        for (rel, abs) in self.static_files(diags) {
+            let origin = PathBuf::from("static").join(&rel);
+            extras.push((rel, origin, Data::Copy(abs)));
+        }
+        for asset in &self.content.assets {
+            let origin = asset
+                .source
+                .strip_prefix(&self.root)
+                .unwrap_or(&asset.source);
+            extras.push((
+                asset.output.clone(),
+                origin.to_path_buf(),
+                Data::Copy(asset.source.clone()),
+            ));
+        }
+        let generated = PathBuf::from("(generated)");
+        extras.push((
+            "sitemap.xml".into(),
+            generated.clone(),
+            Data::Bytes(self.sitemap(results).into_bytes()),
+        ));
+        let robots = format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+            self.config.base_url
+        );
+        extras.push((
+            "robots.txt".into(),
+            generated,
+            Data::Bytes(robots.into_bytes()),
+        ));
+        if self.templates.has("404.html") {
+            match self.render_not_found() {
+                Ok(html) => extras.push((
+                    "404.html".into(),
+                    "templates/404.html".into(),
+                    Data::Bytes(html.into_bytes()),
+                )),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let pages: HashSet<String> = results
+            .iter()
+            .map(|r| r.page.output_file(&self.config))
+            .collect();
+        let mut files: HashSet<String> = HashSet::new();
+        for (rel, origin, data) in extras {
+            if pages.contains(&rel) || files.contains(&rel) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} would overwrite another output file, {rel}",
+                        origin.display()
+                    ))
+                    .in_file(&origin)
+                    .with_help("rename or remove one of them"),
+                );
+                continue;
+            }
+            let written = match &data {
+                Data::Copy(from) => sink.copy(&rel, from),
+                Data::Bytes(bytes) => sink.write(&rel, bytes),
+            };
+            if let Err(e) = written {
+                diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(&origin));
+            }
+            files.insert(rel);
+        }
+        files
+    }
+
+    fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+        let dir = self.root.join("static");
+        let mut out = Vec::new();
+        if !dir.is_dir() {
+            return out;
+        }
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if content::is_ignored_file(&e.file_name().to_string_lossy()) {
+                        continue;
+                    }
+                    let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
+                    out.push((
+                        rel.to_string_lossy().replace('\\', "/"),
+                        e.path().to_path_buf(),
+                    ));
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(Diagnostic::error(format!("cannot read static/: {e}"))),
+            }
+        }
+        out
+    }
+
+    fn render_not_found(&self) -> Result<String, Diagnostic> {
+        let lang = &self.config.default_language;
+        let ctx = render::NotFoundContext {
+            config: self.config_context(lang),
+            lang,
+            root: self.config.base_path(),
+            t: &self.strings[lang],
+            i18n: &self.strings,
+        };
+        self.templates.render("404.html", &ctx)
+    }
+
+    fn config_context<'a>(&'a self, lang: &str) -> render::ConfigContext<'a> {
+        let language = self
+            .config
+            .language(lang)
+            .unwrap_or(&self.config.languages[0]);
+        render::ConfigContext {
+            title: &language.title,
+            base_url: &self.config.base_url,
+            default_language: &self.config.default_language,
+            languages: &self.config.languages,
+        }
+    }
+
+    fn sitemap(&self, results: &[PageResult]) -> String {
+        let mut entries: Vec<&Page> = results.iter().map(|r| r.page).collect();
+        entries.sort_by_key(|p| p.url_path(&self.config));
+        let versions = self.versions();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+        );
+        for page in entries {
+            let loc = self.permalink(page);
+            xml.push_str(&format!(
+                "  <url>\n    <loc>{}</loc>\n    <lastmod>{}</lastmod>\n",
+                xml_escape(&loc),
+                page.last_reviewed
+            ));
+            let twins = &versions[page.key.as_str()];
+            if twins.len() > 1 {
+                for twin in twins {
+                    xml.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                        twin.lang,
+                        xml_escape(&self.permalink(twin))
+                    ));
+                }
+                if let Some(default) = twins
+                    .iter()
+                    .find(|t| t.lang == self.config.default_language)
+                {
+                    xml.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
+                        xml_escape(&self.permalink(default))
+                    ));
+                }
+            }
+            xml.push_str("  </url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+
+    pub fn permalink(&self, page: &Page) -> String {
+        format!("{}{}", self.config.base_url, page.url_path(&self.config))
+    }
+
+    /// Every language version of each page key, in site.toml language order.
+    fn versions(&self) -> HashMap<&str, Vec<&Page>> {
+        let mut map: HashMap<&str, Vec<&Page>> = HashMap::new();
+        for page in &self.content.pages {
+            map.entry(page.key.as_str()).or_default().push(page);
+        }
+        let order = |p: &&Page| self.config.languages.iter().position(|l| l.code == p.lang);
+        for v in map.values_mut() {
+            v.sort_by_key(order);
+        }
+        map
+    }
+
+    fn check_unused_sources(&self, cited: &HashSet<&str>, diags: &mut Diagnostics) {
+        for key in self.sources.sources.keys() {
+            if !cited.contains(key.as_str()) {
+                let mut d = Diagnostic::error(format!("source `{key}` is not cited by any page"))
+                    .in_file(config::SOURCES_FILE)
+                    .with_help(format!(
+                        "cite it with [@{key}], or remove it from sources.toml"
+                    ));
+                if let Some(l) = self.sources.location_of(key) {
+                    d = d.at(l);
+                }
+                diags.push(d);
+            }
+        }
+    }
+
+    /// A translation must cite the same sources as its original.
+    fn check_citation_parity(&self, results: &[PageResult], diags: &mut Diagnostics) {
+        let mut by_key: BTreeMap<&str, Vec<&PageResult>> = BTreeMap::new();
+        for r in results {
+            by_key.entry(r.page.key.as_str()).or_default().push(r);
+        }
+        for group in by_key.values() {
+            let Some(reference) = group
+                .iter()
+                .find(|r| r.page.lang == self.config.default_language)
+            else {
+                continue;
+            };
+            let expected = reference.body_sources();
+            for other in group.iter().filter(|r| r.page.lang != reference.page.lang) {
+                let got = other.body_sources();
+                let missing: Vec<&str> = expected.difference(&got).copied().collect();
+                let extra: Vec<&str> = got.difference(&expected).copied().collect();
+                if missing.is_empty() && extra.is_empty() {
+                    continue;
+                }
+                let mut parts = Vec::new();
+                if !missing.is_empty() {
+                    parts.push(format!("does not cite {}", missing.join(", ")));
+                }
+                if !extra.is_empty() {
+                    parts.push(format!(
+                        "cites {} which the original does not",
+                        extra.join(", ")
+                    ));
+                }
+                diags.push(
+                    Diagnostic::error(format!(
+                        "translation {} {} ({} is the original)",
+                        other.page.file.display(),
+                        parts.join(" and "),
+                        reference.page.file.display()
+                    ))
+                    .in_file(&other.page.file)
+                    .with_help("translations must carry the same facts with the same citations"),
+                );
+            }
+        }
+    }
+
+    fn check_readability(
+        &self,
+        results: &[PageResult],
+        strictness: Strictness,
+        diags: &mut Diagnostics,
+        report: &mut Report,
+    ) {
+        let max = self.config.readability_max_grade;
+        for r in results {
+            let Some(score) = &r.readability else {
+                continue;
+            };
+            report.readability.push((r.page.file.clone(), score.grade));
+            if score.grade <= max {
+                continue;
+            }
+            let message = format!(
+                "{} reads at grade {:.1}, above the limit of {max} (Flesch-Kincaid, {} words in {} sentences)",
+                r.page.file.display(),
+                score.grade,
+                score.words,
+                score.sentences
+            );
+            let mut d = match strictness {
+                Strictness::Check => Diagnostic::error(message),
+                Strictness::Build => Diagnostic::warning(message),
+            }
+            .in_file(&r.page.file);
+            let longest: Vec<String> = score
+                .longest
+                .iter()
+                .map(|(n, s)| format!("({n} words) {}", ellipsize(s, 120)))
+                .collect();
+            d = d.with_label(format!(
+                "longest sentences:\n     {}",
+                longest.join("\n     ")
+            ));
+            d = d.with_help(
+                "use shorter sentences and common words; put the medical word after the plain one",
+            );
+            diags.push(d);
+        }
+    }
+}
+
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// Per-language: source key -> the pages citing it, in page order.
+type CitedByMap<'a> = HashMap<&'a str, BTreeMap<String, Vec<&'a Page>>>;
+
+fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
+    let mut map: CitedByMap = HashMap::new();
+    let mut sorted: Vec<&PageResult> = results.iter().collect();
+    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
+    for r in sorted {
+        for key in r.body_sources() {
+            map.entry(r.page.lang.as_str())
+                .or_default()
+                .entry(key.to_string())
+                .or_default()
+                .push(r.page);
+        }
+    }
+    map
+}
+
+struct PageResult<'a> {
+    page: &'a Page,
+    citations: CitationLog,
+    links: Option<PageLinks>,
+    readability: Option<Readability>,
+    errors: Vec<Diagnostic>,
+}
+
+impl PageResult<'_> {
+    /// Sources cited in the page's own text (not in partials shown on every page).
+    fn body_sources(&self) -> BTreeSet<&str> {
+        self.citations.log[self.citations.body.clone()]
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct CitationLog {
+    /// Every key cited, in order: partials, the page's own text, then (print page) the
+    /// pages it contains.
+    log: Vec<String>,
+    /// The part of `log` cited by the page's own text.
+    body: std::ops::Range<usize>,
+}
+
+/// What rendering needs about the whole site, computed once per render.
+struct RenderState<'a> {
+    site: &'a Site,
+    index: Index<'a>,
+    known_sources: HashSet<&'a str>,
+    /// Per language: top-level pages in navigation order.
+    nav: HashMap<&'a str, Vec<&'a Page>>,
+    /// Per language: the pages the print page contains, in reading order.
+    reading_order: HashMap<&'a str, Vec<&'a Page>>,
+    versions: HashMap<&'a str, Vec<&'a Page>>,
+    sources_page: HashMap<&'a str, String>,
+}
+
+struct Index<'a> {
+    urls: HashMap<(&'a str, &'a str), String>,
+    keys: Vec<&'a str>,
+}
+
+impl PageIndex for Index<'_> {
+    fn url_of(&self, key: &str, lang: &str) -> Option<String> {
+        self.urls.get(&(key, lang)).cloned()
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.keys.clone()
+    }
+}
+
+impl<'a> RenderState<'a> {
+    fn new(site: &'a Site) -> Self {
+        let config = &site.config;
+        let pages = &site.content.pages;
+        let mut keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let index = Index {
+            urls: pages
+                .iter()
+                .map(|p| ((p.key.as_str(), p.lang.as_str()), p.url_path(config)))
+                .collect(),
+            keys,
+        };
+        let order = |list: &mut Vec<&Page>| list.sort_by_key(|p| (p.front.weight, p.key.clone()));
+        let mut nav: HashMap<&str, Vec<&Page>> = HashMap::new();
+        let mut reading_order: HashMap<&str, Vec<&Page>> = HashMap::new();
+        let mut sources_page = HashMap::new();
+        for p in pages {
+            if p.is_top_level() {
+                nav.entry(p.lang.as_str()).or_default().push(p);
+            }
+            if p.front.kind == PageKind::Page {
+                reading_order.entry(p.lang.as_str()).or_default().push(p);
+            }
+            if p.front.kind == PageKind::Sources {
+                sources_page.insert(p.lang.as_str(), p.url_path(config));
+            }
+        }
+        nav.values_mut().for_each(order);
+        reading_order.values_mut().for_each(order);
+        RenderState {
+            site,
+            index,
+            known_sources: site.sources.sources.keys().map(String::as_str).collect(),
+            nav,
+            reading_order,
+            versions: site.versions(),
+            sources_page,
+        }
+    }
+
+    fn cite_label(&self, lang: &str) -> &str {
+        self.site.strings[lang]
+            .get("source")
+            .map_or("Source", String::as_str)
+    }
+
+    fn page_input<'b>(
+        &'b self,
+        page: &'b Page,
+        links: LinkStyle<'b>,
+        id_prefix: &'b str,
+    ) -> RenderInput<'b> {
+        RenderInput {
+            file_text: &page.text,
+            body_start: page.body_start,
+            file: &page.file,
+            lang: &page.lang,
+            dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
+            links,
+            id_prefix,
+            cite_label: self.cite_label(&page.lang),
+        }
+    }
+
+    fn partial_input<'b>(
+        &'b self,
+        partial: &'b content::Partial,
+        from: &'b str,
+    ) -> RenderInput<'b> {
+        RenderInput {
+            file_text: &partial.text,
+            body_start: 0,
+            file: &partial.file,
+            lang: &partial.lang,
+            dir: "",
+            links: LinkStyle::Relative { from },
+            id_prefix: "",
+            cite_label: self.cite_label(&partial.lang),
+        }
+    }
+
+    /// Partials render on every page (their links are relative to it), but their errors
+    /// are reported once, here.
+    fn partial_errors(&self) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        for lang in &self.site.config.languages {
+            let mut cites = Citations::default();
+            self.render_partials(&lang.code, "", &mut cites, &mut errors);
+        }
+        errors
+    }
+
+    fn render_partials(
+        &self,
+        lang: &str,
+        from: &str,
+        cites: &mut Citations,
+        errors: &mut Vec<Diagnostic>,
+    ) -> BTreeMap<&'a str, String> {
+        let mut out = BTreeMap::new();
+        for partial in self.site.content.partials.iter().filter(|p| p.lang == lang) {
+            let input = self.partial_input(partial, from);
+            let r = markdown::render(&input, &self.index, &self.known_sources, cites, errors);
+            out.insert(partial.name.as_str(), r.html);
+        }
+        out
+    }
+
+    fn render_page(
+        &self,
+        page: &'a Page,
+        sink: &dyn Sink,
+        cited_by: Option<&CitedByMap<'a>>,
+    ) -> PageResult<'a> {
+        let site = self.site;
+        let config = &site.config;
+        let lang = page.lang.as_str();
+        let url = page.url_path(config);
+        let mut errors = Vec::new();
+        let mut cites = Citations::default();
+        let partials = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
+        let body_from = cites.log().len();
+        let input = self.page_input(page, LinkStyle::Relative { from: &url }, "");
+        let md = markdown::render(
+            &input,
+            &self.index,
+            &self.known_sources,
+            &mut cites,
+            &mut errors,
+        );
+        let body = body_from..cites.log().len();
+        let print_sections = (page.front.kind == PageKind::Print)
+            .then(|| self.print_sections(page, &url, &mut cites));
+        let sources = (page.front.kind == PageKind::Sources)
+            .then(|| self.source_entries(lang, &url, cited_by));
+        let readability =
+            (page.front.kind == PageKind::Page && page.front.readability && lang == "en")
+                .then(|| readability::analyse(&md.text_blocks));
+
+        let template = self.template_for(page, &mut errors);
+        let mut links = None;
+        if let Some(template) = template {
+            let context = self.context(page, &url, &md, &cites, partials, print_sections, sources);
+            match site.templates.render(template, &context) {
+                Ok(html) => {
+                    let output = page.output_file(config);
+                    if let Err(e) = sink.write(&output, html.as_bytes()) {
+                        errors.push(
+                            Diagnostic::error(format!("cannot write {output}: {e}"))
+                                .in_file(&page.file),
+                        );
+                    }
+                    let mut scanned = links::scan(&output, page.file.clone(), &html);
+                    scanned.aggregate = page.front.kind == PageKind::Print;
+                    links = Some(scanned);
+                }
+                Err(d) => {
+                    errors.push(d.with_label(format!("while rendering {}", page.file.display())))
+                }
+            }
+        }
+        PageResult {
+            page,
+            citations: CitationLog {
+                log: cites.log().to_vec(),
+                body,
+            },
+            links,
+            readability,
+            errors,
+        }
+    }
+
+    fn template_for(&self, page: &Page, errors: &mut Vec<Diagnostic>) -> Option<&'a str> {
+        let templates = &self.site.templates;
+        let name: &str = match &page.front.template {
+            Some(t) => t,
+            None if page.key == "_index" && templates.has("index.html") => "index.html",
+            None => "page.html",
+        };
+        if templates.has(name) {
+            return templates.names().find(|n| *n == name);
+        }
+        let mut d = Diagnostic::error(format!("template `{name}` not found"))
+            .in_file(&page.file)
+            .with_help(format!(
+                "templates/ has: {}",
+                templates.names().collect::<Vec<_>>().join(", ")
+            ));
+        if page.front.template.is_some()
+            && let Some(offset) = page.text.find("template")
+        {
+            d = d.at(Location::at(&page.text, offset, "template".len()));
+        }
+        errors.push(d);
+        None
+    }
+
+    fn print_sections(
+        &self,
+        print_page: &Page,
+        url: &str,
+        cites: &mut Citations,
+    ) -> Vec<render::PrintSection<'a>> {
+        let pages = self
+            .reading_order
+            .get(print_page.lang.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let anchors: HashMap<String, String> = pages
+            .iter()
+            .map(|p| (p.key.clone(), print_anchor(p)))
+            .collect();
+        pages
+            .iter()
+            .map(|p| {
+                let anchor = print_anchor(p);
+                let prefix = format!("{anchor}-");
+                let input = self.page_input(
+                    p,
+                    LinkStyle::Document {
+                        from: url,
+                        anchors: &anchors,
+                    },
+                    &prefix,
+                );
+                // Errors in these pages are reported when the pages themselves render.
+                let md = markdown::render(
+                    &input,
+                    &self.index,
+                    &self.known_sources,
+                    cites,
+                    &mut Vec::new(),
+                );
+                render::PrintSection {
+                    title: &p.front.title,
+                    slug: p.slug(),
+                    anchor,
+                    last_reviewed: &p.last_reviewed,
+                    next_review: &p.next_review,
+                    content: md.html,
+                }
+            })
+            .collect()
+    }
+
+    fn source_entries(
+        &self,
+        lang: &str,
+        url: &str,
+        cited_by: Option<&CitedByMap<'a>>,
+    ) -> Vec<render::SourceEntry<'a>> {
+        let by_key = cited_by.and_then(|m| m.get(lang));
+        self.site
+            .sources
+            .sources
+            .iter()
+            .map(|(key, s)| render::SourceEntry {
+                key,
+                title: &s.title,
+                publisher: &s.publisher,
+                date: &s.date,
+                url: &s.url,
+                lang: &s.lang,
+                secondary: s.secondary,
+                cited_by: by_key
+                    .and_then(|m| m.get(key))
+                    .map(|pages| {
+                        pages
+                            .iter()
+                            .map(|p| render::CitedBy {
+                                title: &p.front.title,
+                                url: relative(url, &p.url_path(&self.site.config)),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn context<'b>(
+        &'b self,
+        page: &'a Page,
+        url: &'b str,
+        md: &'b markdown::Rendered,
+        cites: &'b Citations,
+        partials: BTreeMap<&'a str, String>,
+        pages: Option<Vec<render::PrintSection<'a>>>,
+        sources: Option<Vec<render::SourceEntry<'a>>>,
+    ) -> render::Context<'b>
+    where
+        'a: 'b,
+    {
+        let site = self.site;
+        let config = &site.config;
+        let lang = page.lang.as_str();
+        let nav = self
+            .nav
+            .get(lang)
+            .map(|list| {
+                list.iter()
+                    .map(|p| render::NavItem {
+                        title: &p.front.title,
+                        short_title: p.nav_title(),
+                        url: relative(url, &p.url_path(config)),
+                        slug: p.slug(),
+                        is_current: p.key == page.key,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sources_url = self.sources_page.get(lang).map(|s| relative(url, s));
+        let citations = cites
+            .order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| {
+                let s = site.sources.sources.get(key)?;
+                Some(render::CitationContext {
+                    number: i + 1,
+                    key,
+                    title: &s.title,
+                    publisher: &s.publisher,
+                    date: &s.date,
+                    url: &s.url,
+                    lang: &s.lang,
+                    secondary: s.secondary,
+                    sources_url: sources_url
+                        .as_ref()
+                        .map_or_else(String::new, |u| format!("{u}#{key}")),
+                })
+            })
+            .collect();
+        let twins = self
+            .versions
+            .get(page.key.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let translations = twins
+            .iter()
+            .filter(|t| t.lang != page.lang)
+            .map(|t| render::TranslationLink {
+                lang: &t.lang,
+                name: config
+                    .language(&t.lang)
+                    .map_or(t.lang.as_str(), |l| l.name.as_str()),
+                title: &t.front.title,
+                url: relative(url, &t.url_path(config)),
+                permalink: site.permalink(t),
+            })
+            .collect();
+        let alternates = twins
+            .iter()
+            .map(|t| render::Alternate {
+                lang: &t.lang,
+                permalink: site.permalink(t),
+            })
+            .collect();
+        let x_default = twins
+            .iter()
+            .find(|t| t.lang == config.default_language)
+            .map_or_else(|| site.permalink(page), |t| site.permalink(t));
+        render::Context {
+            config: site.config_context(lang),
+            lang,
+            t: &site.strings[lang],
+            root: relative(url, ""),
+            lang_root: relative(url, &config.lang_prefix(lang)),
+            nav,
+            partials,
+            page: render::PageContext {
+                title: &page.front.title,
+                description: &page.front.description,
+                slug: page.slug(),
+                kind: page.front.kind.as_str(),
+                weight: page.front.weight,
+                last_reviewed: &page.last_reviewed,
+                next_review: &page.next_review,
+                url: "./",
+                permalink: site.permalink(page),
+                content: &md.html,
+                toc: &md.toc,
+                citations,
+                translations,
+                alternates,
+                x_default,
+                extra: &page.front.extra,
+            },
+            pages,
+            sources,
+        }
+    }
+}
+
+/// The id of a page's section on the print page: `risks`, `home` for the home page.
+fn print_anchor(page: &Page) -> String {
+    if page.path.is_empty() {
+        "home".to_string()
+    } else {
+        page.path.replace('/', "-")
+    }
+}

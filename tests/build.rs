@@ -1,0 +1,343 @@
+//! `factsheet build` and `factsheet check` on a small fixture site: the files written, the
+//! HTML that comes out, and the guarantees around the output folder.
+
+mod common;
+
+use common::{Fixture, snapshot_dir};
+
+#[test]
+fn writes_pretty_urls_for_both_languages() {
+    let f = Fixture::new();
+    let run = f.build();
+    run.assert_ok();
+    for file in [
+        "index.html",
+        "risks/index.html",
+        "sources/index.html",
+        "print/index.html",
+        "uk/index.html",
+        "uk/risks/index.html",
+        "uk/sources/index.html",
+        "uk/print/index.html",
+        "style.css",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        ".factsheet-output",
+    ] {
+        assert!(f.path("public").join(file).is_file(), "missing {file}");
+    }
+    assert!(
+        run.stdout
+            .starts_with("Built 8 pages (en 4, uk 4), 4 other files in "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn links_are_relative_and_follow_the_language() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let home_uk = f.read("public/uk/index.html");
+    assert!(
+        home_uk.contains(r#"<a href="risks/">ризики</a>"#),
+        "{home_uk}"
+    );
+    assert!(home_uk.contains(r#"<a href="risks/#bladder">сечовий міхур</a>"#));
+    assert!(home_uk.contains(r#"<link rel="stylesheet" href="../style.css">"#));
+    let risks = f.read("public/risks/index.html");
+    // The language switcher leads to the same page in the other language.
+    assert!(
+        risks.contains(r#"<a href="../uk/risks/" hreflang="uk" lang="uk">Українська</a>"#),
+        "{risks}"
+    );
+    assert!(risks.contains(r#"<a href="./" aria-current="page">Risks</a>"#));
+    assert!(risks.contains(r#"<a href="../">Home</a>"#));
+}
+
+#[test]
+fn absolute_urls_only_where_required() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let risks = f.read("public/uk/risks/index.html");
+    assert!(risks.contains(r#"<link rel="canonical" href="https://example.org/sheet/uk/risks/">"#));
+    assert!(risks.contains(
+        r#"<link rel="alternate" hreflang="en" href="https://example.org/sheet/risks/">"#
+    ));
+    assert!(risks.contains(
+        r#"<link rel="alternate" hreflang="uk" href="https://example.org/sheet/uk/risks/">"#
+    ));
+    assert!(risks.contains(
+        r#"<link rel="alternate" hreflang="x-default" href="https://example.org/sheet/risks/">"#
+    ));
+    let sitemap = f.read("public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/sheet/uk/risks/</loc>\n    <lastmod>2026-11-01</lastmod>\n    <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/sheet/risks/\"/>"));
+    assert_eq!(sitemap.matches("<url>").count(), 8);
+    assert_eq!(
+        f.read("public/robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sheet/sitemap.xml\n"
+    );
+    // The 404 page is served at any path, so it links from the site's absolute path.
+    let not_found = f.read("public/404.html");
+    assert!(
+        not_found.contains(r#"<a href="/sheet/">Page not found</a>"#),
+        "{not_found}"
+    );
+    // --base-url moves every absolute URL and nothing else.
+    f.run(&["build", "--base-url", "http://127.0.0.1:8000/a/b"])
+        .assert_ok();
+    let risks2 = f.read("public/uk/risks/index.html");
+    assert!(risks2.contains(r#"href="http://127.0.0.1:8000/a/b/uk/risks/""#));
+    assert_eq!(
+        risks.replace("https://example.org/sheet/", "http://127.0.0.1:8000/a/b/"),
+        risks2
+    );
+    assert!(f.read("public/404.html").contains(r#"href="/a/b/""#));
+}
+
+#[test]
+fn citations_are_numbered_and_listed_per_page() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let risks = f.read("public/risks/index.html");
+    // The partial (shown on every page) cites A1 first, so A1 is [1] everywhere.
+    assert!(risks.contains(r##"<aside><p>Call for help <sup class="cite"><a href="#ref-A1" id="cite-A1-1" aria-label="Source 1">[1]</a></sup>.</p>"##), "{risks}");
+    assert!(risks.contains(r##"<a href="#ref-A2" id="cite-A2-1" aria-label="Source 2">[2]</a>, <a href="#ref-A1" id="cite-A1-3" aria-label="Source 1">[1]</a>"##));
+    assert!(risks.contains(r#"<li id="ref-A2"><a href="https://example.com/review" lang="uk">Огляд</a> <a href="../sources/#A2">all</a></li>"#));
+    let sources = f.read("public/uk/sources/index.html");
+    assert!(
+        sources.contains(r#"<li id="A2">Огляд: <a href="../risks/">Ризики</a> </li>"#),
+        "{sources}"
+    );
+    let uk = f.read("public/uk/risks/index.html");
+    assert!(uk.contains(r#"aria-label="Джерело 1""#));
+    assert!(
+        uk.contains(r#"<h2 id="у-день-лікування">"#),
+        "readable Cyrillic ids: {uk}"
+    );
+}
+
+#[test]
+fn print_page_holds_every_page_with_unique_ids() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let print = f.read("public/print/index.html");
+    assert!(
+        print.contains(r#"<section id="home"><h2>Home</h2>"#),
+        "{print}"
+    );
+    assert!(print.contains(r#"<section id="risks"><h2>Risks</h2>"#));
+    // Links between pages become links inside the document.
+    assert!(
+        print.contains(
+            r##"<a href="#risks">risks</a> and the <a href="#risks-bladder">bladder</a>"##
+        )
+    );
+    assert!(print.contains(r#"<h2 id="risks-bladder">Bladder</h2>"#));
+    assert!(
+        !print.contains("<section id=\"print\""),
+        "the print page does not include itself"
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let first = snapshot_dir(&f.path("public"));
+    f.build().assert_ok();
+    assert_eq!(first, snapshot_dir(&f.path("public")));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let before = snapshot_dir(&f.path("public"));
+    f.edit("content/risks.md", "[@A1]", "[@NOPE]");
+    f.write("content/new.md", "+++\ntitle = \"New\"\n+++\n");
+    let run = f.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(
+            "error: invalid front matter: missing field `description`\n --> content/new.md:2:1\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with(
+            "error: could not build the site: 1 error; the previous output was left as it was\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(before, snapshot_dir(&f.path("public")));
+    let leftovers: Vec<String> = std::fs::read_dir(f.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn stale_files_disappear_on_rebuild() {
+    let f = Fixture::new();
+    f.write("static/old.css", "x");
+    f.build().assert_ok();
+    f.remove("static/old.css");
+    f.build().assert_ok();
+    assert!(!f.path("public/old.css").exists());
+}
+
+#[test]
+fn refuses_output_folders_it_did_not_make() {
+    let f = Fixture::new();
+    f.write("notes/keep.txt", "precious");
+    for dir in [".", "content", "notes", "/"] {
+        let run = f.run(&["build", "--output-dir", dir]);
+        assert_eq!(run.code, 2, "{dir}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: refusing to use {dir} as the output folder: "
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(f.read("notes/keep.txt"), "precious");
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let run = f.run(&["build", "--output-dir", &home]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("it is your home folder")
+            || run.stderr.contains("contains the project"),
+        "{}",
+        run.stderr
+    );
+    f.run(&["build", "--output-dir", "site-out"]).assert_ok();
+    f.run(&["build", "--output-dir", "site-out"]).assert_ok();
+}
+
+#[test]
+fn drafts_are_built_only_on_request() {
+    let f = Fixture::new();
+    for (file, title) in [("content/plan.md", "Plan"), ("content/plan.uk.md", "План")] {
+        f.write(file, &format!("+++\ntitle = \"{title}\"\ndescription = \"d\"\nweight = 5\nlast_reviewed = 2026-11-01\nnext_review = 2027-05-01\ndraft = true\n+++\n\nSoon.\n"));
+    }
+    f.build().assert_ok();
+    assert!(!f.path("public/plan/index.html").exists());
+    f.run(&["build", "--drafts"]).assert_ok();
+    assert!(f.path("public/uk/plan/index.html").exists());
+}
+
+#[test]
+fn check_writes_nothing_and_lists_every_problem() {
+    let f = Fixture::new();
+    f.run(&["check"]).assert_ok();
+    assert!(!f.path("public").exists());
+    f.edit("content/risks.md", "[@A2; @A1]", "[@A3]");
+    f.edit("content/_index.uk.md", "risks.md#bladder", "risks.md#nope");
+    let run = f.run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error: unknown source `A3`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "error: translation content/risks.uk.md cites A2 which the original does not"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("error: could not check the site: 2 errors\n"),
+        "{}",
+        run.stderr
+    );
+    f.edit("content/risks.md", "[@A3]", "[@A2; @A1]");
+    let run = f.run(&["check"]);
+    assert_eq!(
+        run.stderr,
+        "error: broken anchor on /uk/: `risks/#nope`\n --> content/_index.uk.md\n\nerror: could not check the site: 1 error\n"
+    );
+    assert!(!f.path("public").exists());
+}
+
+#[test]
+fn readability_fails_check_and_warns_in_build() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy [@A1].",
+        "Administration necessitates comprehensive institutional monitoring considering potential dissociative manifestations and hypertensive complications in susceptible individuals [@A1].",
+    );
+    let run = f.run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: content/risks.md reads at grade "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("longest sentences:\n     (15 words) Administration necessitates"),
+        "{}",
+        run.stderr
+    );
+    let run = f.build();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .starts_with("warning: content/risks.md reads at grade "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn cli_help_version_and_usage_errors() {
+    let f = Fixture::new();
+    for args in [&["--help"][..], &["build", "--help"], &["check", "--help"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: factsheet"));
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("factsheet {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(f.run(&["build", "--bogus"]).code, 2);
+}
+
+#[test]
+fn static_and_content_assets_are_copied() {
+    let f = Fixture::new();
+    f.write_bytes("static/img/logo.png", &[0x89, b'P', b'N', b'G', 0, 1, 2]);
+    f.write_bytes("content/chart.png", &[1, 2, 3]);
+    f.build().assert_ok();
+    assert_eq!(
+        std::fs::read(f.path("public/img/logo.png")).unwrap(),
+        vec![0x89, b'P', b'N', b'G', 0, 1, 2]
+    );
+    assert_eq!(
+        std::fs::read(f.path("public/chart.png")).unwrap(),
+        vec![1, 2, 3]
+    );
+}
