@@ -111,7 +111,7 @@ fn toml_diagnostic(
             }
             d
         }
-        None => Diagnostic::error(format!("invalid {what}: {}", first_line(&raw))),
+        None => Diagnostic::error(format!("invalid {what}: {}", plain_types(first_line(&raw)))),
     };
     if raw.contains("expected a date") || raw.contains("datetime") {
         d = d.with_help("write dates as TOML dates, without quotes: last_reviewed = 2026-11-20");
@@ -121,6 +121,15 @@ fn toml_diagnostic(
         d = d.at(Location::at(file_text, start + span.start, span.len()));
     }
     d
+}
+
+/// serde names Rust types; editors know TOML values.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a TOML datetime", "expected a date")
 }
 
 fn first_line(s: &str) -> &str {

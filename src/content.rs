@@ -136,7 +136,12 @@ pub struct Content {
 
 pub fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(abs).map_err(|e| {
-        Diagnostic::error(format!("cannot read {}: {}", rel.display(), io_reason(&e))).in_file(rel)
+        Diagnostic::error(format!(
+            "cannot read {}: {}",
+            rel.display(),
+            io_reason(abs, &e)
+        ))
+        .in_file(rel)
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -161,7 +166,14 @@ pub fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+fn io_reason(path: &Path, e: &std::io::Error) -> String {
+    let dangling = e.kind() == std::io::ErrorKind::NotFound
+        && path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+    if dangling {
+        return "it is a symbolic link to a file that does not exist".into();
+    }
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         std::io::ErrorKind::NotFound => "no such file".into(),
@@ -301,7 +313,10 @@ fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
         .in_file(&path)
         .with_help("remove the link, or point it outside its own folder");
     }
-    let reason = e.io_error().map_or_else(|| e.to_string(), io_reason);
+    let reason = match (e.io_error(), e.path()) {
+        (Some(io), Some(p)) => io_reason(p, io),
+        _ => e.to_string(),
+    };
     Diagnostic::error(format!("cannot read {}: {reason}", path.display())).in_file(&path)
 }
 

@@ -155,6 +155,10 @@ fn template_error(
 }
 
 fn first_meaningful_line(s: &str) -> String {
+    // Tera's parse errors end with "= expected ..." under a code frame: that is the reason.
+    if let Some(reason) = s.lines().map(str::trim).find_map(|l| l.strip_prefix("= ")) {
+        return reason.to_string();
+    }
     s.lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|'))

@@ -1,0 +1,285 @@
+//! Every kind of bad input gives a clear error naming the file (and the line and column
+//! where there is one), exits 1, and never panics. The exact text is kept in snapshots
+//! (tests/snapshots/), so a change in wording is a reviewed change.
+
+mod common;
+
+use common::Fixture;
+
+/// Run `factsheet check`, expect exit code 1 and return what it printed.
+#[track_caller]
+fn check_fails(f: &Fixture) -> String {
+    let run = f.run(&["check"]);
+    assert_eq!(
+        run.code, 1,
+        "expected exit 1\nstdout:{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.stderr
+}
+
+const RISKS_FRONT: &str = "title = \"Risks\"\ndescription = \"What can go wrong.\"";
+
+#[test]
+fn malformed_front_matter() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "title = \"Risks\"", "title = \"Risks");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn missing_front_matter() {
+    let f = Fixture::new();
+    f.write("content/risks.md", "title = \"Risks\"\n\nBody.\n");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn unclosed_front_matter() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "short_title = \"Risks\"\n+++",
+        "short_title = \"Risks\"\n++",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn unknown_key_suggests_the_nearest() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        RISKS_FRONT,
+        "titel = \"Risks\"\ndescription = \"What can go wrong.\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn wrong_type() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "weight = 10", "weight = \"ten\"");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn bad_date() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "last_reviewed = 2026-11-01",
+        "last_reviewed = 2026-13-40",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn quoted_date() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "last_reviewed = 2026-11-01",
+        "last_reviewed = \"2026-11-01\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn review_dates_out_of_order() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "next_review = 2027-05-01",
+        "next_review = 2026-01-01",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn missing_template() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "short_title = \"Risks\"",
+        "short_title = \"Risks\"\ntemplate = \"nope.html\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn template_syntax_error() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.title }</h1>",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn undefined_template_variable() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.titl }}</h1>",
+    );
+    let stderr = check_fails(&f);
+    // Every page using the template fails the same way; show the first.
+    let first = stderr.split("\n\n").next().unwrap();
+    insta::assert_snapshot!(first);
+}
+
+#[test]
+fn link_to_a_missing_page() {
+    let f = Fixture::new();
+    f.edit("content/_index.md", "(risks.md)", "(risk.md)");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn link_to_a_missing_anchor() {
+    let f = Fixture::new();
+    f.edit("content/_index.md", "risks.md#bladder", "risks.md#kidney");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn unknown_citation_key() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "sleepy [@A1]", "sleepy [@a1]");
+    f.edit(
+        "content/risks.uk.md",
+        "сонливість [@A1]",
+        "сонливість [@A9]",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn unused_source() {
+    let f = Fixture::new();
+    f.write(
+        "sources.toml",
+        &(f.read("sources.toml") + "\n[B7]\ntitle = \"Never cited\"\npublisher = \"P\"\ndate = \"2020\"\nurl = \"https://example.com/b7\"\n"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn missing_translation_string() {
+    let f = Fixture::new();
+    f.edit("i18n/uk.toml", "sources = \"Джерела\"\n", "");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn missing_page_translation() {
+    let f = Fixture::new();
+    f.remove("content/risks.uk.md");
+    f.edit(
+        "content/_index.uk.md",
+        "[ризики](risks.md) і [сечовий міхур](risks.md#bladder)",
+        "ризики",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn duplicate_url() {
+    let f = Fixture::new();
+    f.write("content/risks/_index.md", &f.read("content/risks.md"));
+    f.write("content/risks/_index.uk.md", &f.read("content/risks.uk.md"));
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn non_utf8_file() {
+    let f = Fixture::new();
+    let mut bytes = f.read("content/risks.md").into_bytes();
+    let at = bytes.len() - 10;
+    bytes.insert(at, 0xff);
+    f.write_bytes("content/risks.md", &bytes);
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file() {
+    let f = Fixture::new();
+    // A dangling link cannot be read even by root, unlike a file without read permission.
+    std::os::unix::fs::symlink(f.path("nowhere.md"), f.path("content/ghost.md")).unwrap();
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("content/more")).unwrap();
+    std::os::unix::fs::symlink(f.path("content"), f.path("content/more/again")).unwrap();
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn empty_content_folder() {
+    let f = Fixture::new();
+    std::fs::remove_dir_all(f.path("content")).unwrap();
+    std::fs::create_dir_all(f.path("content")).unwrap();
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn invalid_site_toml() {
+    let f = Fixture::new();
+    f.edit(
+        "site.toml",
+        "default_language = \"en\"",
+        "default_lang = \"en\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn site_toml_syntax_error() {
+    let f = Fixture::new();
+    f.edit(
+        "site.toml",
+        "base_url = \"https://example.org/sheet/\"",
+        "base_url = https://example.org/sheet/",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn not_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: no site.toml in "), "{stderr}");
+    assert!(
+        stderr.contains("help: pass the project folder with --root DIR"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "weight = 10", "weight = \"ten\"");
+    f.edit(
+        "content/_index.uk.md",
+        "title = \"Головна\"",
+        "tytle = \"Головна\"",
+    );
+    f.edit("i18n/en.toml", "not_found = \"Page not found\"\n", "");
+    insta::assert_snapshot!(check_fails(&f));
+}
