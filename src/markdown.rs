@@ -84,6 +84,8 @@ pub struct RenderInput<'a> {
     pub links: LinkStyle<'a>,
     /// Prepended to every heading id (print page: `risks-`).
     pub id_prefix: &'a str,
+    /// Levels to move headings down (print page: 1, so a page's h2 sits under its section's h2).
+    pub heading_shift: u8,
     /// Accessible name of a citation link, before the number: "Source".
     pub cite_label: &'a str,
 }
@@ -151,11 +153,22 @@ pub fn render(
             continue;
         }
         match event {
-            Event::Start(Tag::Heading { .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 heading = Some((out.len(), String::new()));
-                out.push(event);
+                out.push(Event::Start(Tag::Heading {
+                    level: shift(level, input.heading_shift),
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
             Event::End(TagEnd::Heading(level)) => {
+                let level = shift(level, input.heading_shift);
                 if let Some((index, text)) = heading.take() {
                     let explicit = match &out[index] {
                         Event::Start(Tag::Heading { id, .. }) => id.as_ref().map(|s| s.to_string()),
@@ -190,6 +203,7 @@ pub fn render(
                         }
                         errors.push(d);
                     });
+                    keep_with_previous_word(&mut out);
                     out.push(Event::InlineHtml(CowStr::from(html)));
                     skip_until_link_end = true;
                     continue;
@@ -257,6 +271,20 @@ fn flush_block(block: &mut String, blocks: &mut Vec<String>) {
         blocks.push(trimmed.to_string());
     }
     block.clear();
+}
+
+/// A citation must not wrap onto a line of its own: the space before it becomes a no-break
+/// space.
+fn keep_with_previous_word(out: &mut [Event<'_>]) {
+    if let Some(Event::Text(text)) = out.last_mut()
+        && let Some(stripped) = text.strip_suffix(' ')
+    {
+        *text = CowStr::from(format!("{stripped}\u{a0}"));
+    }
+}
+
+fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
+    HeadingLevel::try_from((level as usize + by as usize).min(6)).unwrap_or(HeadingLevel::H6)
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -449,6 +477,7 @@ mod tests {
             dir: "",
             links: LinkStyle::Relative { from },
             id_prefix: "",
+            heading_shift: 0,
             cite_label: "Source",
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();

@@ -101,15 +101,46 @@ impl Site {
 
     /// Render every page and file into `sink`, then check the result as a whole.
     pub fn render(&self, sink: &dyn Sink, strictness: Strictness) -> Result<Report, Diagnostics> {
+        self.render_cached(sink, strictness, &mut RenderCache::default(), None)
+    }
+
+    /// [`Site::render`] for `factsheet serve`, which re-renders only what an edit can change.
+    /// Pages of kind "page" whose file is not in `dirty` are not rendered again: their results
+    /// (citations, links, readability, errors) come from `cache`, and nothing is written to
+    /// `sink` for them. `dirty = None` renders every page. Print and sources pages always
+    /// render (they show every page). The cache is refilled with this render's results.
+    ///
+    /// The caller decides what is dirty (see `serve::builder`): a page's output depends on its
+    /// own file and, through the navigation, translation links, partials and the page index, on
+    /// every page's front matter, path and existence, and on config, strings, sources and
+    /// templates. Giving a page other pages' data in its context must be reflected there.
+    pub fn render_cached(
+        &self,
+        sink: &dyn Sink,
+        strictness: Strictness,
+        cache: &mut RenderCache,
+        dirty: Option<&HashSet<PathBuf>>,
+    ) -> Result<Report, Diagnostics> {
         let ctx = RenderState::new(self);
         let (special, normal): (Vec<&Page>, Vec<&Page>) = self
             .content
             .pages
             .iter()
             .partition(|p| p.front.kind != PageKind::Page);
+        let mut reused: Vec<Option<CachedPage>> = normal
+            .iter()
+            .map(|p| match dirty {
+                Some(d) if !d.contains(&p.file) => cache.pages.remove(&p.file),
+                _ => None,
+            })
+            .collect();
         let mut results: Vec<PageResult> = normal
             .par_iter()
-            .map(|page| ctx.render_page(page, sink, None))
+            .zip(reused.par_iter_mut())
+            .map(|(page, cached)| match cached.take() {
+                Some(c) => c.into_result(page),
+                None => ctx.render_page(page, sink, None),
+            })
             .collect();
         let cited_by = cited_by(&results);
         let special_results: Vec<PageResult> = special
@@ -129,7 +160,7 @@ impl Site {
             diags.0.extend(r.errors.iter().cloned());
             cited.extend(r.citations.log.iter().map(String::as_str));
             if let Some(l) = &r.links {
-                page_links.push(l.clone());
+                page_links.push(l);
             }
             *report
                 .pages_per_lang
@@ -145,6 +176,7 @@ impl Site {
         self.check_citation_parity(&results, &mut diags);
         self.check_readability(&results, strictness, &mut diags, &mut report);
         report.warnings = diags.take_warnings();
+        cache.keep(results);
         if diags.has_errors() {
             diags.0.append(&mut report.warnings);
             return Err(diags);
@@ -489,6 +521,51 @@ struct PageResult<'a> {
     errors: Vec<Diagnostic>,
 }
 
+/// Page results kept between renders: see [`Site::render_cached`].
+#[derive(Default)]
+pub struct RenderCache {
+    pages: HashMap<PathBuf, CachedPage>,
+}
+
+/// A [`PageResult`] without its page.
+struct CachedPage {
+    citations: CitationLog,
+    links: Option<PageLinks>,
+    readability: Option<Readability>,
+    errors: Vec<Diagnostic>,
+}
+
+impl CachedPage {
+    fn into_result(self, page: &Page) -> PageResult<'_> {
+        PageResult {
+            page,
+            citations: self.citations,
+            links: self.links,
+            readability: self.readability,
+            errors: self.errors,
+        }
+    }
+}
+
+impl RenderCache {
+    /// Keep the results of ordinary pages (print and sources pages always render again).
+    fn keep(&mut self, results: Vec<PageResult>) {
+        self.pages = results
+            .into_iter()
+            .filter(|r| r.page.front.kind == PageKind::Page)
+            .map(|r| {
+                let cached = CachedPage {
+                    citations: r.citations,
+                    links: r.links,
+                    readability: r.readability,
+                    errors: r.errors,
+                };
+                (r.page.file.clone(), cached)
+            })
+            .collect();
+    }
+}
+
 impl PageResult<'_> {
     /// Sources cited in the page's own text (not in partials shown on every page).
     fn body_sources(&self) -> BTreeSet<&str> {
@@ -597,6 +674,8 @@ impl<'a> RenderState<'a> {
             dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
             links,
             id_prefix,
+            // Inside the print document each page is a section under its own h2.
+            heading_shift: u8::from(!id_prefix.is_empty()),
             cite_label: self.cite_label(&page.lang),
         }
     }
@@ -614,6 +693,7 @@ impl<'a> RenderState<'a> {
             dir: "",
             links: LinkStyle::Relative { from },
             id_prefix: "",
+            heading_shift: 0,
             cite_label: self.cite_label(&partial.lang),
         }
     }
@@ -712,10 +792,18 @@ impl<'a> RenderState<'a> {
 
     fn template_for(&self, page: &Page, errors: &mut Vec<Diagnostic>) -> Option<&'a str> {
         let templates = &self.site.templates;
-        let name: &str = match &page.front.template {
-            Some(t) => t,
-            None if page.key == "_index" && templates.has("index.html") => "index.html",
-            None => "page.html",
+        // Without an explicit template, a page kind or the home page uses its own template
+        // when the theme has one.
+        let preferred = match page.front.kind {
+            PageKind::Print => Some("print.html"),
+            PageKind::Sources => Some("sources.html"),
+            PageKind::Page if page.key == "_index" => Some("index.html"),
+            PageKind::Page => None,
+        };
+        let name: &str = match (&page.front.template, preferred) {
+            (Some(t), _) => t,
+            (None, Some(p)) if templates.has(p) => p,
+            (None, _) => "page.html",
         };
         if templates.has(name) {
             return templates.names().find(|n| *n == name);

@@ -1,0 +1,257 @@
+//! The real fact sheet, built through the real pipeline: every page in both languages, with
+//! review dates, the emergency box, resolving citations, correct hreflang pairs, nothing
+//! loaded from another site, and readability within the limit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SLUGS: [&str; 11] = [
+    "",
+    "mechanism/",
+    "indications/",
+    "risks/",
+    "ukraine/",
+    "questions/",
+    "myths/",
+    "glossary/",
+    "sources/",
+    "about/",
+    "print/",
+];
+
+fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn factsheet(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .args(args)
+        .arg("--root")
+        .arg(project())
+        .output()
+        .expect("run factsheet")
+}
+
+/// Build the real site once into a temp folder, shared by the tests in this file.
+fn built() -> &'static Path {
+    static OUT: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let run = factsheet(&["build", "--output-dir", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "the real site must build:\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        dir
+    })
+    .path()
+}
+
+fn page(lang: &str, slug: &str) -> String {
+    let prefix = if lang == "en" { "" } else { "uk/" };
+    let path = built()
+        .join("site")
+        .join(format!("{prefix}{slug}index.html"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn all_pages() -> Vec<(&'static str, &'static str, String)> {
+    ["en", "uk"]
+        .into_iter()
+        .flat_map(|lang| {
+            SLUGS
+                .into_iter()
+                .map(move |slug| (lang, slug, page(lang, slug)))
+        })
+        .collect()
+}
+
+fn front_matter_date(lang: &str, slug: &str, key: &str) -> String {
+    let stem = if slug.is_empty() {
+        "_index"
+    } else {
+        slug.trim_end_matches('/')
+    };
+    let suffix = if lang == "en" { "" } else { ".uk" };
+    let text =
+        std::fs::read_to_string(project().join(format!("content/{stem}{suffix}.md"))).unwrap();
+    let line = text.lines().find(|l| l.starts_with(key)).unwrap();
+    line.split('=').nth(1).unwrap().trim().to_string()
+}
+
+#[test]
+fn all_22_pages_exist() {
+    let pages = all_pages();
+    assert_eq!(pages.len(), 22);
+    let count = walkdir::WalkDir::new(built().join("site"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html")
+        .count();
+    assert_eq!(count, 22, "no page more, no page less");
+}
+
+#[test]
+fn every_page_shows_review_dates_emergency_box_and_disclaimer() {
+    for (lang, slug, html) in all_pages() {
+        for key in ["last_reviewed", "next_review"] {
+            let date = front_matter_date(lang, slug, key);
+            assert!(
+                html.contains(&format!("<time datetime=\"{date}\">")),
+                "{lang} /{slug}: no {key} {date}"
+            );
+        }
+        let emergency = html
+            .find("class=\"emergency\"")
+            .unwrap_or_else(|| panic!("{lang} /{slug}: no emergency box"));
+        let main = html.find("<main").unwrap();
+        for number in ["103", "112", "7333"] {
+            assert!(
+                html[emergency..].contains(number),
+                "{lang} /{slug}: emergency box lacks {number}"
+            );
+        }
+        assert!(
+            emergency < html.find("</main>").unwrap(),
+            "the box is near the top"
+        );
+        let _ = main;
+        let note = if lang == "en" {
+            "medical advice"
+        } else {
+            "медичн"
+        };
+        assert!(
+            html.contains(note),
+            "{lang} /{slug}: no 'not medical advice' note"
+        );
+    }
+}
+
+#[test]
+fn citations_resolve_to_the_page_source_list() {
+    for (lang, slug, html) in all_pages() {
+        let mut cited = 0;
+        for part in html.split("href=\"#ref-").skip(1) {
+            let key = &part[..part.find('"').unwrap()];
+            assert!(
+                html.contains(&format!("id=\"ref-{key}\"")),
+                "{lang} /{slug}: [{key}] has no entry"
+            );
+            cited += 1;
+        }
+        assert!(cited > 0, "{lang} /{slug} cites nothing");
+    }
+}
+
+#[test]
+fn hreflang_pairs_point_at_the_twin() {
+    let base = "https://factsheet.example.org/";
+    for slug in SLUGS {
+        let en = format!("{base}{slug}");
+        let uk = format!("{base}uk/{slug}");
+        for lang in ["en", "uk"] {
+            let html = page(lang, slug);
+            assert!(
+                html.contains(&format!(
+                    "<link rel=\"alternate\" hreflang=\"en\" href=\"{en}\">"
+                )),
+                "{lang} /{slug}"
+            );
+            assert!(
+                html.contains(&format!(
+                    "<link rel=\"alternate\" hreflang=\"uk\" href=\"{uk}\">"
+                )),
+                "{lang} /{slug}"
+            );
+            assert!(html.contains(&format!(
+                "<link rel=\"alternate\" hreflang=\"x-default\" href=\"{en}\">"
+            )));
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\"")),
+                "{lang} /{slug}"
+            );
+        }
+        // The language switcher links to the same page in the other language.
+        let twin = if slug.is_empty() {
+            "uk/".to_string()
+        } else {
+            format!("../uk/{slug}")
+        };
+        assert!(
+            page("en", slug).contains(&format!("href=\"{twin}\"")),
+            "/{slug}: no switcher to {twin}"
+        );
+    }
+}
+
+#[test]
+fn nothing_is_loaded_from_another_site() {
+    for (lang, slug, html) in all_pages() {
+        assert!(
+            !html.contains("<script"),
+            "{lang} /{slug}: no JavaScript is needed to read"
+        );
+        for attr in [" src=\"http", " src=\"//", "url(http", "@import"] {
+            assert!(!html.contains(attr), "{lang} /{slug}: loads {attr}");
+        }
+        for link in html.split("<link ").skip(1) {
+            let tag = &link[..link.find('>').unwrap()];
+            if tag.contains("stylesheet") || tag.contains("icon") {
+                assert!(!tag.contains("href=\"http"), "{lang} /{slug}: {tag}");
+            }
+        }
+    }
+    let css = std::fs::read_to_string(project().join("static/style.css")).unwrap();
+    for load in [
+        "url(http",
+        "url(\"http",
+        "url('http",
+        "url(//",
+        "@import",
+        "@font-face",
+    ] {
+        assert!(!css.contains(load), "style.css loads {load}");
+    }
+}
+
+#[test]
+fn check_passes_with_readability_and_parity() {
+    let run = factsheet(&["check"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "Checked 22 pages (en 11, uk 11), 5 other files: no problems found\n"
+    );
+    assert!(
+        run.stderr.is_empty(),
+        "no warnings either: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn the_print_page_has_every_page_in_reading_order() {
+    for lang in ["en", "uk"] {
+        let html = page(lang, "print/");
+        let mut last = 0;
+        for slug in SLUGS.iter().filter(|s| !["print/", "sources/"].contains(s)) {
+            let anchor = if slug.is_empty() {
+                "home"
+            } else {
+                slug.trim_end_matches('/')
+            };
+            let at = html
+                .find(&format!("id=\"{anchor}\""))
+                .unwrap_or_else(|| panic!("{lang} print page lacks {anchor}"));
+            assert!(at > last, "{lang}: {anchor} out of order");
+            last = at;
+        }
+    }
+}
