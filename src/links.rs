@@ -95,9 +95,9 @@ pub fn scan(output: &str, source: PathBuf, html: &str) -> PageLinks {
 }
 
 /// Check all pages against each other and the other files written (static files, sitemap).
-pub fn check(pages: &[PageLinks], other_files: &HashSet<String>) -> Vec<Diagnostic> {
+pub fn check(pages: &[&PageLinks], other_files: &HashSet<String>) -> Vec<Diagnostic> {
     let by_output: HashMap<&str, &PageLinks> =
-        pages.iter().map(|p| (p.output.as_str(), p)).collect();
+        pages.iter().map(|p| (p.output.as_str(), *p)).collect();
     let mut errors = Vec::new();
     for page in pages {
         let url = page.output.trim_end_matches("index.html");
@@ -196,7 +196,7 @@ mod tests {
             r#"<h2 id="bladder">B</h2><a href="../">home</a>"#,
         );
         let files: HashSet<String> = ["style.css".to_string()].into();
-        let errors = check(&[a, b], &files);
+        let errors = check(&[&a, &b], &files);
         let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         assert_eq!(
             messages,
@@ -213,7 +213,7 @@ mod tests {
             "index.html",
             r#"<a href="https://www.nice.org.uk/">NICE</a><img src="https://cdn.example/x.png" alt=""><link rel="stylesheet" href="https://fonts.example/css"><link rel="canonical" href="https://example.org/">"#,
         );
-        let errors = check(&[a], &HashSet::new());
+        let errors = check(&[&a], &HashSet::new());
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors
@@ -228,14 +228,14 @@ mod tests {
             "index.html",
             "<a href=\"#%D1%80%D0%B8%D0%B7%D0%B8%D0%BA%D0%B8\">x</a><h2 id=\"ризики\">Ризики</h2>",
         );
-        assert!(check(&[a], &HashSet::new()).is_empty());
+        assert!(check(&[&a], &HashSet::new()).is_empty());
     }
 
     #[test]
     fn duplicate_ids_are_reported() {
         let a = page("index.html", r#"<h2 id="a">1</h2><h2 id="a">2</h2>"#);
         assert_eq!(
-            check(&[a], &HashSet::new())[0].message,
+            check(&[&a], &HashSet::new())[0].message,
             "the id `a` is used twice on /"
         );
     }
