@@ -15,8 +15,10 @@ pub mod markdown;
 pub mod output;
 pub mod readability;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod urls;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

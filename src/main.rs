@@ -44,6 +44,29 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build the site into memory, serve it over HTTP, and rebuild and reload the open pages
+    /// on every change to the project.
+    Serve {
+        /// The project folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; 127.0.0.1 keeps the site on this computer.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the web browser.
+        #[arg(long)]
+        open: bool,
+        /// Look for changes by scanning the files, for file systems that do not report changes
+        /// (network drives, some containers and virtual machines).
+        #[arg(long)]
+        poll: bool,
+        /// Include pages marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,6 +108,34 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(d) => fail(&d, "check", 1),
+            }
+        }
+        Command::Serve {
+            root,
+            interface,
+            port,
+            open,
+            poll,
+            drafts,
+        } => {
+            let options = factsheet::serve::ServeOptions {
+                root,
+                interface,
+                port,
+                open,
+                poll,
+                drafts,
+            };
+            match factsheet::serve::run(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(factsheet::serve::ServeError::Usage(d)) => {
+                    eprint!("{d}");
+                    ExitCode::from(2)
+                }
+                Err(factsheet::serve::ServeError::Failed(d)) => {
+                    eprint!("{d}");
+                    ExitCode::from(1)
+                }
             }
         }
     }

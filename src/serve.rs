@@ -1,0 +1,396 @@
+//! `factsheet serve`: build the site into memory, serve it over HTTP, watch the project and
+//! rebuild on every change, and tell open pages to reload (or to show the build's errors).
+//!
+//! - [`watch`](crate::watch) turns file events into bursts and decides what to rebuild.
+//! - [`builder`] keeps the loaded site, rebuilds, and swaps the new files in.
+//! - [`http`] serves the files, the live-reload script and the events stream.
+//!
+//! The live-reload script is only added to the pages as they are served; the built output
+//! on disk (`factsheet build`) never has it.
+
+pub mod builder;
+pub mod http;
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use crate::diagnostic::Diagnostic;
+use crate::site::LoadOptions;
+use crate::watch::{self, ProjectWatcher, WatchMessage};
+use builder::{Builder, Outcome, State};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub interface: IpAddr,
+    /// 0: any free port (the one chosen is printed).
+    pub port: u16,
+    pub open: bool,
+    pub poll: bool,
+    pub drafts: bool,
+}
+
+/// Why `serve` could not run.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The command line asked for something impossible (port in use, no such folder): exit 2.
+    Usage(Diagnostic),
+    /// Anything else: exit 1.
+    Failed(Diagnostic),
+}
+
+/// Run the server until Ctrl-C (or SIGTERM).
+pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
+    let root = project_root(&options.root)?;
+    let listener = bind(options.interface, options.port)?;
+    let addr = listener.local_addr().map_err(|e| {
+        ServeError::Failed(Diagnostic::error(format!(
+            "cannot read the server's address: {e}"
+        )))
+    })?;
+
+    let state = Arc::new(State::new());
+    let (tx, rx) = mpsc::channel();
+    let stop_tx = tx.clone();
+    let watcher = start_watcher(&root, options.poll, tx.clone());
+
+    let load = LoadOptions {
+        base_url: None,
+        drafts: options.drafts,
+    };
+    let mut builder = Builder::new(&root, load, state.clone());
+    let first = builder.initial();
+    print_initial(&first);
+    let title = builder.title().unwrap_or_else(|| "the site".to_string());
+    let url = url_for(addr);
+    println!("Serving {title} at {url} (Ctrl-C to stop)");
+    if addr.ip().is_unspecified() {
+        println!("  listening on every network interface: other computers can see this site");
+    } else if !addr.ip().is_loopback() {
+        println!(
+            "  listening on {}: other computers on that network can see this site",
+            addr.ip()
+        );
+    }
+    let _ = std::io::stdout().flush();
+
+    let rebuilds = std::thread::Builder::new()
+        .name("factsheet-rebuild".into())
+        .spawn(move || rebuild_loop(builder, watcher, rx, tx))
+        .map_err(|e| {
+            ServeError::Failed(Diagnostic::error(format!(
+                "cannot start the rebuild thread: {e}"
+            )))
+        })?;
+
+    if options.open
+        && let Err(e) = opener::open(&url)
+    {
+        eprintln!("warning: cannot open a browser: {e}\n  = help: open {url} yourself");
+    }
+
+    let served = serve_http(listener, state);
+    let _ = stop_tx.send(WatchMessage::Stop);
+    let _ = rebuilds.join();
+    served?;
+    println!("Stopped.");
+    Ok(())
+}
+
+fn project_root(root: &Path) -> Result<PathBuf, ServeError> {
+    let abs = root.canonicalize().map_err(|e| {
+        ServeError::Usage(
+            Diagnostic::error(format!(
+                "cannot use {} as the project folder: {e}",
+                root.display()
+            ))
+            .with_help("pass the project folder with --root DIR"),
+        )
+    })?;
+    if !abs.join("site.toml").is_file() {
+        return Err(ServeError::Usage(
+            Diagnostic::error(format!(
+                "no site.toml in {}: is this a factsheet project?",
+                root.display()
+            ))
+            .with_help("pass the project folder with --root DIR"),
+        ));
+    }
+    Ok(abs)
+}
+
+fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
+    let addr = SocketAddr::new(interface, port);
+    let listener = TcpListener::bind(addr).map_err(|e| {
+        let d = match e.kind() {
+            std::io::ErrorKind::AddrInUse => Diagnostic::error(format!(
+                "port {port} is already in use on {interface}"
+            ))
+            .with_help(format!(
+                "stop the program using it, or choose another port: --port {} (or --port 0 for any free port)",
+                port.saturating_add(1)
+            )),
+            std::io::ErrorKind::PermissionDenied => Diagnostic::error(format!(
+                "not allowed to listen on port {port} of {interface}"
+            ))
+            .with_help("ports below 1024 need special rights: choose another port, e.g. --port 1111"),
+            std::io::ErrorKind::AddrNotAvailable => Diagnostic::error(format!(
+                "{interface} is not an address of this computer"
+            ))
+            .with_help("use --interface 127.0.0.1 (the default)"),
+            _ => Diagnostic::error(format!("cannot listen on {addr}: {e}"))
+                .with_help("choose another port with --port, or another --interface"),
+        };
+        ServeError::Usage(d)
+    })?;
+    listener.set_nonblocking(true).map_err(|e| {
+        ServeError::Failed(Diagnostic::error(format!("cannot listen on {addr}: {e}")))
+    })?;
+    Ok(listener)
+}
+
+fn url_for(addr: SocketAddr) -> String {
+    let shown = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::from(std::net::Ipv6Addr::LOCALHOST), addr.port())
+        }
+        _ => addr,
+    };
+    format!("http://{shown}/")
+}
+
+fn start_watcher(
+    root: &Path,
+    poll: bool,
+    tx: mpsc::Sender<WatchMessage>,
+) -> Option<ProjectWatcher> {
+    match ProjectWatcher::start(root, poll, tx.clone()) {
+        Ok((w, message)) => {
+            if let Some(m) = message {
+                eprintln!("warning: {m}");
+            } else if poll {
+                println!(
+                    "Watching by polling every {} ms",
+                    watch::POLL_INTERVAL.as_millis()
+                );
+            }
+            Some(w)
+        }
+        Err(e) if !poll => {
+            // Native events are not available here: polling works everywhere.
+            match ProjectWatcher::start(root, true, tx) {
+                Ok((w, _)) => {
+                    eprintln!(
+                        "warning: cannot watch the project for changes ({e}); polling every {} ms instead",
+                        watch::POLL_INTERVAL.as_millis()
+                    );
+                    Some(w)
+                }
+                Err(e) => {
+                    eprintln!(
+                        "warning: cannot watch the project for changes ({e}); restart to see edits"
+                    );
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("warning: cannot watch the project for changes ({e}); restart to see edits");
+            None
+        }
+    }
+}
+
+fn print_initial(outcome: &Outcome) {
+    if !outcome.diagnostics.is_empty() {
+        eprintln!("{}", outcome.diagnostics.trim_end());
+    }
+    if outcome.ok {
+        println!("{}", capitalise(&outcome.summary));
+    } else {
+        println!(
+            "The site has errors ({}); pages show them until they are fixed",
+            outcome.summary
+        );
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "content/risks.md changed", "content/a.md, content/b.md changed", "content/a.md and 49
+/// other files changed"; deleted files are "removed".
+pub fn describe_changes(root: &Path, changed: &[PathBuf]) -> String {
+    let paths = watch::relevant_paths(changed);
+    let show = |p: &PathBuf| p.display().to_string().replace('\\', "/");
+    let gone = |p: &PathBuf| !root.join(p).exists();
+    match paths.as_slice() {
+        [] => "nothing relevant changed".to_string(),
+        [one] if gone(one) => format!("{} removed", show(one)),
+        [one] => format!("{} changed", show(one)),
+        [a, b] => format!("{}, {} changed", show(a), show(b)),
+        [first, rest @ ..] => format!("{} and {} other files changed", show(first), rest.len()),
+    }
+}
+
+fn rebuild_loop(
+    mut builder: Builder,
+    mut watcher: Option<ProjectWatcher>,
+    rx: mpsc::Receiver<WatchMessage>,
+    tx: mpsc::Sender<WatchMessage>,
+) {
+    let root = builder.root().to_path_buf();
+    loop {
+        let mut limit_hit = None;
+        let mut on_error = |e: notify::Error| match watch::limit_message(&e) {
+            Some(m) => limit_hit = Some(m),
+            None => eprintln!("warning: file watcher: {e}"),
+        };
+        let Some(changed) = watch::next_burst(&rx, &mut on_error) else {
+            break;
+        };
+        if let Some(message) = limit_hit
+            && let Some(w) = watcher.as_mut()
+            && !w.is_polling()
+        {
+            eprintln!("warning: {message}");
+            if let Err(e) = w.fall_back_to_polling(tx.clone()) {
+                eprintln!("warning: cannot poll for changes either ({e}); restart to see edits");
+            }
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        let what = describe_changes(&root, &changed);
+        let Some(outcome) = builder.rebuild(&changed) else {
+            continue;
+        };
+        let time = chrono::Local::now().format("%H:%M:%S");
+        println!("[{time}] {what} -> {}", outcome.summary);
+        let _ = std::io::stdout().flush();
+        if !outcome.diagnostics.is_empty() {
+            eprintln!("{}", outcome.diagnostics.trim_end());
+        }
+    }
+    if let Some(w) = watcher {
+        w.stop();
+    }
+}
+
+/// Serve until Ctrl-C or SIGTERM, then close every events stream and wait (a little) for the
+/// connections to end.
+fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            ServeError::Failed(Diagnostic::error(format!("cannot start the server: {e}")))
+        })?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| ServeError::Failed(Diagnostic::error(format!("cannot listen: {e}"))))?;
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let app = http::router(state, shutdown_rx.clone());
+        let mut graceful = shutdown_rx.clone();
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+        let server = tokio::spawn(async move { server.await });
+        stop_signal().await;
+        println!("\nStopping...");
+        let _ = shutdown_tx.send(true);
+        match tokio::time::timeout(Duration::from_secs(3), server).await {
+            Ok(Ok(Err(e))) => Err(ServeError::Failed(Diagnostic::error(format!(
+                "server error: {e}"
+            )))),
+            _ => Ok(()),
+        }
+    })
+}
+
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_descriptions() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("content/a.md"), "").unwrap();
+        std::fs::write(dir.path().join("content/b.md"), "").unwrap();
+        let p = |s: &str| PathBuf::from(s);
+        let d = |list: &[PathBuf]| describe_changes(dir.path(), list);
+        assert_eq!(
+            d(&[p("content/a.md"), p("content/.a.md.swp")]),
+            "content/a.md changed"
+        );
+        assert_eq!(d(&[p("content/gone.md")]), "content/gone.md removed");
+        assert_eq!(
+            d(&[p("content/b.md"), p("content/a.md")]),
+            "content/a.md, content/b.md changed"
+        );
+        assert_eq!(
+            d(&[p("content/a.md"), p("content/b.md"), p("content/c.md")]),
+            "content/a.md and 2 other files changed"
+        );
+    }
+
+    #[test]
+    fn urls_name_a_reachable_address() {
+        assert_eq!(
+            url_for("127.0.0.1:1111".parse().unwrap()),
+            "http://127.0.0.1:1111/"
+        );
+        assert_eq!(
+            url_for("0.0.0.0:80".parse().unwrap()),
+            "http://127.0.0.1:80/"
+        );
+        assert_eq!(url_for("[::1]:1111".parse().unwrap()), "http://[::1]:1111/");
+    }
+
+    #[test]
+    fn a_port_in_use_is_a_usage_error_naming_it() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        match bind(IpAddr::from([127, 0, 0, 1]), port) {
+            Err(ServeError::Usage(d)) => {
+                assert!(d.message.contains(&port.to_string()), "{}", d.message);
+                assert!(d.help.unwrap().contains("--port"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
