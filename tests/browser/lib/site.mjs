@@ -1,0 +1,61 @@
+// Building the site with the generator, and finding its pages in the output.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** Runs `factsheet build --base-url URL --output-dir DIR` in the project root. */
+export async function buildSite({ bin, projectRoot, baseUrl, outputDir }) {
+  const args = ['build', '--base-url', baseUrl, '--output-dir', outputDir];
+  const started = Date.now();
+  const { code, output } = await new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (err) => reject(new Error(`cannot run ${bin}: ${err.message}`)));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  if (code !== 0) {
+    throw new Error(`${bin} ${args.join(' ')} exited with ${code}:\n${output.trimEnd()}`);
+  }
+  return { seconds: (Date.now() - started) / 1000, output };
+}
+
+/** Every file under dir, as paths relative to dir with forward slashes, sorted. */
+export async function listFiles(dir) {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/**
+ * The pages of a build: every index.html (404.html is not one). Each page is
+ * { rel: 'uk/risks/', label: '/uk/risks/', lang: 'uk', twinRel: 'risks/', name: 'uk_risks' }:
+ * the first language lives at the root, every other one under /<code>/, and a page's twin is
+ * the same path in the other language (with two languages; more would need a twin per language).
+ */
+export function pagesOf(files, languages) {
+  const [defaultLang, ...others] = languages;
+  return files
+    .filter((f) => f === 'index.html' || f.endsWith('/index.html'))
+    .map((f) => {
+      const rel = f.slice(0, -'index.html'.length);
+      const first = rel.split('/')[0];
+      const lang = others.includes(first) ? first : defaultLang;
+      const inLang = lang === defaultLang ? rel : rel.slice(first.length + 1);
+      const twinLang = lang === defaultLang ? others[0] : defaultLang;
+      const twinRel = twinLang === defaultLang ? inLang : `${twinLang}/${inLang}`;
+      return {
+        rel,
+        label: `/${rel}`,
+        lang,
+        inLang,
+        twinLang,
+        twinRel,
+        name: rel ? rel.slice(0, -1).replaceAll('/', '_') : 'index',
+      };
+    })
+    .sort((a, b) => (a.label < b.label ? -1 : 1));
+}
