@@ -13,8 +13,9 @@ import nojs from './checks/nojs.mjs';
 import language from './checks/language.mjs';
 import keyboard from './checks/keyboard.mjs';
 import print from './checks/print.mjs';
+import livereload from './checks/livereload.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload };
 
 let ctx;
 try {

@@ -4,33 +4,8 @@ import { test } from 'node:test';
 import { assertNone } from '../lib/assert.mjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { WIDTHS } from '../lib/browser.mjs';
-
-const axeSource = await fs.readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async (tags) => {
-    const results = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: tags },
-      resultTypes: ['violations'],
-    });
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
-    }));
-  }, TAGS);
-}
-
-function describeViolation(v) {
-  const nodes = v.nodes.slice(0, 5).map((n) => `    ${n.target}\n      ${n.summary.replace(/\n/g, '\n      ')}`);
-  const more = v.nodes.length > 5 ? `\n    ... and ${v.nodes.length - 5} more` : '';
-  return `${v.id} (${v.impact}): ${v.help}, ${v.nodes.length} element(s)\n${nodes.join('\n')}${more}`;
-}
+import { axeViolations, describeViolation } from '../lib/axe.mjs';
 
 export default function register(ctx) {
   const shots = path.join(ctx.config.artifactsDir, 'screenshots');
