@@ -2,11 +2,13 @@
 //! `#fragment` exists, ids are unique, and nothing is *loaded* from another origin (patients'
 //! privacy: no fonts, scripts or images from elsewhere). Links *out* to sources are fine.
 
+use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use lol_html::{HtmlRewriter, Settings, element};
 use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::urls;
@@ -18,107 +20,252 @@ pub struct PageLinks {
     pub output: String,
     /// The file it was made from, for messages.
     pub source: PathBuf,
-    pub ids: HashSet<String>,
+    pub ids: Ids,
     pub duplicate_ids: Vec<String>,
-    pub links: Vec<Link>,
+    pub links: Links,
     /// The page repeats other pages' content (the print page): its in-page anchors mirror
     /// links already checked, and reported with the right file, on those pages.
     pub aggregate: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub value: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link<'a> {
+    pub value: &'a str,
     /// The browser fetches it to show the page (src, stylesheet, icon) rather than the
     /// reader following it.
     pub loads: bool,
 }
 
+// A site keeps the ids and links of every page until all are rendered: about 150 per page,
+// a few million strings at 10,000 pages per language. They are kept in one buffer per page.
+
+/// The ids of a page, sorted, in one buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Ids {
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        let (mut lo, mut hi) = (0, self.ends.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid).cmp(id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// In sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Ids {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Ids {
+        let mut all: Vec<S> = iter.into_iter().collect();
+        all.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        all.dedup_by(|a, b| a.as_ref() == b.as_ref());
+        let mut ids = Ids {
+            text: String::with_capacity(all.iter().map(|s| s.as_ref().len()).sum()),
+            ends: Vec::with_capacity(all.len()),
+        };
+        for id in &all {
+            ids.text.push_str(id.as_ref());
+            ids.ends.push(offset(ids.text.len()));
+        }
+        ids
+    }
+}
+
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("a page's ids and links take less than 4 GiB")
+}
+
+/// The links of a page, in document order, in one buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    text: String,
+    ends: Vec<u32>,
+    loads: Vec<bool>,
+}
+
+impl Links {
+    pub fn push(&mut self, value: &str, loads: bool) {
+        self.text.push_str(value);
+        self.ends.push(offset(self.text.len()));
+        self.loads.push(loads);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Link<'_>> {
+        (0..self.ends.len()).map(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+            Link {
+                value: &self.text[start..self.ends[i] as usize],
+                loads: self.loads[i],
+            }
+        })
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.loads.shrink_to_fit();
+    }
+}
+
 /// Collect ids and links of an HTML document.
+///
+/// Collect ids and links of an HTML document with lol_html, a maintained streaming parser.
 pub fn scan(output: &str, source: PathBuf, html: &str) -> PageLinks {
-    let mut page = PageLinks {
+    let mut found = Found::default();
+    scan_with_lol_html(html, &mut found);
+    found.links.shrink_to_fit();
+    PageLinks {
         output: output.to_string(),
         source,
+        ids: found.ids.iter().collect(),
+        duplicate_ids: found.duplicate_ids,
+        links: found.links,
         ..PageLinks::default()
-    };
-    {
-        let (ids, dups, links) = (&mut page.ids, &mut page.duplicate_ids, &mut page.links);
-        let mut rewriter = HtmlRewriter::new(
-            Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
-                // lol_html gives attribute values as written, entities and all.
-                let attr = |name: &str| {
-                    el.get_attribute(name)
-                        .map(|v| html_escape::decode_html_entities(&v).into_owned())
-                };
-                if let Some(id) = attr("id")
-                    && !ids.insert(id.clone())
-                {
-                    dups.push(id);
-                }
-                let tag = el.tag_name();
-                if let Some(href) = attr("href") {
-                    let loads = tag == "link"
-                        && el.get_attribute("rel").is_some_and(|rel| {
-                            rel.split_whitespace().any(|r| {
-                                matches!(
-                                    r,
-                                    "stylesheet"
-                                        | "icon"
-                                        | "preload"
-                                        | "modulepreload"
-                                        | "manifest"
-                                        | "prefetch"
-                                )
-                            })
-                        });
-                    // Canonical and hreflang alternates are absolute by design.
-                    let informational = tag == "link" && !loads;
-                    if !informational && tag != "base" {
-                        links.push(Link { value: href, loads });
-                    }
-                }
-                if let Some(src) = attr("src") {
-                    links.push(Link {
-                        value: src,
-                        loads: true,
-                    });
-                }
-                Ok(())
-            })),
-            |_: &[u8]| {},
-        );
-        // The HTML is our own output; a parse failure would only drop data, never panic.
-        let _ = rewriter.write(html.as_bytes());
+    }
+}
+
+/// What a scan finds; ids borrow from the HTML where they can.
+#[derive(Default)]
+struct Found<'v> {
+    ids: HashSet<Cow<'v, str>>,
+    duplicate_ids: Vec<String>,
+    links: Links,
+}
+
+fn scan_with_lol_html(html: &str, found: &mut Found<'_>) {
+    let mut rewriter = HtmlRewriter::new(
+        Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
+            record(found, &el.tag_name(), |name| {
+                el.get_attribute(name).map(Cow::Owned)
+            });
+            Ok(())
+        })),
+        |_: &[u8]| {},
+    );
+    // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
+    // (raw `<select><title>` in content does that), so end only a healthy rewriter.
+    if rewriter.write(html.as_bytes()).is_ok() {
         let _ = rewriter.end();
     }
-    page
+}
+
+/// Keep the id and links of one element; `attr` gives an attribute's value as written.
+fn record<'v>(found: &mut Found<'v>, tag: &str, attr: impl Fn(&str) -> Option<Cow<'v, str>>) {
+    // Attribute values come as written, entities and all.
+    let decoded = |name: &str| {
+        attr(name).map(|v| match v {
+            Cow::Borrowed(v) => html_escape::decode_html_entities(v),
+            Cow::Owned(v) => Cow::Owned(html_escape::decode_html_entities(&v).into_owned()),
+        })
+    };
+    if let Some(id) = decoded("id") {
+        if found.ids.contains(&id) {
+            found.duplicate_ids.push(id.into_owned());
+        } else {
+            found.ids.insert(id);
+        }
+    }
+    if let Some(href) = decoded("href") {
+        let loads = tag == "link"
+            && attr("rel").is_some_and(|rel| {
+                rel.split_whitespace().any(|r| {
+                    matches!(
+                        r,
+                        "stylesheet"
+                            | "icon"
+                            | "preload"
+                            | "modulepreload"
+                            | "manifest"
+                            | "prefetch"
+                    )
+                })
+            });
+        // Canonical and hreflang alternates are absolute by design.
+        let informational = tag == "link" && !loads;
+        if !informational && tag != "base" {
+            found.links.push(&href, loads);
+        }
+    }
+    if let Some(src) = decoded("src") {
+        found.links.push(&src, true);
+    }
 }
 
 /// Check all pages against each other and the other files written (static files, sitemap).
-pub fn check(pages: &[&PageLinks], other_files: &HashSet<String>) -> Vec<Diagnostic> {
-    let by_output: HashMap<&str, &PageLinks> =
-        pages.iter().map(|p| (p.output.as_str(), *p)).collect();
+pub fn check<P: Borrow<PageLinks> + Sync>(
+    pages: &[P],
+    other_files: &HashSet<String>,
+) -> Vec<Diagnostic> {
+    let by_output: HashMap<&str, &PageLinks> = pages
+        .iter()
+        .map(|p| (p.borrow().output.as_str(), p.borrow()))
+        .collect();
+    // Pages are checked in parallel (`factsheet serve` checks the whole site after every
+    // edit); the errors keep the order of the pages.
+    let per_page: Vec<Vec<Diagnostic>> = pages
+        .par_iter()
+        .map(|page| check_page(page.borrow(), &by_output, other_files))
+        .collect();
+    per_page.into_iter().flatten().collect()
+}
+
+fn check_page(
+    page: &PageLinks,
+    by_output: &HashMap<&str, &PageLinks>,
+    other_files: &HashSet<String>,
+) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    for page in pages {
-        let url = page.output.trim_end_matches("index.html");
-        let at = format!("/{url}");
-        for id in &page.duplicate_ids {
-            errors.push(
-                Diagnostic::error(format!("the id `{id}` is used twice on {at}"))
-                    .in_file(&page.source)
-                    .with_help("give one of the headings an explicit id: ## Title {#other-id}"),
-            );
+    let url = page.output.trim_end_matches("index.html");
+    let at = format!("/{url}");
+    for id in &page.duplicate_ids {
+        errors.push(
+            Diagnostic::error(format!("the id `{id}` is used twice on {at}"))
+                .in_file(&page.source)
+                .with_help("give one of the headings an explicit id: ## Title {#other-id}"),
+        );
+    }
+    for link in page.links.iter() {
+        if page.aggregate && link.value.starts_with('#') {
+            continue;
         }
-        for link in &page.links {
-            if page.aggregate && link.value.starts_with('#') {
-                continue;
-            }
-            if let Some(problem) = check_link(url, link, page, &by_output, other_files) {
-                errors.push(
-                    Diagnostic::error(format!("{problem} on {at}: `{}`", link.value))
-                        .in_file(&page.source),
-                );
-            }
+        if let Some(problem) = check_link(url, &link, page, by_output, other_files) {
+            errors.push(
+                Diagnostic::error(format!("{problem} on {at}: `{}`", link.value))
+                    .in_file(&page.source),
+            );
         }
     }
     errors
@@ -126,7 +273,7 @@ pub fn check(pages: &[&PageLinks], other_files: &HashSet<String>) -> Vec<Diagnos
 
 fn check_link(
     from: &str,
-    link: &Link,
+    link: &Link<'_>,
     page: &PageLinks,
     pages: &HashMap<&str, &PageLinks>,
     files: &HashSet<String>,
@@ -151,11 +298,12 @@ fn check_link(
         let Some(target) = urls::resolve(from, &decode(path)) else {
             return Some("link climbs above the site root");
         };
-        let as_page = if target.is_empty() || target.ends_with('/') {
-            format!("{target}index.html")
-        } else {
-            target.clone()
-        };
+        let folder = target.is_empty() || target.ends_with('/');
+        let mut as_page = target;
+        if folder {
+            as_page.push_str("index.html");
+        }
+        let target = &as_page[..as_page.len() - if folder { "index.html".len() } else { 0 }];
         match pages.get(as_page.as_str()) {
             Some(p) => p,
             None if files.contains(&as_page) => return None,
@@ -173,8 +321,8 @@ fn check_link(
     }
 }
 
-fn decode(s: &str) -> String {
-    percent_decode_str(s).decode_utf8_lossy().into_owned()
+fn decode(s: &str) -> Cow<'_, str> {
+    percent_decode_str(s).decode_utf8_lossy()
 }
 
 #[cfg(test)]
@@ -196,7 +344,7 @@ mod tests {
             r#"<h2 id="bladder">B</h2><a href="../">home</a>"#,
         );
         let files: HashSet<String> = ["style.css".to_string()].into();
-        let errors = check(&[&a, &b], &files);
+        let errors = check(&[a, b], &files);
         let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         assert_eq!(
             messages,
@@ -213,7 +361,7 @@ mod tests {
             "index.html",
             r#"<a href="https://www.nice.org.uk/">NICE</a><img src="https://cdn.example/x.png" alt=""><link rel="stylesheet" href="https://fonts.example/css"><link rel="canonical" href="https://example.org/">"#,
         );
-        let errors = check(&[&a], &HashSet::new());
+        let errors = check(&[a], &HashSet::new());
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors
@@ -228,15 +376,33 @@ mod tests {
             "index.html",
             "<a href=\"#%D1%80%D0%B8%D0%B7%D0%B8%D0%BA%D0%B8\">x</a><h2 id=\"ризики\">Ризики</h2>",
         );
-        assert!(check(&[&a], &HashSet::new()).is_empty());
+        assert!(check(&[a], &HashSet::new()).is_empty());
     }
 
     #[test]
     fn duplicate_ids_are_reported() {
         let a = page("index.html", r#"<h2 id="a">1</h2><h2 id="a">2</h2>"#);
         assert_eq!(
-            check(&[&a], &HashSet::new())[0].message,
+            check(&[a], &HashSet::new())[0].message,
             "the id `a` is used twice on /"
         );
+    }
+
+    /// The fast tokenizer reads what lol_html reads, or leaves the page to it.
+    #[test]
+    fn html_that_trips_the_parser_is_not_fatal() {
+        // lol_html rejects this; the scan must return, not panic.
+        let p = page(
+            "index.html",
+            "<select><title>x</title></select><h2 id=\"a\">A</h2>",
+        );
+        assert!(p.duplicate_ids.is_empty());
+    }
+
+    #[test]
+    fn ids_are_kept_sorted_in_one_buffer() {
+        let ids: Ids = ["b", "a", "c", "a"].into_iter().collect();
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(ids.contains("a") && ids.contains("c") && !ids.contains("") && !ids.contains("d"));
     }
 }

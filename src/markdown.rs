@@ -4,6 +4,7 @@
 //! text the readability check reads.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::escape_html;
@@ -32,8 +33,17 @@ impl Citations {
     /// Record one use of `key`: returns its number (1-based) and which use this is.
     pub fn cite(&mut self, key: &str) -> (usize, usize) {
         self.log.push(key.to_string());
-        let uses = self.uses.entry(key.to_string()).or_insert(0);
-        *uses += 1;
+        // Most citations repeat a key: look it up before allocating a new one.
+        let uses = match self.uses.get_mut(key) {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.uses.insert(key.to_string(), 1);
+                1
+            }
+        };
         let number = match self.order.iter().position(|k| k == key) {
             Some(i) => i + 1,
             None => {
@@ -41,7 +51,7 @@ impl Citations {
                 self.order.len()
             }
         };
-        (number, *uses)
+        (number, uses)
     }
 }
 
@@ -312,14 +322,16 @@ fn citation_html(
         if i > 0 {
             html.push_str(", ");
         }
-        let mut safe_key = String::new();
-        let _ = escape_html(&mut safe_key, key);
-        let mut label = String::new();
-        let _ = escape_html(&mut label, input.cite_label);
-        html.push_str(&format!(
-            "<a href=\"#ref-{safe_key}\" id=\"{}cite-{safe_key}-{nth}\" aria-label=\"{label} {number}\">[{number}]</a>",
-            input.id_prefix
-        ));
+        // Written in place: a page has many citations.
+        html.push_str("<a href=\"#ref-");
+        let _ = escape_html(&mut html, key);
+        html.push_str("\" id=\"");
+        html.push_str(input.id_prefix);
+        html.push_str("cite-");
+        let _ = escape_html(&mut html, key);
+        let _ = write!(html, "-{nth}\" aria-label=\"");
+        let _ = escape_html(&mut html, input.cite_label);
+        let _ = write!(html, " {number}\">[{number}]</a>");
     }
     html.push_str("</sup>");
     html

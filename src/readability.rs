@@ -17,16 +17,20 @@ pub struct Readability {
 pub fn analyse(blocks: &[String]) -> Readability {
     let mut words = 0;
     let mut syllables = 0;
-    let mut sentences: Vec<(usize, String)> = Vec::new();
+    // Sentences borrow from `blocks`: only the longest three are copied.
+    let mut sentences: Vec<(usize, &str)> = Vec::new();
     for block in blocks {
         for sentence in split_sentences(block) {
-            let counted: Vec<&str> = sentence.split_whitespace().filter(|w| is_word(w)).collect();
-            if counted.is_empty() {
+            let mut counted = 0;
+            for w in sentence.split_whitespace().filter(|w| is_word(w)) {
+                counted += 1;
+                syllables += count_syllables(w);
+            }
+            if counted == 0 {
                 continue;
             }
-            words += counted.len();
-            syllables += counted.iter().map(|w| count_syllables(w)).sum::<usize>();
-            sentences.push((counted.len(), sentence.trim().to_string()));
+            words += counted;
+            sentences.push((counted, sentence.trim()));
         }
     }
     let grade = if words == 0 {
@@ -37,12 +41,15 @@ pub fn analyse(blocks: &[String]) -> Readability {
     };
     let n = sentences.len();
     sentences.sort_by_key(|s| std::cmp::Reverse(s.0));
-    sentences.truncate(3);
     Readability {
         grade,
         words,
         sentences: n,
-        longest: sentences,
+        longest: sentences
+            .into_iter()
+            .take(3)
+            .map(|(n, s)| (n, s.to_string()))
+            .collect(),
     }
 }
 
@@ -73,37 +80,43 @@ fn split_sentences(block: &str) -> Vec<&str> {
 /// English syllables by vowel groups, with the usual silent-e rule. Close enough for a grade
 /// level, which is itself an estimate.
 pub fn count_syllables(word: &str) -> usize {
-    let w: Vec<char> = word
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect();
-    if w.is_empty() {
-        return 1; // a number read aloud: count one
-    }
-    let vowel = |c: char| "aeiouy".contains(c);
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    // One pass over the lower-cased letters, keeping the last three.
+    let mut last = ['\0'; 3];
+    let mut n = 0;
     let mut count = 0;
     let mut prev = false;
-    for &c in &w {
+    let mut letter = |c: char| {
         let v = vowel(c);
         if v && !prev {
             count += 1;
         }
         prev = v;
+        last = [last[1], last[2], c];
+        n += 1;
+    };
+    for c in word.chars() {
+        // ASCII first: the same letters as `is_alphabetic` and `to_lowercase`, faster.
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                letter(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphabetic() {
+            c.to_lowercase().for_each(&mut letter);
+        }
     }
-    let n = w.len();
+    if n == 0 {
+        return 1; // a number read aloud: count one
+    }
+    // The last three letters, when there are more than two.
+    let [w3, w2, w1] = last;
     // A final consonant + e is silent ("make"), except consonant + le ("table").
-    let silent_e = n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]);
-    let consonant_le = n > 2 && w[n - 2] == 'l' && !vowel(w[n - 3]);
+    let silent_e = n > 2 && w1 == 'e' && !vowel(w2);
+    let consonant_le = n > 2 && w2 == 'l' && !vowel(w3);
     if silent_e && !consonant_le {
         count -= 1;
     }
-    if n > 2
-        && w[n - 1] == 's'
-        && w[n - 2] == 'e'
-        && !vowel(w[n - 3])
-        && !"cgsxz".contains(w[n - 3])
-    {
+    if n > 2 && w1 == 's' && w2 == 'e' && !vowel(w3) && !matches!(w3, 'c' | 'g' | 's' | 'x' | 'z') {
         count -= 1;
     }
     count.max(1)

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -143,10 +144,20 @@ impl Site {
             })
             .collect();
         let cited_by = cited_by(&results);
-        let special_results: Vec<PageResult> = special
-            .par_iter()
-            .map(|page| ctx.render_page(page, sink, Some(&cited_by)))
-            .collect();
+        // The sources and print pages of a large site each have a template context the size of
+        // the site (tens of MB at 10,000 pages per language): render them one at a time there,
+        // so as not to add them up at the peak of memory; in parallel on smaller sites.
+        let special_results: Vec<PageResult> = if self.content.pages.len() > 4_000 {
+            special
+                .iter()
+                .map(|page| ctx.render_page(page, sink, Some(&cited_by)))
+                .collect()
+        } else {
+            special
+                .par_iter()
+                .map(|page| ctx.render_page(page, sink, Some(&cited_by)))
+                .collect()
+        };
         results.extend(special_results);
 
         let mut diags = Diagnostics::default();
@@ -158,7 +169,7 @@ impl Site {
         let mut cited: HashSet<&str> = HashSet::new();
         for r in &results {
             diags.0.extend(r.errors.iter().cloned());
-            cited.extend(r.citations.log.iter().map(String::as_str));
+            cited.extend(r.citations.log.iter().map(|k| &**k));
             if let Some(l) = &r.links {
                 page_links.push(l);
             }
@@ -571,7 +582,7 @@ impl PageResult<'_> {
     fn body_sources(&self) -> BTreeSet<&str> {
         self.citations.log[self.citations.body.clone()]
             .iter()
-            .map(String::as_str)
+            .map(|k| &**k)
             .collect()
     }
 }
@@ -579,8 +590,9 @@ impl PageResult<'_> {
 #[derive(Default)]
 struct CitationLog {
     /// Every key cited, in order: partials, the page's own text, then (print page) the
-    /// pages it contains.
-    log: Vec<String>,
+    /// pages it contains. Keys are shared with the source list (a large site keeps about a
+    /// million of them).
+    log: Vec<Arc<str>>,
     /// The part of `log` cited by the page's own text.
     body: std::ops::Range<usize>,
 }
@@ -590,6 +602,8 @@ struct RenderState<'a> {
     site: &'a Site,
     index: Index<'a>,
     known_sources: HashSet<&'a str>,
+    /// The same keys, to share in the pages' citation logs.
+    source_keys: HashMap<&'a str, Arc<str>>,
     /// Per language: top-level pages in navigation order.
     nav: HashMap<&'a str, Vec<&'a Page>>,
     /// Per language: the pages the print page contains, in reading order.
@@ -647,6 +661,12 @@ impl<'a> RenderState<'a> {
             site,
             index,
             known_sources: site.sources.sources.keys().map(String::as_str).collect(),
+            source_keys: site
+                .sources
+                .sources
+                .keys()
+                .map(|k| (k.as_str(), Arc::from(k.as_str())))
+                .collect(),
             nav,
             reading_order,
             versions: site.versions(),
@@ -781,7 +801,14 @@ impl<'a> RenderState<'a> {
         PageResult {
             page,
             citations: CitationLog {
-                log: cites.log().to_vec(),
+                log: cites
+                    .log()
+                    .iter()
+                    .map(|k| match self.source_keys.get(k.as_str()) {
+                        Some(shared) => Arc::clone(shared),
+                        None => Arc::from(k.as_str()),
+                    })
+                    .collect(),
                 body,
             },
             links,

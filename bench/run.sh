@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Build benchmarks of factsheet on synthetic bilingual corpora (examples/corpus.rs), compared
+# with a floor (examples/floor.rs), plus the real site and watch-mode reload latency.
+# The numbers and how to read them: BENCHMARKS.md.
+#
+# usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
+#                     [--work DIR] [--no-latency]
+#
+# Needs hyperfine and GNU time (Debian: apt-get install -y hyperfine time), curl for the
+# latency part. Writes everything under --work (default $TMPDIR/factsheet-bench, about 2 GB
+# at 10,000 pages) and prints a Markdown table, also saved as DIR/results.md.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+SIZES="100 1000 10000"
+RUNS=5
+EDITS=20
+SEED=1
+WORK="${TMPDIR:-/tmp}/factsheet-bench"
+LATENCY=1
+LATENCY_N=1000
+PORT=${FACTSHEET_BENCH_PORT:-18711}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) SIZES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --edits) EDITS="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --work) WORK="$2"; shift 2 ;;
+    --no-latency) LATENCY=0; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+for tool in hyperfine /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install -y hyperfine time python3)" >&2; exit 2; }
+done
+
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+BIN="$TARGET/release/factsheet"
+EX="$TARGET/release/examples"
+echo "== building (release)" >&2
+cargo build --release --quiet --bin factsheet --example corpus --example floor
+HAVE_SERVE=0
+if [ -f examples/reload_latency.rs ] && "$BIN" serve --help >/dev/null 2>&1; then
+  if cargo build --release --quiet --example reload_latency; then HAVE_SERVE=1; fi
+fi
+
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+RESULTS="$WORK/results.md"
+ROWS="$WORK/rows.txt"
+: > "$ROWS"
+
+# One row: wall medians from hyperfine's JSON, CPU and peak RSS from GNU time's log (the
+# warm-up run excluded), output size from du.
+summarise() { # name json timelog_build timelog_floor outdir pages
+  python3 - "$@" <<'PY'
+import json, statistics, sys, os, subprocess
+name, js, tb, tf, out, pages = sys.argv[1:7]
+res = {r["command"]: r for r in json.load(open(js))["results"]}
+def times(path):
+    rows = [l.split() for l in open(path) if l.strip() and not l.startswith("Command")]
+    rows = [r for r in rows if len(r) == 4][1:]  # drop the warm-up run
+    return [float(r[1]) + float(r[2]) for r in rows], [int(r[3]) for r in rows]
+cpu_b, rss_b = times(tb)
+b = res["build"]["median"]
+line = [name, pages, f"{b:.3f}"]
+if tf != "-":
+    cpu_f, rss_f = times(tf)
+    f = res["floor"]["median"]
+    line += [f"{f:.3f}", f"{b / f:.2f}×"]
+else:
+    line += ["–", "–"]
+size = int(subprocess.run(["du", "-sb", out], capture_output=True, text=True).stdout.split()[0])
+files = sum(len(fs) for _, _, fs in os.walk(out))
+line += [f"{statistics.median(cpu_b):.2f}"]
+line += [f"{statistics.median(cpu_f):.2f}" if tf != "-" else "–"]
+line += [f"{max(rss_b) / 1024:.0f}", f"{size / 1e6:.1f} MB / {files}"]
+print(" | ".join(line))
+PY
+}
+
+for N in $SIZES; do
+  C="$WORK/corpus-$N"
+  echo "== corpus of $N pages per language" >&2
+  "$EX/corpus" --pages "$N" --out "$C" --seed "$SEED" >&2
+  rm -f "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log"
+  hyperfine --style basic --shell=none --warmup 1 --runs "$RUNS" \
+    --export-json "$WORK/build-$N.json" \
+    -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-$N.log $BIN build --root $C --output-dir $C/public" \
+    -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+  summarise "corpus" "$WORK/build-$N.json" "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log" "$C/public" "$N × 2" >> "$ROWS"
+done
+
+echo "== the real site ($REPO)" >&2
+REAL_OUT="$WORK/real-public"
+if "$BIN" build --root "$REPO" --output-dir "$REAL_OUT" >/dev/null 2>"$WORK/real.err"; then
+  rm -f "$WORK/time-build-real.log"
+  hyperfine --style basic --shell=none --warmup 3 --runs 30 --export-json "$WORK/build-real.json" \
+    -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-real.log $BIN build --root $REPO --output-dir $REAL_OUT" >&2
+  pages=$(find "$REAL_OUT" -name index.html | wc -l)
+  summarise "real site" "$WORK/build-real.json" "$WORK/time-build-real.log" - "$REAL_OUT" "$pages pages" >> "$ROWS"
+else
+  echo "real site | – | does not build now: $(tail -1 "$WORK/real.err") | | | | | | |" >> "$ROWS"
+fi
+
+LAT="$WORK/latency.txt"
+: > "$LAT"
+if [ "$LATENCY" = 1 ]; then
+  C="$WORK/corpus-$LATENCY_N"
+  if [ "$HAVE_SERVE" = 1 ]; then
+    [ -d "$C" ] || "$EX/corpus" --pages "$LATENCY_N" --out "$C" --seed "$SEED" >&2
+    echo "== watch mode at $LATENCY_N pages per language (port $PORT)" >&2
+    "$BIN" serve --root "$C" --port "$PORT" > "$WORK/serve.log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true' EXIT
+    for _ in $(seq 1 240); do
+      curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break
+      sleep 0.5
+    done
+    page=$(cd "$C/content" && ls -d */ | head -3 | tail -1)
+    page="$C/content/${page}p010.md"
+    for what in "one-page edit|$page" "template edit|$C/templates/base.html" "CSS edit|$C/static/style.css"; do
+      label=${what%%|*}; file=${what#*|}
+      if out=$("$EX/reload_latency" --url "http://127.0.0.1:$PORT/" --file "$file" --n "$EDITS" --pause-ms 300 2>"$WORK/latency.err"); then
+        events=$(grep -o 'got `[a-z-]*`' "$WORK/latency.err" | sort | uniq -c | tr -s ' ' | paste -sd, - || true)
+        echo "$label | ${file#$C/} | $(echo "$out" | sed -E 's/.*median ([0-9.]+) ms, p95 ([0-9.]+) ms.*/\1 | \2/') | ${events:-reload}" >> "$LAT"
+      else
+        echo "$label | ${file#$C/} | failed: $(tail -1 "$WORK/latency.err") | | " >> "$LAT"
+      fi
+    done
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+    trap - EXIT
+  else
+    for label in "one-page edit" "template edit" "CSS edit"; do
+      echo "$label | – | pending: factsheet serve / examples/reload_latency.rs not available | | " >> "$LAT"
+    done
+  fi
+fi
+
+{
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Versions: $(rustc --version); $(grep -A1 -E '^name = "(tera|pulldown-cmark|lol_html)"$' Cargo.lock | paste -sd' ' - | sed 's/name = //g; s/version = //g; s/"//g; s/ -- /, /g')"
+  echo "Command: bench/run.sh --sizes \"$SIZES\" --runs $RUNS --edits $EDITS --seed $SEED; $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "| site | pages | build wall (s, median) | floor wall (s, median) | build / floor | build CPU (s, user+sys) | floor CPU (s) | build peak RSS (MiB) | output |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  sed 's/^/| /; s/$/ |/' "$ROWS"
+  if [ -s "$LAT" ]; then
+    echo
+    echo "Watch mode, $LATENCY_N pages per language, $EDITS edits each: write -> event on the SSE stream"
+    echo
+    echo "| edit | file | median (ms) | p95 (ms) | event |"
+    echo "|---|---|---|---|---|"
+    sed 's/^/| /; s/$/ |/' "$LAT"
+  fi
+} | tee "$RESULTS"
