@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::Tera;
 
-use crate::config::Language;
+use crate::config::{Language, Source};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::markdown::TocEntry;
 
@@ -226,12 +226,9 @@ pub struct NavItem<'a> {
 pub struct CitationContext<'a> {
     pub number: usize,
     pub key: &'a str,
-    pub title: &'a str,
-    pub publisher: &'a str,
-    pub date: &'a str,
-    pub url: &'a str,
-    pub lang: &'a str,
-    pub secondary: bool,
+    /// title, publisher, date, url, lang, secondary
+    #[serde(flatten)]
+    pub source: &'a Source,
     pub sources_url: String,
 }
 
@@ -289,12 +286,9 @@ pub struct CitedBy<'a> {
 #[derive(Serialize)]
 pub struct SourceEntry<'a> {
     pub key: &'a str,
-    pub title: &'a str,
-    pub publisher: &'a str,
-    pub date: &'a str,
-    pub url: &'a str,
-    pub lang: &'a str,
-    pub secondary: bool,
+    /// title, publisher, date, url, lang, secondary
+    #[serde(flatten)]
+    pub source: &'a Source,
     pub cited_by: Vec<CitedBy<'a>>,
 }
 

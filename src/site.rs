@@ -911,12 +911,7 @@ impl<'a> RenderState<'a> {
             .iter()
             .map(|(key, s)| render::SourceEntry {
                 key,
-                title: &s.title,
-                publisher: &s.publisher,
-                date: &s.date,
-                url: &s.url,
-                lang: &s.lang,
-                secondary: s.secondary,
+                source: s,
                 cited_by: by_key
                     .and_then(|m| m.get(key))
                     .map(|pages| {
@@ -975,12 +970,7 @@ impl<'a> RenderState<'a> {
                 Some(render::CitationContext {
                     number: i + 1,
                     key,
-                    title: &s.title,
-                    publisher: &s.publisher,
-                    date: &s.date,
-                    url: &s.url,
-                    lang: &s.lang,
-                    secondary: s.secondary,
+                    source: s,
                     sources_url: sources_url
                         .as_ref()
                         .map_or_else(String::new, |u| format!("{u}#{key}")),
