@@ -128,14 +128,8 @@ fn main() -> ExitCode {
             };
             match factsheet::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(factsheet::serve::ServeError::Usage(d)) => {
-                    eprint!("{d}");
-                    ExitCode::from(2)
-                }
-                Err(factsheet::serve::ServeError::Failed(d)) => {
-                    eprint!("{d}");
-                    ExitCode::from(1)
-                }
+                Err(factsheet::serve::ServeError::Usage(d)) => fail(&d.into(), "serve", 2),
+                Err(factsheet::serve::ServeError::Failed(d)) => fail(&d.into(), "serve", 1),
             }
         }
     }

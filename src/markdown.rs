@@ -96,6 +96,8 @@ pub struct RenderInput<'a> {
     pub id_prefix: &'a str,
     /// Levels to move headings down (print page: 1, so a page's h2 sits under its section's h2).
     pub heading_shift: u8,
+    /// Collect the plain text for the readability check; only graded pages need it.
+    pub collect_text: bool,
     /// Accessible name of a citation link, before the number: "Source".
     pub cite_label: &'a str,
 }
@@ -103,7 +105,8 @@ pub struct RenderInput<'a> {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
-    /// Text of each paragraph, list item, heading and table cell, for readability.
+    /// Text of each paragraph, list item, heading and table cell, for readability (empty
+    /// unless `collect_text`).
     pub text_blocks: Vec<String>,
 }
 
@@ -249,13 +252,15 @@ pub fn render(
                 if let Some((_, h)) = heading.as_mut() {
                     h.push_str(text);
                 }
-                if !in_code_block && matches!(event, Event::Text(_)) {
+                if input.collect_text && !in_code_block && matches!(event, Event::Text(_)) {
                     block.push_str(text);
                 }
                 out.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                block.push(' ');
+                if input.collect_text {
+                    block.push(' ');
+                }
                 out.push(event);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
@@ -490,6 +495,7 @@ mod tests {
             links: LinkStyle::Relative { from },
             id_prefix: "",
             heading_shift: 0,
+            collect_text: true,
             cite_label: "Source",
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();

@@ -696,6 +696,7 @@ impl<'a> RenderState<'a> {
             id_prefix,
             // Inside the print document each page is a section under its own h2.
             heading_shift: u8::from(!id_prefix.is_empty()),
+            collect_text: id_prefix.is_empty() && is_graded(page),
             cite_label: self.cite_label(&page.lang),
         }
     }
@@ -714,6 +715,7 @@ impl<'a> RenderState<'a> {
             links: LinkStyle::Relative { from },
             id_prefix: "",
             heading_shift: 0,
+            collect_text: false,
             cite_label: self.cite_label(&partial.lang),
         }
     }
@@ -772,9 +774,7 @@ impl<'a> RenderState<'a> {
             .then(|| self.print_sections(page, &url, &mut cites));
         let sources = (page.front.kind == PageKind::Sources)
             .then(|| self.source_entries(lang, &url, cited_by));
-        let readability =
-            (page.front.kind == PageKind::Page && page.front.readability && lang == "en")
-                .then(|| readability::analyse(&md.text_blocks));
+        let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
 
         let template = self.template_for(page, &mut errors);
         let mut links = None;
@@ -1036,6 +1036,12 @@ impl<'a> RenderState<'a> {
             sources,
         }
     }
+}
+
+/// Pages whose reading grade is checked: ordinary English pages that have not opted out.
+/// Flesch-Kincaid is a formula for English.
+fn is_graded(page: &Page) -> bool {
+    page.front.kind == PageKind::Page && page.front.readability && page.lang == "en"
 }
 
 /// The id of a page's section on the print page: `risks`, `home` for the home page.
