@@ -219,6 +219,7 @@ pub fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, D
             .map(|abs| load_file(root, &content_dir, abs, config))
             .collect()
     };
+    content.pages.reserve(loaded.len());
     for item in loaded {
         match item {
             Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => {}

@@ -3,6 +3,7 @@
 //! privacy: no fonts, scripts or images from elsewhere). Links *out* to sources are fine.
 
 use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::urls;
 
 /// What the checker needs to know about one rendered HTML file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageLinks {
     /// Output file, from the output root: `uk/risks/index.html`.
     pub output: String,
@@ -133,6 +134,25 @@ impl Links {
         })
     }
 
+    /// Insert `value` before the entry now at `index`.
+    fn insert(&mut self, index: usize, value: &str) {
+        if index >= self.len() {
+            return self.push(value, false);
+        }
+        let at = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
+        self.text.insert_str(at, value);
+        let grow = offset(value.len());
+        for end in &mut self.ends[index..] {
+            *end += grow;
+        }
+        self.ends.insert(index, offset(at + value.len()));
+        self.loads.insert(index, false);
+    }
+
     fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
@@ -140,12 +160,128 @@ impl Links {
     }
 }
 
-/// Collect ids and links of an HTML document.
-///
+/// Ids and links of a piece of HTML, recorded in document order by the code that wrote it
+/// (the Markdown renderer), as a reader of that HTML would find them: the checker then need
+/// not read that HTML back, which was the largest single cost of a build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// `loads` is unused for ids.
+    ids: Links,
+    links: Links,
+    /// The writer passed through markup it did not make (raw HTML in Markdown): what it
+    /// recorded is incomplete, and the HTML must be read.
+    pub opaque: bool,
+}
+
+impl Recorded {
+    pub fn id(&mut self, id: &str) {
+        self.ids.push(id, false);
+    }
+
+    /// How many ids are recorded: a slot for an id that is known only later ([`Self::insert_id`]).
+    pub fn id_slot(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Record `id` as if it had been recorded when `slot` was taken (a heading's id is
+    /// known at its end, after the ids inside it).
+    pub fn insert_id(&mut self, slot: usize, id: &str) {
+        self.ids.insert(slot, id);
+    }
+
+    pub fn link(&mut self, value: &str, loads: bool) {
+        self.links.push(value, loads);
+    }
+
+    /// A URL that the writer escapes with `escape` (pulldown-cmark's `escape_href`), after
+    /// `prefix` (`mailto:`): recorded as a reader finds it, escaped and entities decoded.
+    pub fn escaped_link(
+        &mut self,
+        prefix: &str,
+        url: &str,
+        loads: bool,
+        escape: impl FnOnce(&mut String, &str),
+    ) {
+        let mut written = String::with_capacity(prefix.len() + url.len());
+        written.push_str(prefix);
+        escape(&mut written, url);
+        self.links
+            .push(&html_escape::decode_html_entities(&written), loads);
+    }
+}
+
 /// Collect ids and links of an HTML document with lol_html, a maintained streaming parser.
-pub fn scan(output: &str, source: PathBuf, html: &str) -> PageLinks {
-    let mut found = Found::default();
-    scan_with_lol_html(html, &mut found);
+pub fn scan(output: &str, source: PathBuf, html: &[u8]) -> PageLinks {
+    scan_parts(output, source, &[Part::Html(html)])
+}
+
+/// [`scan`] for a document of which the bytes `known_at` are HTML whose ids and links were
+/// recorded as it was written (`known`): only the rest is read. The result is the same as
+/// [`scan`]'s (debug builds check it on every page) as long as the known HTML is whole
+/// elements written in the data state, which holds for Markdown without raw HTML.
+pub fn scan_with_known(
+    output: &str,
+    source: PathBuf,
+    html: &[u8],
+    known_at: std::ops::Range<usize>,
+    known: &Recorded,
+) -> PageLinks {
+    let parts = [
+        Part::Html(&html[..known_at.start]),
+        Part::Known(known),
+        Part::Html(&html[known_at.end..]),
+    ];
+    let links = scan_parts(output, source, &parts);
+    #[cfg(debug_assertions)]
+    {
+        let full = scan(output, links.source.clone(), html);
+        assert_eq!(
+            links, full,
+            "recorded link data of {output} differs from the HTML"
+        );
+    }
+    links
+}
+
+enum Part<'a> {
+    Html(&'a [u8]),
+    Known(&'a Recorded),
+}
+
+fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
+    let found = RefCell::new(Found::default());
+    let mut rewriter = HtmlRewriter::new(
+        Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
+            record(&mut found.borrow_mut(), &el.tag_name(), |name| {
+                el.get_attribute(name).map(Cow::Owned)
+            });
+            Ok(())
+        })),
+        |_: &[u8]| {},
+    );
+    // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
+    // (raw `<select><title>` in content does that), so end only a healthy rewriter.
+    let mut healthy = true;
+    for part in parts {
+        match part {
+            Part::Html(html) => healthy = healthy && rewriter.write(html).is_ok(),
+            Part::Known(known) => {
+                let mut found = found.borrow_mut();
+                for id in known.ids.iter() {
+                    found.id(Cow::Borrowed(id.value));
+                }
+                for link in known.links.iter() {
+                    found.links.push(link.value, link.loads);
+                }
+            }
+        }
+    }
+    if healthy {
+        let _ = rewriter.end();
+    } else {
+        drop(rewriter);
+    }
+    let mut found = found.into_inner();
     found.links.shrink_to_fit();
     PageLinks {
         output: output.to_string(),
@@ -165,20 +301,13 @@ struct Found<'v> {
     links: Links,
 }
 
-fn scan_with_lol_html(html: &str, found: &mut Found<'_>) {
-    let mut rewriter = HtmlRewriter::new(
-        Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
-            record(found, &el.tag_name(), |name| {
-                el.get_attribute(name).map(Cow::Owned)
-            });
-            Ok(())
-        })),
-        |_: &[u8]| {},
-    );
-    // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
-    // (raw `<select><title>` in content does that), so end only a healthy rewriter.
-    if rewriter.write(html.as_bytes()).is_ok() {
-        let _ = rewriter.end();
+impl<'v> Found<'v> {
+    fn id(&mut self, id: Cow<'v, str>) {
+        if self.ids.contains(&id) {
+            self.duplicate_ids.push(id.into_owned());
+        } else {
+            self.ids.insert(id);
+        }
     }
 }
 
@@ -192,11 +321,7 @@ fn record<'v>(found: &mut Found<'v>, tag: &str, attr: impl Fn(&str) -> Option<Co
         })
     };
     if let Some(id) = decoded("id") {
-        if found.ids.contains(&id) {
-            found.duplicate_ids.push(id.into_owned());
-        } else {
-            found.ids.insert(id);
-        }
+        found.id(id);
     }
     if let Some(href) = decoded("href") {
         let loads = tag == "link"
@@ -330,7 +455,7 @@ mod tests {
     use super::*;
 
     fn page(output: &str, html: &str) -> PageLinks {
-        scan(output, PathBuf::from("content/x.md"), html)
+        scan(output, PathBuf::from("content/x.md"), html.as_bytes())
     }
 
     #[test]

@@ -6,11 +6,14 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use pulldown_cmark_escape::escape_html;
+use pulldown_cmark::{
+    BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
+use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::links::Recorded;
 use crate::urls;
 
 /// Finds pages for links written as `something.md`.
@@ -25,40 +28,38 @@ pub trait PageIndex: Sync {
 #[derive(Debug, Clone, Default)]
 pub struct Citations {
     pub order: Vec<String>,
-    uses: HashMap<String, usize>,
-    log: Vec<String>,
+    /// How many times each key of `order` was cited so far.
+    uses: Vec<usize>,
+    /// Every citation made, in order, as an index into `order` (a page makes dozens; a
+    /// page cites a handful of keys).
+    log: Vec<u32>,
 }
 
 impl Citations {
     /// Record one use of `key`: returns its number (1-based) and which use this is.
     pub fn cite(&mut self, key: &str) -> (usize, usize) {
-        self.log.push(key.to_string());
-        // Most citations repeat a key: look it up before allocating a new one.
-        let uses = match self.uses.get_mut(key) {
-            Some(n) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                self.uses.insert(key.to_string(), 1);
-                1
-            }
-        };
-        let number = match self.order.iter().position(|k| k == key) {
-            Some(i) => i + 1,
+        let index = match self.order.iter().position(|k| k == key) {
+            Some(i) => i,
             None => {
                 self.order.push(key.to_string());
-                self.order.len()
+                self.uses.push(0);
+                self.order.len() - 1
             }
         };
-        (number, uses)
+        self.uses[index] += 1;
+        self.log
+            .push(u32::try_from(index).expect("fewer than 4 billion sources on a page"));
+        (index + 1, self.uses[index])
     }
-}
 
-impl Citations {
+    /// How many citations were made.
+    pub fn log_len(&self) -> usize {
+        self.log.len()
+    }
+
     /// Every citation made, in order (a key appears once per use).
-    pub fn log(&self) -> &[String] {
-        &self.log
+    pub fn log(&self) -> impl Iterator<Item = &str> + '_ {
+        self.log.iter().map(|&i| self.order[i as usize].as_str())
     }
 }
 
@@ -108,6 +109,8 @@ pub struct Rendered {
     /// Text of each paragraph, list item, heading and table cell, for readability (empty
     /// unless `collect_text`).
     pub text_blocks: Vec<String>,
+    /// The ids and links of `html`, for the link check (see [`crate::links::scan_with_known`]).
+    pub links: Recorded,
 }
 
 pub fn options() -> Options {
@@ -149,6 +152,9 @@ pub fn render(
     let mut heading: Option<(usize, String)> = None;
     let mut skip_until_link_end = false;
     let mut in_code_block = false;
+    // What pulldown-cmark's HTML writer will put in id, href and src attributes, in order.
+    let mut links = Recorded::default();
+    let mut heading_id_slot = 0;
 
     let error_at = |offset: usize, len: usize, message: String| {
         Diagnostic::error(message).in_file(input.file).at_offset(
@@ -173,6 +179,13 @@ pub fn render(
                 attrs,
             }) => {
                 heading = Some((out.len(), String::new()));
+                heading_id_slot = links.id_slot();
+                // `{#id href=x}`: attributes the checker would read; leave them to it.
+                links.opaque |= attrs.iter().any(|(name, _)| {
+                    ["id", "href", "src"]
+                        .iter()
+                        .any(|a| name.eq_ignore_ascii_case(a))
+                });
                 out.push(Event::Start(Tag::Heading {
                     level: shift(level, input.heading_shift),
                     id,
@@ -192,6 +205,8 @@ pub fn render(
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[index] {
                         *slot = Some(CowStr::from(id.clone()));
                     }
+                    // `escape_html` output decodes back to the id itself.
+                    links.insert_id(heading_id_slot, &id);
                     toc_flat.push((heading_level(level), id, text.trim().to_string()));
                     flush_block(&mut block, &mut text_blocks);
                 }
@@ -204,18 +219,19 @@ pub fn render(
                 id,
             }) => {
                 if let Some(refs) = dest_url.strip_prefix(CITE_SCHEME) {
-                    let html = citation_html(refs, input, known_sources, citations, |key| {
-                        let near = did_you_mean(key, known_sources.iter().copied());
-                        let mut d = error_at(
-                            range.start,
-                            range.len(),
-                            format!("unknown source `{key}`: it is not in sources.toml"),
-                        );
-                        if let Some(near) = near {
-                            d = d.with_help(format!("did you mean `{near}`?"));
-                        }
-                        errors.push(d);
-                    });
+                    let html =
+                        citation_html(refs, input, known_sources, citations, &mut links, |key| {
+                            let near = did_you_mean(key, known_sources.iter().copied());
+                            let mut d = error_at(
+                                range.start,
+                                range.len(),
+                                format!("unknown source `{key}`: it is not in sources.toml"),
+                            );
+                            if let Some(near) = near {
+                                d = d.with_help(format!("did you mean `{near}`?"));
+                            }
+                            errors.push(d);
+                        });
                     keep_with_previous_word(&mut out);
                     out.push(Event::InlineHtml(CowStr::from(html)));
                     skip_until_link_end = true;
@@ -233,12 +249,41 @@ pub fn render(
                         dest_url
                     }
                 };
+                let mailto = if link_type == LinkType::Email {
+                    "mailto:"
+                } else {
+                    ""
+                };
+                links.escaped_link(mailto, &dest, false, |w, u| {
+                    let _ = escape_href(w, u);
+                });
                 out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
                 }));
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                links.escaped_link("", dest_url, true, |w, u| {
+                    let _ = escape_href(w, u);
+                });
+                out.push(event);
+            }
+            Event::FootnoteReference(ref name) => {
+                let mut href = String::with_capacity(name.len() + 1);
+                href.push('#');
+                href.push_str(name);
+                links.link(&href, false);
+                out.push(event);
+            }
+            Event::Start(Tag::FootnoteDefinition(ref name)) => {
+                links.id(name);
+                out.push(event);
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                links.opaque = true;
+                out.push(event);
             }
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code_block = true;
@@ -277,6 +322,7 @@ pub fn render(
         html,
         toc: build_toc(toc_flat),
         text_blocks,
+        links,
     }
 }
 
@@ -311,6 +357,7 @@ fn citation_html(
     input: &RenderInput<'_>,
     known: &HashSet<&str>,
     citations: &mut Citations,
+    links: &mut Recorded,
     mut unknown: impl FnMut(&str),
 ) -> String {
     let mut html = String::from("<sup class=\"cite\">");
@@ -337,6 +384,11 @@ fn citation_html(
         let _ = write!(html, "-{nth}\" aria-label=\"");
         let _ = escape_html(&mut html, input.cite_label);
         let _ = write!(html, " {number}\">[{number}]</a>");
+        let mut href = String::with_capacity(key.len() + 5);
+        href.push_str("#ref-");
+        href.push_str(key);
+        links.link(&href, false);
+        links.id(&format!("{}cite-{key}-{nth}", input.id_prefix));
     }
     html.push_str("</sup>");
     html
@@ -568,6 +620,44 @@ mod tests {
         assert!(r.html.contains(r#"<h3 id="bladder">"#));
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.toc[2].children[0].id, "bladder");
+    }
+
+    /// The ids and links recorded while rendering are what the link checker would read
+    /// back from the HTML (`links::scan_with_known` relies on it).
+    #[test]
+    fn recorded_links_match_the_html() {
+        let md = "## Risks\n\nSee [r](risks.md#bladder \"t\"), <me@example.org>, \
+                  [q](https://x.example/?a=1&b='2' \"q\") and ![pic](<img/a b.png>).[^n]\n\n\
+                  ## Risks\n\nCited [@S1; @S2] and [@S1]. [in page](#risks-1) \
+                  [cyr](#%D1%80%D0%B8%D0%B7%D0%B8%D0%BA%D0%B8)\n\n\
+                  ### Пам'ять & увага {#memory}\n\n[^n]: A note.\n";
+        let (r, _, errors) = render_md(md, "en", "x/");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(!r.links.opaque);
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_with_known(
+            "x/index.html",
+            "content/x.md".into(),
+            html,
+            0..html.len(),
+            &r.links,
+        );
+        assert_eq!(known, read);
+        assert_eq!(read.links.len(), 10, "{:?}", read.links);
+        assert_eq!(read.ids.len(), 7, "{:?}", read.ids);
+    }
+
+    #[test]
+    fn raw_html_leaves_the_links_to_the_reader() {
+        for md in [
+            "Text <a href=\"x\">x</a>.\n",
+            "<div id=\"a\">\n\nblock\n\n</div>\n",
+            "## Title {href=x}\n",
+        ] {
+            let (r, _, _) = render_md(md, "en", "x/");
+            assert!(r.links.opaque, "{md}");
+        }
     }
 
     #[test]

@@ -17,10 +17,11 @@ pub struct Readability {
 pub fn analyse(blocks: &[String]) -> Readability {
     let mut words = 0;
     let mut syllables = 0;
-    // Sentences borrow from `blocks`: only the longest three are copied.
-    let mut sentences: Vec<(usize, &str)> = Vec::new();
+    let mut sentences = 0;
+    // The three longest sentences, longest first; on a tie the earlier one stays first.
+    let mut longest: Vec<(usize, &str)> = Vec::with_capacity(4);
     for block in blocks {
-        for sentence in split_sentences(block) {
+        for sentence in sentences_of(block) {
             let mut counted = 0;
             for w in sentence.split_whitespace().filter(|w| is_word(w)) {
                 counted += 1;
@@ -30,24 +31,25 @@ pub fn analyse(blocks: &[String]) -> Readability {
                 continue;
             }
             words += counted;
-            sentences.push((counted, sentence.trim()));
+            sentences += 1;
+            let at = longest.partition_point(|(n, _)| *n >= counted);
+            if at < 3 {
+                longest.insert(at, (counted, sentence.trim()));
+                longest.truncate(3);
+            }
         }
     }
     let grade = if words == 0 {
         0.0
     } else {
-        0.39 * (words as f64 / sentences.len() as f64) + 11.8 * (syllables as f64 / words as f64)
-            - 15.59
+        0.39 * (words as f64 / sentences as f64) + 11.8 * (syllables as f64 / words as f64) - 15.59
     };
-    let n = sentences.len();
-    sentences.sort_by_key(|s| std::cmp::Reverse(s.0));
     Readability {
         grade,
         words,
-        sentences: n,
-        longest: sentences
+        sentences,
+        longest: longest
             .into_iter()
-            .take(3)
             .map(|(n, s)| (n, s.to_string()))
             .collect(),
     }
@@ -58,23 +60,29 @@ fn is_word(token: &str) -> bool {
 }
 
 /// Split at `.`, `!` or `?` followed by white space (so "e.g." mid-word and "2.5" stay whole).
-fn split_sentences(block: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
+fn sentences_of(block: &str) -> impl Iterator<Item = &str> {
     let bytes = block.as_bytes();
-    for (i, c) in block.char_indices() {
-        if matches!(c, '.' | '!' | '?') {
-            let next = bytes.get(i + 1).copied();
-            if next.is_none() || next.is_some_and(|b| b.is_ascii_whitespace()) {
-                out.push(&block[start..=i]);
-                start = i + 1;
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // The three marks are ASCII, so byte offsets are character boundaries.
+        while i < bytes.len() {
+            let at = i;
+            i += 1;
+            if matches!(bytes[at], b'.' | b'!' | b'?')
+                && bytes.get(at + 1).is_none_or(|b| b.is_ascii_whitespace())
+            {
+                let sentence = &block[start..=at];
+                start = at + 1;
+                return Some(sentence);
             }
         }
-    }
-    if start < block.len() {
-        out.push(&block[start..]);
-    }
-    out
+        (start < block.len()).then(|| {
+            let rest = &block[start..];
+            start = block.len();
+            rest
+        })
+    })
 }
 
 /// English syllables by vowel groups, with the usual silent-e rule. Close enough for a grade

@@ -59,6 +59,7 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     tera.set_escape_fn(escape_html);
+    tera.register_filter("date_words", date_words);
     let list: Vec<(&str, &str)> = sources
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -84,12 +85,67 @@ impl Templates {
             .render(name, &ctx)
             .map_err(|e| template_error(&e, &self.sources, Some(name)))
     }
+
+    /// [`Self::render`] as bytes. Pages go to files and to the link scan as bytes, and
+    /// checking again that the output is UTF-8 (it is: Tera writes only `str`s) cost about
+    /// 5 % of a build.
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+        size_hint: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let ctx = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
+        let mut out = Vec::with_capacity(size_hint);
+        self.tera
+            .render_to(name, &ctx, &mut out)
+            .map_err(|e| template_error(&e, &self.sources, Some(name)))?;
+        Ok(out)
+    }
 }
 
 /// Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL and makes the
 /// output hard to read; `/` is harmless in text and in quoted attributes.
 fn escape_html(input: &str) -> String {
     html_escape::encode_quoted_attribute(input).into_owned()
+}
+
+/// `{{ "2026-11-20" | date_words(months=t.months, year_suffix=t.year_suffix) }}` is
+/// "20 November 2026": the day, a no-break space, the month's name from the comma-separated
+/// `months`, the year and `year_suffix` (Ukrainian writes "20 листопада 2026 р."). A filter
+/// rather than a macro of `split` and `nth`: every page prints two dates, and the macro was
+/// about 5 % of a build.
+fn date_words(
+    value: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let arg = |name: &str| {
+        args.get(name)
+            .and_then(tera::Value::as_str)
+            .ok_or_else(|| tera::Error::msg(format!("date_words needs `{name}`, a string")))
+    };
+    let months = arg("months")?;
+    let suffix = args
+        .get("year_suffix")
+        .and_then(tera::Value::as_str)
+        .unwrap_or("");
+    let iso = value.as_str().unwrap_or("");
+    let bad = || tera::Error::msg(format!("date_words: `{iso}` is not a date like 2026-11-20"));
+    let mut parts = iso.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let month: usize = month.parse().map_err(|_| bad())?;
+    let day: u32 = day.parse().map_err(|_| bad())?;
+    let name = months
+        .split(',')
+        .nth(month.wrapping_sub(1))
+        .ok_or_else(|| tera::Error::msg(format!("date_words: no month {month} in `{months}`")))?;
+    Ok(tera::Value::String(format!(
+        "{day}\u{a0}{} {year}{suffix}",
+        name.trim()
+    )))
 }
 
 /// The chain of Tera's messages, outermost first.
@@ -213,7 +269,7 @@ pub struct ConfigContext<'a> {
     pub languages: &'a [Language],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct NavItem<'a> {
     pub title: &'a str,
     pub short_title: &'a str,
@@ -300,6 +356,9 @@ pub struct Context<'a> {
     pub root: String,
     pub lang_root: String,
     pub nav: Vec<NavItem<'a>>,
+    /// The same entries by slug, so a template can link to one page (`by_slug.about.url`)
+    /// without filtering `nav` (Tera copies the list for each `filter`).
+    pub by_slug: BTreeMap<&'a str, NavItem<'a>>,
     pub partials: BTreeMap<&'a str, String>,
     pub page: PageContext<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -321,6 +380,36 @@ pub struct NotFoundContext<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_words() {
+        let args = |months: &str, suffix: &str| {
+            [
+                ("months".to_string(), tera::Value::from(months)),
+                ("year_suffix".to_string(), tera::Value::from(suffix)),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let en = args(
+            "January,February,March,April,May,June,July,August,September,October,November,December",
+            "",
+        );
+        assert_eq!(
+            date_words(&"2026-11-02".into(), &en).unwrap(),
+            tera::Value::from("2\u{a0}November 2026")
+        );
+        let uk = args(
+            "січня,лютого,березня,квітня,травня,червня,липня,серпня,вересня,жовтня,листопада,грудня",
+            "\u{a0}р.",
+        );
+        assert_eq!(
+            date_words(&"2027-05-21".into(), &uk).unwrap(),
+            tera::Value::from("21\u{a0}травня 2027\u{a0}р.")
+        );
+        assert!(date_words(&"2026-13-01".into(), &en).is_err());
+        assert!(date_words(&"soon".into(), &en).is_err());
+    }
 
     #[test]
     fn finds_positions_in_tera_messages() {

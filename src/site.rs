@@ -610,6 +610,9 @@ struct RenderState<'a> {
     reading_order: HashMap<&'a str, Vec<&'a Page>>,
     versions: HashMap<&'a str, Vec<&'a Page>>,
     sources_page: HashMap<&'a str, String>,
+    /// Per language: the partials, when they are the same on every page (no links to pages,
+    /// which are relative to the page), with the citations they make.
+    same_partials: HashMap<&'a str, (BTreeMap<&'a str, String>, Citations)>,
 }
 
 struct Index<'a> {
@@ -657,7 +660,7 @@ impl<'a> RenderState<'a> {
         }
         nav.values_mut().for_each(order);
         reading_order.values_mut().for_each(order);
-        RenderState {
+        let mut state = RenderState {
             site,
             index,
             known_sources: site.sources.sources.keys().map(String::as_str).collect(),
@@ -671,7 +674,24 @@ impl<'a> RenderState<'a> {
             reading_order,
             versions: site.versions(),
             sources_page,
+            same_partials: HashMap::new(),
+        };
+        // A link to a page differs between a page at the root and one two folders down; a
+        // partial that renders the same from both has none and is rendered once.
+        for lang in &config.languages {
+            let render_from = |from: &str| {
+                let mut cites = Citations::default();
+                let html = state.render_partials(&lang.code, from, &mut cites, &mut Vec::new());
+                (html, cites)
+            };
+            let (at_root, cites) = render_from("");
+            if at_root == render_from("a/b/").0 {
+                state
+                    .same_partials
+                    .insert(lang.code.as_str(), (at_root, cites));
+            }
         }
+        state
     }
 
     fn cite_label(&self, lang: &str) -> &str {
@@ -758,9 +778,15 @@ impl<'a> RenderState<'a> {
         let lang = page.lang.as_str();
         let url = page.url_path(config);
         let mut errors = Vec::new();
-        let mut cites = Citations::default();
-        let partials = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
-        let body_from = cites.log().len();
+        let (partials, mut cites) = match self.same_partials.get(lang) {
+            Some((html, cites)) => (html.clone(), cites.clone()),
+            None => {
+                let mut cites = Citations::default();
+                let html = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
+                (html, cites)
+            }
+        };
+        let body_from = cites.log_len();
         let input = self.page_input(page, LinkStyle::Relative { from: &url }, "");
         let md = markdown::render(
             &input,
@@ -769,7 +795,7 @@ impl<'a> RenderState<'a> {
             &mut cites,
             &mut errors,
         );
-        let body = body_from..cites.log().len();
+        let body = body_from..cites.log_len();
         let print_sections = (page.front.kind == PageKind::Print)
             .then(|| self.print_sections(page, &url, &mut cites));
         let sources = (page.front.kind == PageKind::Sources)
@@ -780,16 +806,18 @@ impl<'a> RenderState<'a> {
         let mut links = None;
         if let Some(template) = template {
             let context = self.context(page, &url, &md, &cites, partials, print_sections, sources);
-            match site.templates.render(template, &context) {
+            // The template adds a few kilobytes to the content.
+            let size_hint = md.html.len() + 8 * 1024;
+            match site.templates.render_bytes(template, &context, size_hint) {
                 Ok(html) => {
                     let output = page.output_file(config);
-                    if let Err(e) = sink.write(&output, html.as_bytes()) {
+                    if let Err(e) = sink.write(&output, &html) {
                         errors.push(
                             Diagnostic::error(format!("cannot write {output}: {e}"))
                                 .in_file(&page.file),
                         );
                     }
-                    let mut scanned = links::scan(&output, page.file.clone(), &html);
+                    let mut scanned = scan_page(page, &output, &html, &md);
                     scanned.aggregate = page.front.kind == PageKind::Print;
                     links = Some(scanned);
                 }
@@ -803,10 +831,9 @@ impl<'a> RenderState<'a> {
             citations: CitationLog {
                 log: cites
                     .log()
-                    .iter()
-                    .map(|k| match self.source_keys.get(k.as_str()) {
+                    .map(|k| match self.source_keys.get(k) {
                         Some(shared) => Arc::clone(shared),
-                        None => Arc::from(k.as_str()),
+                        None => Arc::from(k),
                     })
                     .collect(),
                 body,
@@ -945,7 +972,7 @@ impl<'a> RenderState<'a> {
         let site = self.site;
         let config = &site.config;
         let lang = page.lang.as_str();
-        let nav = self
+        let nav: Vec<render::NavItem> = self
             .nav
             .get(lang)
             .map(|list| {
@@ -960,6 +987,7 @@ impl<'a> RenderState<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        let by_slug = nav.iter().map(|n| (n.slug, n.clone())).collect();
         let sources_url = self.sources_page.get(lang).map(|s| relative(url, s));
         let citations = cites
             .order
@@ -1013,6 +1041,7 @@ impl<'a> RenderState<'a> {
             root: relative(url, ""),
             lang_root: relative(url, &config.lang_prefix(lang)),
             nav,
+            by_slug,
             partials,
             page: render::PageContext {
                 title: &page.front.title,
@@ -1036,6 +1065,37 @@ impl<'a> RenderState<'a> {
             sources,
         }
     }
+}
+
+/// The ids and links of a rendered page. The Markdown renderer recorded those of the page's
+/// content; when the template printed that content as it is, only the rest of the page is read
+/// (a third of it on a typical page).
+fn scan_page(page: &Page, output: &str, html: &[u8], md: &markdown::Rendered) -> PageLinks {
+    let known = (page.front.kind != PageKind::Print && !md.links.opaque && !md.html.is_empty())
+        .then(|| find(html, &md.html))
+        .flatten();
+    match known {
+        Some(start) => links::scan_with_known(
+            output,
+            page.file.clone(),
+            html,
+            start..start + md.html.len(),
+            &md.links,
+        ),
+        None => links::scan(output, page.file.clone(), html),
+    }
+}
+
+/// Where `needle` (a page's content, kilobytes long) stands in `html`. Searching for a short
+/// prefix and comparing the rest is several times cheaper than preparing a search for the
+/// whole needle.
+fn find(html: &[u8], needle: &str) -> Option<usize> {
+    let mut prefix_len = needle.len().min(64);
+    while !needle.is_char_boundary(prefix_len) {
+        prefix_len -= 1;
+    }
+    memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
+        .find(|&at| html[at..].starts_with(needle.as_bytes()))
 }
 
 /// Pages whose reading grade is checked: ordinary English pages that have not opted out.
