@@ -16,10 +16,6 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-// The same allocator as the build, so that the ratio measures work, not allocators.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let mut root = None;
     let mut out = None;

@@ -7,11 +7,6 @@ use factsheet::diagnostic::{Diagnostic, Diagnostics};
 use factsheet::site::LoadOptions;
 use factsheet::{Failure, build, check};
 
-// A build allocates many small strings from all cores at once (template values, link data);
-// mimalloc's per-thread heaps make that markedly cheaper than glibc's malloc (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// A static site generator for bilingual patient fact sheets.
 #[derive(Parser)]
 #[command(version, about, propagate_version = true)]
