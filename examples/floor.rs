@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+// The build's allocator, so that the ratio compares work, not allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut root = None;
     let mut out = None;

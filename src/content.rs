@@ -68,15 +68,28 @@ pub struct Page {
     pub front: FrontMatter,
     pub last_reviewed: String,
     pub next_review: String,
-    /// The whole file, so that body offsets map to file lines.
-    pub text: String,
-    /// Byte offset of the Markdown body in `text`.
+    /// The file up to the Markdown body: the front matter between its `+++` lines. The
+    /// body is read again when the page renders ([`Page::read`]): a site of 10,000 pages
+    /// per language would otherwise hold 190 MB of Markdown for the whole build.
+    pub head: String,
+    /// Byte offset of the Markdown body in the file (the length of `head`).
     pub body_start: usize,
 }
 
 impl Page {
-    pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+    /// The whole file, read again for rendering. An error if its front matter is no longer
+    /// the one loaded: the file changed during the build, and the page would mix two versions.
+    pub fn read(&self, root: &Path) -> Result<String, Diagnostic> {
+        let text = read_utf8(&root.join(&self.file), &self.file)?;
+        if text.get(..self.body_start) != Some(self.head.as_str()) {
+            return Err(Diagnostic::error(format!(
+                "{} changed during the build",
+                self.file.display()
+            ))
+            .in_file(&self.file)
+            .with_help("build again"));
+        }
+        Ok(text)
     }
 
     /// `risks` for `content/risks.md`; "" for the home page. Used in print anchors.
@@ -395,7 +408,7 @@ fn load_file(
         front,
         last_reviewed,
         next_review,
-        text,
+        head: text[..body_start].to_string(),
         body_start,
     }))))
 }

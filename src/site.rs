@@ -414,8 +414,14 @@ impl Site {
             else {
                 continue;
             };
+            if !reference.citations.read {
+                continue;
+            }
             let expected = reference.body_sources();
-            for other in group.iter().filter(|r| r.page.lang != reference.page.lang) {
+            for other in group
+                .iter()
+                .filter(|r| r.page.lang != reference.page.lang && r.citations.read)
+            {
                 let got = other.body_sources();
                 let missing: Vec<&str> = expected.difference(&got).copied().collect();
                 let extra: Vec<&str> = got.difference(&expected).copied().collect();
@@ -595,6 +601,8 @@ struct CitationLog {
     log: Vec<Arc<str>>,
     /// The part of `log` cited by the page's own text.
     body: std::ops::Range<usize>,
+    /// False when the page could not be read: its citations are unknown, not absent.
+    read: bool,
 }
 
 /// What rendering needs about the whole site, computed once per render.
@@ -700,14 +708,16 @@ impl<'a> RenderState<'a> {
             .map_or("Source", String::as_str)
     }
 
+    /// `text` is the page's file, from [`Page::read`].
     fn page_input<'b>(
         &'b self,
         page: &'b Page,
+        text: &'b str,
         links: LinkStyle<'b>,
         id_prefix: &'b str,
     ) -> RenderInput<'b> {
         RenderInput {
-            file_text: &page.text,
+            file_text: text,
             body_start: page.body_start,
             file: &page.file,
             lang: &page.lang,
@@ -787,7 +797,20 @@ impl<'a> RenderState<'a> {
             }
         };
         let body_from = cites.log_len();
-        let input = self.page_input(page, LinkStyle::Relative { from: &url }, "");
+        let text = match page.read(&site.root) {
+            Ok(text) => text,
+            Err(d) => {
+                errors.push(d);
+                return PageResult {
+                    page,
+                    citations: CitationLog::default(),
+                    links: None,
+                    readability: None,
+                    errors,
+                };
+            }
+        };
+        let input = self.page_input(page, &text, LinkStyle::Relative { from: &url }, "");
         let md = markdown::render(
             &input,
             &self.index,
@@ -837,6 +860,7 @@ impl<'a> RenderState<'a> {
                     })
                     .collect(),
                 body,
+                read: true,
             },
             links,
             readability,
@@ -869,9 +893,9 @@ impl<'a> RenderState<'a> {
                 templates.names().collect::<Vec<_>>().join(", ")
             ));
         if page.front.template.is_some()
-            && let Some(offset) = page.text.find("template")
+            && let Some(offset) = page.head.find("template")
         {
-            d = d.at(Location::at(&page.text, offset, "template".len()));
+            d = d.at(Location::at(&page.head, offset, "template".len()));
         }
         errors.push(d);
         None
@@ -894,11 +918,14 @@ impl<'a> RenderState<'a> {
             .collect();
         pages
             .iter()
-            .map(|p| {
+            .filter_map(|p| {
                 let anchor = print_anchor(p);
                 let prefix = format!("{anchor}-");
+                // A page that cannot be read is reported when it renders itself.
+                let text = p.read(&self.site.root).ok()?;
                 let input = self.page_input(
                     p,
+                    &text,
                     LinkStyle::Document {
                         from: url,
                         anchors: &anchors,
@@ -913,14 +940,14 @@ impl<'a> RenderState<'a> {
                     cites,
                     &mut Vec::new(),
                 );
-                render::PrintSection {
+                Some(render::PrintSection {
                     title: &p.front.title,
                     slug: p.slug(),
                     anchor,
                     last_reviewed: &p.last_reviewed,
                     next_review: &p.next_review,
                     content: md.html,
-                }
+                })
             })
             .collect()
     }

@@ -346,3 +346,27 @@ fn static_and_content_assets_are_copied() {
         vec![1, 2, 3]
     );
 }
+
+/// Pages are read again when they render (the build does not hold every page's Markdown).
+/// A body edited in between is simply rendered; a page whose front matter changed in
+/// between is an error, not a page made of two versions.
+#[test]
+fn a_page_changed_during_the_build_is_reported() {
+    use factsheet::output::NullSink;
+    use factsheet::site::{LoadOptions, Site, Strictness};
+    let f = Fixture::new();
+    let site = Site::load(f.root(), &LoadOptions::default()).expect("the fixture loads");
+    let body = f.read("content/risks.md");
+    let (head, rest) = body.split_at(body.rfind("+++").unwrap());
+    f.write("content/risks.md", &format!("{head}{rest}\nA new line.\n"));
+    assert!(site.render(&NullSink, Strictness::Build).is_ok());
+    f.write(
+        "content/risks.md",
+        &body.replacen("title = \"", "title = \"Changed ", 1),
+    );
+    let errors = site
+        .render(&NullSink, Strictness::Build)
+        .expect_err("front matter changed after loading");
+    let messages: Vec<&str> = errors.0.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages, ["content/risks.md changed during the build"]);
+}
