@@ -48,6 +48,19 @@ pub struct Ids {
 }
 
 impl Ids {
+    /// From ids already sorted and without duplicates.
+    fn from_sorted<S: AsRef<str>>(sorted: &[S]) -> Ids {
+        let mut ids = Ids {
+            text: String::with_capacity(sorted.iter().map(|s| s.as_ref().len()).sum()),
+            ends: Vec::with_capacity(sorted.len()),
+        };
+        for id in sorted {
+            ids.text.push_str(id.as_ref());
+            ids.ends.push(offset(ids.text.len()));
+        }
+        ids
+    }
+
     fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.text[start..self.ends[i] as usize]
@@ -85,15 +98,7 @@ impl<S: AsRef<str>> FromIterator<S> for Ids {
         let mut all: Vec<S> = iter.into_iter().collect();
         all.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
         all.dedup_by(|a, b| a.as_ref() == b.as_ref());
-        let mut ids = Ids {
-            text: String::with_capacity(all.iter().map(|s| s.as_ref().len()).sum()),
-            ends: Vec::with_capacity(all.len()),
-        };
-        for id in &all {
-            ids.text.push_str(id.as_ref());
-            ids.ends.push(offset(ids.text.len()));
-        }
-        ids
+        Ids::from_sorted(&all)
     }
 }
 
@@ -282,11 +287,12 @@ fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
         drop(rewriter);
     }
     let mut found = found.into_inner();
+    found.finish();
     found.links.shrink_to_fit();
     PageLinks {
         output: output.to_string(),
         source,
-        ids: found.ids.iter().collect(),
+        ids: Ids::from_sorted(&found.ids),
         duplicate_ids: found.duplicate_ids,
         links: found.links,
         ..PageLinks::default()
@@ -296,18 +302,37 @@ fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
 /// What a scan finds; ids borrow from the HTML where they can.
 #[derive(Default)]
 struct Found<'v> {
-    ids: HashSet<Cow<'v, str>>,
+    /// In document order until [`Found::finish`], then sorted and without duplicates.
+    ids: Vec<Cow<'v, str>>,
     duplicate_ids: Vec<String>,
     links: Links,
 }
 
 impl<'v> Found<'v> {
     fn id(&mut self, id: Cow<'v, str>) {
-        if self.ids.contains(&id) {
-            self.duplicate_ids.push(id.into_owned());
-        } else {
-            self.ids.insert(id);
-        }
+        self.ids.push(id);
+    }
+
+    /// Sort the ids and take out the repeated ones, which are reported in the order they
+    /// appear (a page has about 50 ids: sorting them is cheaper than hashing each).
+    fn finish(&mut self) {
+        let mut order: Vec<usize> = (0..self.ids.len()).collect();
+        // Stable: of equal ids, the first in the document comes first.
+        order.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
+        let mut repeated: Vec<usize> = order
+            .windows(2)
+            .filter(|w| self.ids[w[0]] == self.ids[w[1]])
+            .map(|w| w[1])
+            .collect();
+        repeated.sort_unstable();
+        self.duplicate_ids = repeated
+            .iter()
+            .map(|&i| self.ids[i].clone().into_owned())
+            .collect();
+        let ids = std::mem::take(&mut self.ids);
+        let mut sorted: Vec<Option<Cow<'v, str>>> = ids.into_iter().map(Some).collect();
+        self.ids = order.iter().filter_map(|&i| sorted[i].take()).collect();
+        self.ids.dedup();
     }
 }
 
@@ -511,6 +536,16 @@ mod tests {
             check(&[a], &HashSet::new())[0].message,
             "the id `a` is used twice on /"
         );
+    }
+
+    #[test]
+    fn repeated_ids_are_listed_in_document_order() {
+        let a = page(
+            "index.html",
+            r#"<p id="z"></p><p id="b"></p><p id="z"></p><p id="a"></p><p id="b"></p><p id="z"></p>"#,
+        );
+        assert_eq!(a.duplicate_ids, ["z", "b", "z"]);
+        assert_eq!(a.ids.iter().collect::<Vec<_>>(), ["a", "b", "z"]);
     }
 
     /// The fast tokenizer reads what lol_html reads, or leaves the page to it.

@@ -23,9 +23,9 @@ pub fn analyse(blocks: &[String]) -> Readability {
     for block in blocks {
         for sentence in sentences_of(block) {
             let mut counted = 0;
-            for w in sentence.split_whitespace().filter(|w| is_word(w)) {
+            for s in sentence.split_whitespace().filter_map(word_syllables) {
                 counted += 1;
-                syllables += count_syllables(w);
+                syllables += s;
             }
             if counted == 0 {
                 continue;
@@ -53,10 +53,6 @@ pub fn analyse(blocks: &[String]) -> Readability {
             .map(|(n, s)| (n, s.to_string()))
             .collect(),
     }
-}
-
-fn is_word(token: &str) -> bool {
-    token.chars().any(char::is_alphanumeric)
 }
 
 /// Split at `.`, `!` or `?` followed by white space (so "e.g." mid-word and "2.5" stay whole).
@@ -88,6 +84,12 @@ fn sentences_of(block: &str) -> impl Iterator<Item = &str> {
 /// English syllables by vowel groups, with the usual silent-e rule. Close enough for a grade
 /// level, which is itself an estimate.
 pub fn count_syllables(word: &str) -> usize {
+    word_syllables(word).unwrap_or(1)
+}
+
+/// The syllables of a token, or `None` if it is not a word (no letter or digit): one pass
+/// over its characters for both questions.
+fn word_syllables(word: &str) -> Option<usize> {
     let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
     // One pass over the lower-cased letters, keeping the last three.
     let mut last = ['\0'; 3];
@@ -103,18 +105,28 @@ pub fn count_syllables(word: &str) -> usize {
         last = [last[1], last[2], c];
         n += 1;
     };
+    let mut alphanumeric = false;
     for c in word.chars() {
         // ASCII first: the same letters as `is_alphabetic` and `to_lowercase`, faster.
         if c.is_ascii() {
             if c.is_ascii_alphabetic() {
+                alphanumeric = true;
                 letter(c.to_ascii_lowercase());
+            } else if c.is_ascii_digit() {
+                alphanumeric = true;
             }
         } else if c.is_alphabetic() {
+            alphanumeric = true;
             c.to_lowercase().for_each(&mut letter);
+        } else if c.is_alphanumeric() {
+            alphanumeric = true;
         }
     }
+    if !alphanumeric {
+        return None;
+    }
     if n == 0 {
-        return 1; // a number read aloud: count one
+        return Some(1); // a number read aloud: count one
     }
     // The last three letters, when there are more than two.
     let [w3, w2, w1] = last;
@@ -127,7 +139,7 @@ pub fn count_syllables(word: &str) -> usize {
     if n > 2 && w1 == 's' && w2 == 'e' && !vowel(w3) && !matches!(w3, 'c' | 'g' | 's' | 'x' | 'z') {
         count -= 1;
     }
-    count.max(1)
+    Some(count.max(1))
 }
 
 #[cfg(test)]
