@@ -198,18 +198,12 @@ impl Recorded {
         self.links.push(value, loads);
     }
 
-    /// A URL that the writer escapes with `escape` (pulldown-cmark's `escape_href`), after
-    /// `prefix` (`mailto:`): recorded as a reader finds it, escaped and entities decoded.
-    pub fn escaped_link(
-        &mut self,
-        prefix: &str,
-        url: &str,
-        loads: bool,
-        escape: impl FnOnce(&mut String, &str),
-    ) {
+    /// A URL that pulldown-cmark's HTML writer writes after `prefix` (`mailto:`) with its
+    /// `escape_href`: recorded as a reader finds it, escaped and entities decoded.
+    pub fn href(&mut self, prefix: &str, url: &str, loads: bool) {
         let mut written = String::with_capacity(prefix.len() + url.len());
         written.push_str(prefix);
-        escape(&mut written, url);
+        let _ = pulldown_cmark_escape::escape_href(&mut written, url);
         self.links
             .push(&html_escape::decode_html_entities(&written), loads);
     }
@@ -316,23 +310,22 @@ impl<'v> Found<'v> {
     /// Sort the ids and take out the repeated ones, which are reported in the order they
     /// appear (a page has about 50 ids: sorting them is cheaper than hashing each).
     fn finish(&mut self) {
-        let mut order: Vec<usize> = (0..self.ids.len()).collect();
-        // Stable: of equal ids, the first in the document comes first.
-        order.sort_by(|&a, &b| self.ids[a].cmp(&self.ids[b]));
-        let mut repeated: Vec<usize> = order
+        let mut by_id: Vec<(Cow<'v, str>, usize)> = std::mem::take(&mut self.ids)
+            .into_iter()
+            .enumerate()
+            .map(|(at, id)| (id, at))
+            .collect();
+        // Of equal ids, the first in the document comes first.
+        by_id.sort_unstable();
+        let mut repeated: Vec<(usize, String)> = by_id
             .windows(2)
-            .filter(|w| self.ids[w[0]] == self.ids[w[1]])
-            .map(|w| w[1])
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (w[1].1, w[1].0.to_string()))
             .collect();
         repeated.sort_unstable();
-        self.duplicate_ids = repeated
-            .iter()
-            .map(|&i| self.ids[i].clone().into_owned())
-            .collect();
-        let ids = std::mem::take(&mut self.ids);
-        let mut sorted: Vec<Option<Cow<'v, str>>> = ids.into_iter().map(Some).collect();
-        self.ids = order.iter().filter_map(|&i| sorted[i].take()).collect();
-        self.ids.dedup();
+        self.duplicate_ids = repeated.into_iter().map(|(_, id)| id).collect();
+        by_id.dedup_by(|a, b| a.0 == b.0);
+        self.ids = by_id.into_iter().map(|(id, _)| id).collect();
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use pulldown_cmark::{
     BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
-use pulldown_cmark_escape::{escape_href, escape_html};
+use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
@@ -254,9 +254,7 @@ pub fn render(
                 } else {
                     ""
                 };
-                links.escaped_link(mailto, &dest, false, |w, u| {
-                    let _ = escape_href(w, u);
-                });
+                links.href(mailto, &dest, false);
                 out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -265,9 +263,7 @@ pub fn render(
                 }));
             }
             Event::Start(Tag::Image { ref dest_url, .. }) => {
-                links.escaped_link("", dest_url, true, |w, u| {
-                    let _ = escape_href(w, u);
-                });
+                links.href("", dest_url, true);
                 out.push(event);
             }
             Event::FootnoteReference(ref name) => {

@@ -79,11 +79,9 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
-        let ctx = tera::Context::from_serialize(context)
-            .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
-        self.tera
-            .render(name, &ctx)
-            .map_err(|e| template_error(&e, &self.sources, Some(name)))
+        let bytes = self.render_bytes(name, context, 0)?;
+        String::from_utf8(bytes)
+            .map_err(|e| Diagnostic::error(format!("template output of {name} is not UTF-8: {e}")))
     }
 
     /// [`Self::render`] as bytes. Pages go to files and to the link scan as bytes, and
