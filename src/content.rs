@@ -70,10 +70,9 @@ pub struct Page {
     pub next_review: String,
     /// The file up to the Markdown body: the front matter between its `+++` lines. The
     /// body is read again when the page renders ([`Page::read`]): a site of 10,000 pages
-    /// per language would otherwise hold 190 MB of Markdown for the whole build.
+    /// per language would otherwise hold 190 MB of Markdown for the whole build. Its length
+    /// is the body's offset in the file.
     pub head: String,
-    /// Byte offset of the Markdown body in the file (the length of `head`).
-    pub body_start: usize,
 }
 
 impl Page {
@@ -81,7 +80,7 @@ impl Page {
     /// the one loaded: the file changed during the build, and the page would mix two versions.
     pub fn read(&self, root: &Path) -> Result<String, Diagnostic> {
         let text = read_utf8(&root.join(&self.file), &self.file)?;
-        if text.get(..self.body_start) != Some(self.head.as_str()) {
+        if !text.starts_with(&self.head) {
             return Err(Diagnostic::error(format!(
                 "{} changed during the build",
                 self.file.display()
@@ -409,7 +408,6 @@ fn load_file(
         last_reviewed,
         next_review,
         head: text[..body_start].to_string(),
-        body_start,
     }))))
 }
 

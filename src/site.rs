@@ -718,7 +718,7 @@ impl<'a> RenderState<'a> {
     ) -> RenderInput<'b> {
         RenderInput {
             file_text: text,
-            body_start: page.body_start,
+            body_start: page.head.len(),
             file: &page.file,
             lang: &page.lang,
             dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
