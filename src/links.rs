@@ -5,13 +5,13 @@
 use std::borrow::{Borrow, Cow};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use lol_html::{HtmlRewriter, Settings, element};
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::urls;
 
 /// What the checker needs to know about one rendered HTML file.
@@ -21,9 +21,18 @@ pub struct PageLinks {
     pub output: String,
     /// The file it was made from, for messages.
     pub source: PathBuf,
+    /// The template it was rendered with (`page.html`), to find the line of a problem
+    /// the template wrote.
+    pub template: String,
+    /// Markdown files shown on the page besides its own (partials; on the print page, every
+    /// page): [`Origin::Markdown`]'s `file` 1 is the first.
+    pub shown: Vec<PathBuf>,
     pub ids: Ids,
-    pub duplicate_ids: Vec<String>,
+    /// Each id written more than once, where it was written again.
+    pub duplicate_ids: Vec<(String, Origin)>,
     pub links: Links,
+    /// Where each of `links` was written, in the same order.
+    pub origins: Vec<Origin>,
     /// The page repeats other pages' content (the print page): its in-page anchors mirror
     /// links already checked, and reported with the right file, on those pages.
     pub aggregate: bool,
@@ -39,6 +48,37 @@ pub struct Link<'a> {
 
 // A site keeps the ids and links of every page until all are rendered: about 150 per page,
 // a few million strings at 10,000 pages per language. They are kept in one buffer per page.
+
+/// Where an id or a link of a page was written, so that a problem names the line to fix.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// Somewhere in the page: its parts could not be told apart (the print page, a template
+    /// that does not print the content as it is).
+    #[default]
+    Page,
+    /// By the template, around the Markdown.
+    Template,
+    /// In Markdown: the page's own file (`file` 0) or one it shows (1 and up, see
+    /// [`PageLinks::shown`]), at a byte span of that file when it is known (raw HTML is
+    /// read back, not recorded).
+    Markdown { file: u16, span: Option<Span> },
+}
+
+/// Bytes `start..start + len` of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub fn new(range: std::ops::Range<usize>) -> Span {
+        Span {
+            start: offset(range.start),
+            len: offset(range.len()),
+        }
+    }
+}
 
 /// The ids of a page, sorted, in one buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,21 +206,25 @@ impl Links {
 }
 
 /// Ids and links of a piece of HTML, recorded in document order by the code that wrote it
-/// (the Markdown renderer), as a reader of that HTML would find them: the checker then need
-/// not read that HTML back, which was the largest single cost of a build.
+/// (the Markdown renderer), as a reader of that HTML would find them, with the span of the
+/// source that made each: the checker then need not read that HTML back, which was the
+/// largest single cost of a build, and a problem points at the Markdown line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recorded {
     /// `loads` is unused for ids.
     ids: Links,
+    id_spans: Vec<Span>,
     links: Links,
+    link_spans: Vec<Span>,
     /// The writer passed through markup it did not make (raw HTML in Markdown): what it
     /// recorded is incomplete, and the HTML must be read.
     pub opaque: bool,
 }
 
 impl Recorded {
-    pub fn id(&mut self, id: &str) {
+    pub fn id(&mut self, id: &str, span: Span) {
         self.ids.push(id, false);
+        self.id_spans.push(span);
     }
 
     /// How many ids are recorded: a slot for an id that is known only later ([`Self::insert_id`]).
@@ -190,70 +234,59 @@ impl Recorded {
 
     /// Record `id` as if it had been recorded when `slot` was taken (a heading's id is
     /// known at its end, after the ids inside it).
-    pub fn insert_id(&mut self, slot: usize, id: &str) {
+    pub fn insert_id(&mut self, slot: usize, id: &str, span: Span) {
         self.ids.insert(slot, id);
+        self.id_spans.insert(slot.min(self.id_spans.len()), span);
     }
 
-    pub fn link(&mut self, value: &str, loads: bool) {
+    pub fn link(&mut self, value: &str, loads: bool, span: Span) {
         self.links.push(value, loads);
+        self.link_spans.push(span);
     }
 
     /// A URL that pulldown-cmark's HTML writer writes after `prefix` (`mailto:`) with its
     /// `escape_href`: recorded as a reader finds it, escaped and entities decoded.
-    pub fn href(&mut self, prefix: &str, url: &str, loads: bool) {
+    pub fn href(&mut self, prefix: &str, url: &str, loads: bool, span: Span) {
         let mut written = String::with_capacity(prefix.len() + url.len());
         written.push_str(prefix);
         let _ = pulldown_cmark_escape::escape_href(&mut written, url);
-        self.links
-            .push(&html_escape::decode_html_entities(&written), loads);
+        self.link(&html_escape::decode_html_entities(&written), loads, span);
     }
 }
 
-/// Collect ids and links of an HTML document with lol_html, a maintained streaming parser.
+/// Collect ids and links of a whole HTML document with lol_html, a maintained streaming
+/// parser.
 pub fn scan(output: &str, source: PathBuf, html: &[u8]) -> PageLinks {
-    scan_parts(output, source, &[Part::Html(html)])
+    scan_parts(output, source, &[Part::Html(html, Origin::Page)])
 }
 
-/// [`scan`] for a document of which the bytes `known_at` are HTML whose ids and links were
-/// recorded as it was written (`known`): only the rest is read. The result is the same as
-/// [`scan`]'s (debug builds check it on every page) as long as the known HTML is whole
-/// elements written in the data state, which holds for Markdown without raw HTML.
-pub fn scan_with_known(
-    output: &str,
-    source: PathBuf,
-    html: &[u8],
-    known_at: std::ops::Range<usize>,
-    known: &Recorded,
-) -> PageLinks {
-    let parts = [
-        Part::Html(&html[..known_at.start]),
-        Part::Known(known),
-        Part::Html(&html[known_at.end..]),
-    ];
-    let links = scan_parts(output, source, &parts);
-    #[cfg(debug_assertions)]
-    {
-        let full = scan(output, links.source.clone(), html);
-        assert_eq!(
-            links, full,
-            "recorded link data of {output} differs from the HTML"
-        );
-    }
-    links
+/// One stretch of a rendered page, in document order.
+pub enum Part<'a> {
+    /// HTML to read; what it holds was written at `Origin` (a span is found later).
+    Html(&'a [u8], Origin),
+    /// HTML whose ids and links were recorded as it was written, from Markdown file `file`
+    /// (see [`Origin::Markdown`]): it is not read. The result is the same as reading it (debug
+    /// builds check it on every page) as long as it is whole elements written in the data
+    /// state, which holds for Markdown without raw HTML.
+    Known {
+        html: &'a [u8],
+        recorded: &'a Recorded,
+        file: u16,
+    },
 }
 
-enum Part<'a> {
-    Html(&'a [u8]),
-    Known(&'a Recorded),
-}
-
-fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
+/// [`scan`] of a document given in parts.
+pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let found = RefCell::new(Found::default());
+    let origin = std::cell::Cell::new(Origin::Page);
     let mut rewriter = HtmlRewriter::new(
         Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
-            record(&mut found.borrow_mut(), &el.tag_name(), |name| {
-                el.get_attribute(name).map(Cow::Owned)
-            });
+            record(
+                &mut found.borrow_mut(),
+                origin.get(),
+                &el.tag_name(),
+                |name| el.get_attribute(name).map(Cow::Owned),
+            );
             Ok(())
         })),
         |_: &[u8]| {},
@@ -263,14 +296,21 @@ fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let mut healthy = true;
     for part in parts {
         match part {
-            Part::Html(html) => healthy = healthy && rewriter.write(html).is_ok(),
-            Part::Known(known) => {
+            Part::Html(html, from) => {
+                origin.set(*from);
+                healthy = healthy && rewriter.write(html).is_ok();
+            }
+            Part::Known { recorded, file, .. } => {
                 let mut found = found.borrow_mut();
-                for id in known.ids.iter() {
-                    found.id(Cow::Borrowed(id.value));
+                let at = |span: &Span| Origin::Markdown {
+                    file: *file,
+                    span: Some(*span),
+                };
+                for (id, span) in recorded.ids.iter().zip(&recorded.id_spans) {
+                    found.id(Cow::Borrowed(id.value), at(span));
                 }
-                for link in known.links.iter() {
-                    found.links.push(link.value, link.loads);
+                for (link, span) in recorded.links.iter().zip(&recorded.link_spans) {
+                    found.link(link.value, link.loads, at(span));
                 }
             }
         }
@@ -283,14 +323,36 @@ fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let mut found = found.into_inner();
     found.finish();
     found.links.shrink_to_fit();
-    PageLinks {
+    found.origins.shrink_to_fit();
+    let links = PageLinks {
         output: output.to_string(),
         source,
         ids: Ids::from_sorted(&found.ids),
         duplicate_ids: found.duplicate_ids,
         links: found.links,
+        origins: found.origins,
         ..PageLinks::default()
+    };
+    #[cfg(debug_assertions)]
+    if parts.iter().any(|p| matches!(p, Part::Known { .. })) {
+        let whole: Vec<u8> = parts
+            .iter()
+            .flat_map(|p| match p {
+                Part::Html(html, _) | Part::Known { html, .. } => html.iter().copied(),
+            })
+            .collect();
+        let read = scan(output, links.source.clone(), &whole);
+        let names = |p: &PageLinks| {
+            let dups: Vec<String> = p.duplicate_ids.iter().map(|(id, _)| id.clone()).collect();
+            (p.ids.clone(), p.links.clone(), dups)
+        };
+        assert_eq!(
+            names(&links),
+            names(&read),
+            "recorded link data of {output} differs from the HTML"
+        );
     }
+    links
 }
 
 /// What a scan finds; ids borrow from the HTML where they can.
@@ -298,18 +360,27 @@ fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
 struct Found<'v> {
     /// In document order until [`Found::finish`], then sorted and without duplicates.
     ids: Vec<Cow<'v, str>>,
-    duplicate_ids: Vec<String>,
+    id_origins: Vec<Origin>,
+    duplicate_ids: Vec<(String, Origin)>,
     links: Links,
+    origins: Vec<Origin>,
 }
 
 impl<'v> Found<'v> {
-    fn id(&mut self, id: Cow<'v, str>) {
+    fn id(&mut self, id: Cow<'v, str>, origin: Origin) {
         self.ids.push(id);
+        self.id_origins.push(origin);
+    }
+
+    fn link(&mut self, value: &str, loads: bool, origin: Origin) {
+        self.links.push(value, loads);
+        self.origins.push(origin);
     }
 
     /// Sort the ids and take out the repeated ones, which are reported in the order they
     /// appear (a page has about 50 ids: sorting them is cheaper than hashing each).
     fn finish(&mut self) {
+        let origins = std::mem::take(&mut self.id_origins);
         let mut by_id: Vec<(Cow<'v, str>, usize)> = std::mem::take(&mut self.ids)
             .into_iter()
             .enumerate()
@@ -317,20 +388,37 @@ impl<'v> Found<'v> {
             .collect();
         // Of equal ids, the first in the document comes first.
         by_id.sort_unstable();
-        let mut repeated: Vec<(usize, String)> = by_id
+        let mut repeated: Vec<(usize, String, Origin)> = by_id
             .windows(2)
             .filter(|w| w[0].0 == w[1].0)
-            .map(|w| (w[1].1, w[1].0.to_string()))
+            .map(|w| {
+                // Point at the Markdown where one of the two is written there: the template
+                // is the same on every page, the Markdown is what changed.
+                let (first, again) = (origins[w[0].1], origins[w[1].1]);
+                let origin = match (first, again) {
+                    (Origin::Markdown { .. }, Origin::Template | Origin::Page) => first,
+                    _ => again,
+                };
+                (w[1].1, w[1].0.to_string(), origin)
+            })
             .collect();
-        repeated.sort_unstable();
-        self.duplicate_ids = repeated.into_iter().map(|(_, id)| id).collect();
+        repeated.sort_unstable_by_key(|r| r.0);
+        self.duplicate_ids = repeated
+            .into_iter()
+            .map(|(_, id, origin)| (id, origin))
+            .collect();
         by_id.dedup_by(|a, b| a.0 == b.0);
         self.ids = by_id.into_iter().map(|(id, _)| id).collect();
     }
 }
 
 /// Keep the id and links of one element; `attr` gives an attribute's value as written.
-fn record<'v>(found: &mut Found<'v>, tag: &str, attr: impl Fn(&str) -> Option<Cow<'v, str>>) {
+fn record<'v>(
+    found: &mut Found<'v>,
+    origin: Origin,
+    tag: &str,
+    attr: impl Fn(&str) -> Option<Cow<'v, str>>,
+) {
     // Attribute values come as written, entities and all.
     let decoded = |name: &str| {
         attr(name).map(|v| match v {
@@ -339,7 +427,7 @@ fn record<'v>(found: &mut Found<'v>, tag: &str, attr: impl Fn(&str) -> Option<Co
         })
     };
     if let Some(id) = decoded("id") {
-        found.id(id);
+        found.id(id, origin);
     }
     if let Some(href) = decoded("href") {
         let loads = tag == "link"
@@ -359,18 +447,30 @@ fn record<'v>(found: &mut Found<'v>, tag: &str, attr: impl Fn(&str) -> Option<Co
         // Canonical and hreflang alternates are absolute by design.
         let informational = tag == "link" && !loads;
         if !informational && tag != "base" {
-            found.links.push(&href, loads);
+            found.link(&href, loads, origin);
         }
     }
     if let Some(src) = decoded("src") {
-        found.links.push(&src, true);
+        found.link(&src, true, origin);
     }
 }
 
+/// What the checker reads to point at the line that wrote a broken link or a repeated id.
+pub trait Sources: Sync {
+    /// The whole text of a Markdown file (`content/risks.md`).
+    fn markdown(&self, file: &Path) -> Option<String>;
+    /// Where the templates write `needle`, looking in `template` (a page's template) first:
+    /// the template file (`templates/base.html`) and the place in it.
+    fn in_templates(&self, template: &str, needle: &str) -> Option<(PathBuf, Location)>;
+}
+
 /// Check all pages against each other and the other files written (static files, sitemap).
+/// A problem written once and shown on many pages (by a template or a partial) is reported
+/// once, against the line that wrote it, with the number of pages.
 pub fn check<P: Borrow<PageLinks> + Sync>(
     pages: &[P],
     other_files: &HashSet<String>,
+    sources: &dyn Sources,
 ) -> Vec<Diagnostic> {
     let by_output: HashMap<&str, &PageLinks> = pages
         .iter()
@@ -378,40 +478,207 @@ pub fn check<P: Borrow<PageLinks> + Sync>(
         .collect();
     // Pages are checked in parallel (`factsheet serve` checks the whole site after every
     // edit); the errors keep the order of the pages.
-    let per_page: Vec<Vec<Diagnostic>> = pages
+    let per_page: Vec<Vec<Problem>> = pages
         .par_iter()
         .map(|page| check_page(page.borrow(), &by_output, other_files))
         .collect();
-    per_page.into_iter().flatten().collect()
+    report(per_page.into_iter().flatten(), sources)
 }
 
-fn check_page(
-    page: &PageLinks,
+/// One problem on one page.
+struct Problem<'p> {
+    page: &'p PageLinks,
+    /// "broken link", or `None` for an id written twice.
+    link: Option<&'static str>,
+    /// The link or the id.
+    value: &'p str,
+    origin: Origin,
+}
+
+fn check_page<'p>(
+    page: &'p PageLinks,
     by_output: &HashMap<&str, &PageLinks>,
     other_files: &HashSet<String>,
-) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    let url = page.output.trim_end_matches("index.html");
-    let at = format!("/{url}");
-    for id in &page.duplicate_ids {
-        errors.push(
-            Diagnostic::error(format!("the id `{id}` is used twice on {at}"))
-                .in_file(&page.source)
-                .with_help("give one of the headings an explicit id: ## Title {#other-id}"),
-        );
+) -> Vec<Problem<'p>> {
+    let mut problems = Vec::new();
+    for (id, origin) in &page.duplicate_ids {
+        problems.push(Problem {
+            page,
+            link: None,
+            value: id,
+            origin: *origin,
+        });
     }
-    for link in page.links.iter() {
+    let url = page.output.trim_end_matches("index.html");
+    for (i, link) in page.links.iter().enumerate() {
         if page.aggregate && link.value.starts_with('#') {
             continue;
         }
         if let Some(problem) = check_link(url, &link, page, by_output, other_files) {
-            errors.push(
-                Diagnostic::error(format!("{problem} on {at}: `{}`", link.value))
-                    .in_file(&page.source),
-            );
+            problems.push(Problem {
+                page,
+                link: Some(problem),
+                value: link.value,
+                origin: page.origins.get(i).copied().unwrap_or_default(),
+            });
         }
     }
-    errors
+    problems
+}
+
+/// Problems that point at the same place (a line of a template or partial, on every page
+/// that shows it) become one diagnostic, in the order they were first found.
+fn report<'p>(
+    problems: impl Iterator<Item = Problem<'p>>,
+    sources: &dyn Sources,
+) -> Vec<Diagnostic> {
+    struct Group<'p> {
+        first: Problem<'p>,
+        file: PathBuf,
+        location: Option<Location>,
+        pages: Vec<&'p str>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    // File, line and column, the problem, and what tells problems at one place apart.
+    type Place<'v> = (
+        PathBuf,
+        Option<(usize, usize)>,
+        Option<&'static str>,
+        &'v str,
+    );
+    let mut by_place: HashMap<Place, usize> = HashMap::new();
+    let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
+    for problem in problems {
+        let (file, location) = place(&problem, sources, &mut texts);
+        // A template writes different relative URLs on pages at different depths: the
+        // place is what they share. Elsewhere the value tells problems at one place apart.
+        // Markdown shown on several pages (a partial, the print page) writes relative URLs
+        // that differ with the page's depth: a span of Markdown tells problems apart with
+        // the fragment (a citation's span writes a link per source).
+        let told_apart_by = match (problem.origin, &location) {
+            (Origin::Template, Some(_)) => "",
+            (Origin::Markdown { .. }, Some(_)) => {
+                problem.value.split_once('#').map_or("", |(_, f)| f)
+            }
+            _ => problem.value,
+        };
+        let key = (
+            file.clone(),
+            location.as_ref().map(|l| (l.line, l.column)),
+            problem.link,
+            told_apart_by,
+        );
+        let at = problem.page.output.trim_end_matches("index.html");
+        match by_place.get(&key) {
+            Some(&i) => groups[i].pages.push(at),
+            None => {
+                by_place.insert(key, groups.len());
+                groups.push(Group {
+                    first: problem,
+                    file,
+                    location,
+                    pages: vec![at],
+                });
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            let on = match g.pages.len() {
+                1 => format!("/{}", g.pages[0]),
+                n => format!("{n} pages"),
+            };
+            let mut d = match g.first.link {
+                Some(problem) => {
+                    Diagnostic::error(format!("{problem} on {on}: `{}`", g.first.value))
+                }
+                None => {
+                    Diagnostic::error(format!("the id `{}` is used twice on {on}", g.first.value))
+                        .with_help(match g.first.origin {
+                            Origin::Template => {
+                                "an id must be unique on a page: rename one of the two"
+                            }
+                            _ => "ids must be unique on a page: give the heading another one: ## Title {#other-id}",
+                        })
+                }
+            }
+            .in_file(&g.file);
+            if let Some(l) = g.location {
+                d = d.at(l);
+            }
+            if g.pages.len() > 1 {
+                let shown: Vec<String> = g.pages.iter().take(3).map(|p| format!("/{p}")).collect();
+                let more = match g.pages.len() - shown.len() {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                d = d.with_label(format!("on {}{more}", shown.join(", ")));
+            }
+            d
+        })
+        .collect()
+}
+
+/// The file and, where it can be found, the place that wrote a problem.
+fn place(
+    problem: &Problem<'_>,
+    sources: &dyn Sources,
+    texts: &mut HashMap<PathBuf, Option<String>>,
+) -> (PathBuf, Option<Location>) {
+    let page = problem.page;
+    let value = problem.value;
+    match problem.origin {
+        Origin::Page => (page.source.clone(), None),
+        Origin::Markdown { file, span } => {
+            let file = match file {
+                0 => &page.source,
+                n => page.shown.get(usize::from(n) - 1).unwrap_or(&page.source),
+            };
+            let text = texts
+                .entry(file.clone())
+                .or_insert_with(|| sources.markdown(file));
+            let location = text.as_deref().and_then(|text| match span {
+                Some(span) => Some(Location::at(text, span.start as usize, span.len as usize)),
+                // Raw HTML: the value is written there as it is, usually.
+                None => problem
+                    .link
+                    .is_none()
+                    .then(|| Location::find(text, &format!("id=\"{value}\"")))
+                    .flatten()
+                    .or_else(|| Location::find(text, value)),
+            });
+            (file.clone(), location)
+        }
+        Origin::Template => {
+            let candidates: Vec<Cow<str>> = match problem.link {
+                None => vec![format!("id=\"{value}\"").into(), value.into()],
+                // `{{ root }}nope/` writes `../nope/`; `{{ url }}#x` writes `../about/#x`.
+                Some(_) => {
+                    let mut stripped = value;
+                    while let Some(rest) = stripped
+                        .strip_prefix("../")
+                        .or_else(|| stripped.strip_prefix("./"))
+                    {
+                        stripped = rest;
+                    }
+                    let mut c: Vec<Cow<str>> = vec![value.into(), stripped.into()];
+                    if let Some((_, fragment)) = value.split_once('#') {
+                        c.push(format!("#{fragment}").into());
+                    }
+                    c
+                }
+            };
+            candidates
+                .iter()
+                .filter(|c| !c.is_empty())
+                .find_map(|c| sources.in_templates(&page.template, c))
+                .map_or_else(
+                    || (PathBuf::from("templates").join(&page.template), None),
+                    |(file, l)| (file, Some(l)),
+                )
+        }
+    }
 }
 
 fn check_link(
@@ -476,6 +743,17 @@ mod tests {
         scan(output, PathBuf::from("content/x.md"), html.as_bytes())
     }
 
+    /// No files to read: problems name the page's file only.
+    struct NoSources;
+    impl Sources for NoSources {
+        fn markdown(&self, _: &Path) -> Option<String> {
+            None
+        }
+        fn in_templates(&self, _: &str, _: &str) -> Option<(PathBuf, Location)> {
+            None
+        }
+    }
+
     #[test]
     fn finds_broken_links_and_anchors() {
         let a = page(
@@ -487,7 +765,7 @@ mod tests {
             r#"<h2 id="bladder">B</h2><a href="../">home</a>"#,
         );
         let files: HashSet<String> = ["style.css".to_string()].into();
-        let errors = check(&[a, b], &files);
+        let errors = check(&[a, b], &files, &NoSources);
         let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         assert_eq!(
             messages,
@@ -504,7 +782,7 @@ mod tests {
             "index.html",
             r#"<a href="https://www.nice.org.uk/">NICE</a><img src="https://cdn.example/x.png" alt=""><link rel="stylesheet" href="https://fonts.example/css"><link rel="canonical" href="https://example.org/">"#,
         );
-        let errors = check(&[a], &HashSet::new());
+        let errors = check(&[a], &HashSet::new(), &NoSources);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors
@@ -519,14 +797,14 @@ mod tests {
             "index.html",
             "<a href=\"#%D1%80%D0%B8%D0%B7%D0%B8%D0%BA%D0%B8\">x</a><h2 id=\"ризики\">Ризики</h2>",
         );
-        assert!(check(&[a], &HashSet::new()).is_empty());
+        assert!(check(&[a], &HashSet::new(), &NoSources).is_empty());
     }
 
     #[test]
     fn duplicate_ids_are_reported() {
         let a = page("index.html", r#"<h2 id="a">1</h2><h2 id="a">2</h2>"#);
         assert_eq!(
-            check(&[a], &HashSet::new())[0].message,
+            check(&[a], &HashSet::new(), &NoSources)[0].message,
             "the id `a` is used twice on /"
         );
     }
@@ -537,7 +815,8 @@ mod tests {
             "index.html",
             r#"<p id="z"></p><p id="b"></p><p id="z"></p><p id="a"></p><p id="b"></p><p id="z"></p>"#,
         );
-        assert_eq!(a.duplicate_ids, ["z", "b", "z"]);
+        let repeated: Vec<&str> = a.duplicate_ids.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(repeated, ["z", "b", "z"]);
         assert_eq!(a.ids.iter().collect::<Vec<_>>(), ["a", "b", "z"]);
     }
 

@@ -13,7 +13,7 @@ use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::links::Recorded;
+use crate::links::{Recorded, Span};
 use crate::urls;
 
 /// Finds pages for links written as `something.md`.
@@ -109,7 +109,7 @@ pub struct Rendered {
     /// Text of each paragraph, list item, heading and table cell, for readability (empty
     /// unless `collect_text`).
     pub text_blocks: Vec<String>,
-    /// The ids and links of `html`, for the link check (see [`crate::links::scan_with_known`]).
+    /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
     pub links: Recorded,
 }
 
@@ -149,7 +149,8 @@ pub fn render(
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut text_blocks = Vec::new();
     let mut block = String::new();
-    let mut heading: Option<(usize, String)> = None;
+    // The heading's index in `out`, its text, and where it starts in the file.
+    let mut heading: Option<(usize, String, std::ops::Range<usize>)> = None;
     let mut skip_until_link_end = false;
     let mut in_code_block = false;
     // What pulldown-cmark's HTML writer will put in id, href and src attributes, in order.
@@ -165,6 +166,8 @@ pub fn render(
     };
 
     for (event, range) in parser.into_offset_iter() {
+        // Where this event's Markdown is in the file, for the link check's errors.
+        let span = Span::new(input.body_start + range.start..input.body_start + range.end);
         if skip_until_link_end {
             if matches!(event, Event::End(TagEnd::Link)) {
                 skip_until_link_end = false;
@@ -178,7 +181,7 @@ pub fn render(
                 classes,
                 attrs,
             }) => {
-                heading = Some((out.len(), String::new()));
+                heading = Some((out.len(), String::new(), range.clone()));
                 heading_id_slot = links.id_slot();
                 // `{#id href=x}`: attributes the checker would read; leave them to it.
                 links.opaque |= attrs.iter().any(|(name, _)| {
@@ -195,7 +198,7 @@ pub fn render(
             }
             Event::End(TagEnd::Heading(level)) => {
                 let level = shift(level, input.heading_shift);
-                if let Some((index, text)) = heading.take() {
+                if let Some((index, text, start)) = heading.take() {
                     let explicit = match &out[index] {
                         Event::Start(Tag::Heading { id, .. }) => id.as_ref().map(|s| s.to_string()),
                         _ => None,
@@ -206,7 +209,10 @@ pub fn render(
                         *slot = Some(CowStr::from(id.clone()));
                     }
                     // `escape_html` output decodes back to the id itself.
-                    links.insert_id(heading_id_slot, &id);
+                    // The heading's first line: a setext heading's range spans two.
+                    let first_line = body[start.clone()].find('\n').unwrap_or(start.len());
+                    let at = input.body_start + start.start;
+                    links.insert_id(heading_id_slot, &id, Span::new(at..at + first_line));
                     toc_flat.push((heading_level(level), id, text.trim().to_string()));
                     flush_block(&mut block, &mut text_blocks);
                 }
@@ -219,8 +225,13 @@ pub fn render(
                 id,
             }) => {
                 if let Some(refs) = dest_url.strip_prefix(CITE_SCHEME) {
-                    let html =
-                        citation_html(refs, input, known_sources, citations, &mut links, |key| {
+                    let html = citation_html(
+                        refs,
+                        input,
+                        known_sources,
+                        citations,
+                        (&mut links, span),
+                        |key| {
                             let near = did_you_mean(key, known_sources.iter().copied());
                             let mut d = error_at(
                                 range.start,
@@ -231,7 +242,8 @@ pub fn render(
                                 d = d.with_help(format!("did you mean `{near}`?"));
                             }
                             errors.push(d);
-                        });
+                        },
+                    );
                     keep_with_previous_word(&mut out);
                     out.push(Event::InlineHtml(CowStr::from(html)));
                     skip_until_link_end = true;
@@ -254,7 +266,7 @@ pub fn render(
                 } else {
                     ""
                 };
-                links.href(mailto, &dest, false);
+                links.href(mailto, &dest, false, span);
                 out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
@@ -263,18 +275,18 @@ pub fn render(
                 }));
             }
             Event::Start(Tag::Image { ref dest_url, .. }) => {
-                links.href("", dest_url, true);
+                links.href("", dest_url, true, span);
                 out.push(event);
             }
             Event::FootnoteReference(ref name) => {
                 let mut href = String::with_capacity(name.len() + 1);
                 href.push('#');
                 href.push_str(name);
-                links.link(&href, false);
+                links.link(&href, false, span);
                 out.push(event);
             }
             Event::Start(Tag::FootnoteDefinition(ref name)) => {
-                links.id(name);
+                links.id(name, span);
                 out.push(event);
             }
             Event::Html(_) | Event::InlineHtml(_) => {
@@ -290,7 +302,7 @@ pub fn render(
                 out.push(event);
             }
             Event::Text(ref text) | Event::Code(ref text) => {
-                if let Some((_, h)) = heading.as_mut() {
+                if let Some((_, h, _)) = heading.as_mut() {
                     h.push_str(text);
                 }
                 if input.collect_text && !in_code_block && matches!(event, Event::Text(_)) {
@@ -353,7 +365,7 @@ fn citation_html(
     input: &RenderInput<'_>,
     known: &HashSet<&str>,
     citations: &mut Citations,
-    links: &mut Recorded,
+    (links, span): (&mut Recorded, Span),
     mut unknown: impl FnMut(&str),
 ) -> String {
     let mut html = String::from("<sup class=\"cite\">");
@@ -383,8 +395,8 @@ fn citation_html(
         let mut href = String::with_capacity(key.len() + 5);
         href.push_str("#ref-");
         href.push_str(key);
-        links.link(&href, false);
-        links.id(&format!("{}cite-{key}-{nth}", input.id_prefix));
+        links.link(&href, false, span);
+        links.id(&format!("{}cite-{key}-{nth}", input.id_prefix), span);
     }
     html.push_str("</sup>");
     html
@@ -619,7 +631,7 @@ mod tests {
     }
 
     /// The ids and links recorded while rendering are what the link checker would read
-    /// back from the HTML (`links::scan_with_known` relies on it).
+    /// back from the HTML (`links::Part::Known` relies on it).
     #[test]
     fn recorded_links_match_the_html() {
         let md = "## Risks\n\nSee [r](risks.md#bladder \"t\"), <me@example.org>, \
@@ -632,14 +644,33 @@ mod tests {
         assert!(!r.links.opaque);
         let html = r.html.as_bytes();
         let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
-        let known = crate::links::scan_with_known(
+        // Debug builds compare this with reading the HTML.
+        let known = crate::links::scan_parts(
             "x/index.html",
             "content/x.md".into(),
-            html,
-            0..html.len(),
-            &r.links,
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                file: 0,
+            }],
         );
-        assert_eq!(known, read);
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        // Each link points at the Markdown that wrote it.
+        let text = format!("+++\n+++\n{md}");
+        let written: Vec<&str> = known
+            .origins
+            .iter()
+            .map(|o| match o {
+                crate::links::Origin::Markdown {
+                    file: 0,
+                    span: Some(s),
+                } => &text[s.start as usize..(s.start + s.len) as usize],
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(written[0], "[r](risks.md#bladder \"t\")");
+        assert_eq!(written[3], "![pic](<img/a b.png>)");
+        assert_eq!(written[5], "[@S1; @S2]");
         assert_eq!(read.links.len(), 10, "{:?}", read.links);
         assert_eq!(read.ids.len(), 7, "{:?}", read.ids);
     }

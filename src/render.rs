@@ -78,6 +78,13 @@ impl Templates {
         self.sources.keys().map(String::as_str)
     }
 
+    /// Where `needle` is written, in template `first` or else in any other: the file
+    /// (`templates/base.html`) and the place.
+    pub fn find(&self, first: &str, needle: &str) -> Option<(PathBuf, Location)> {
+        find_in_templates(&self.sources, first, needle)
+            .map(|(name, l)| (PathBuf::from("templates").join(name), l))
+    }
+
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
         let bytes = self.render_bytes(name, context, 0)?;
         String::from_utf8(bytes)
@@ -240,21 +247,35 @@ fn location_at(text: &str, line: usize, col: usize) -> Location {
     }
 }
 
-/// Where a variable is used: in the template itself or, failing that, any other template
-/// (the parent it extends, an include).
+/// Where a variable is used: in the template itself or, failing that, the templates it
+/// names (the parent it extends, imports, includes, theirs in turn), then any other.
 fn find_in_templates(
     sources: &BTreeMap<String, String>,
     first: &str,
     var: &str,
 ) -> Option<(String, Location)> {
-    let order =
-        std::iter::once(first).chain(sources.keys().map(String::as_str).filter(|n| *n != first));
-    for name in order {
-        if let Some(loc) = sources.get(name).and_then(|t| Location::find(t, var)) {
-            return Some((name.to_string(), loc));
+    let mut order: Vec<&str> = vec![first];
+    let mut i = 0;
+    while i < order.len() {
+        let text = sources.get(order[i]).map_or("", String::as_str);
+        for name in sources.keys() {
+            let named =
+                text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'"));
+            if named && !order.contains(&name.as_str()) {
+                order.push(name);
+            }
+        }
+        i += 1;
+    }
+    for name in sources.keys() {
+        if !order.contains(&name.as_str()) {
+            order.push(name);
         }
     }
-    None
+    order.into_iter().find_map(|name| {
+        let loc = Location::find(sources.get(name)?, var)?;
+        Some((name.to_string(), loc))
+    })
 }
 
 // ---- The template context (documented in docs/templates.md) ----

@@ -1,5 +1,6 @@
 //! The build as a pipeline: load config, load content, render, check links, write.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -181,7 +182,7 @@ impl Site {
         let files = self.write_other_files(sink, &results, &mut diags);
         report.other_files = files.len();
         if !diags.has_errors() {
-            diags.0.extend(links::check(&page_links, &files));
+            diags.0.extend(links::check(&page_links, &files, self));
         }
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);
@@ -497,6 +498,19 @@ impl Site {
     }
 }
 
+impl links::Sources for Site {
+    fn markdown(&self, file: &Path) -> Option<String> {
+        match self.content.partials.iter().find(|p| p.file == file) {
+            Some(partial) => Some(partial.text.clone()),
+            None => std::fs::read_to_string(self.root.join(file)).ok(),
+        }
+    }
+
+    fn in_templates(&self, template: &str, needle: &str) -> Option<(PathBuf, Location)> {
+        self.templates.find(template, needle)
+    }
+}
+
 fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -620,7 +634,7 @@ struct RenderState<'a> {
     sources_page: HashMap<&'a str, String>,
     /// Per language: the partials, when they are the same on every page (no links to pages,
     /// which are relative to the page), with the citations they make.
-    same_partials: HashMap<&'a str, (BTreeMap<&'a str, String>, Citations)>,
+    same_partials: HashMap<&'a str, (BTreeMap<&'a str, String>, Citations, PartialLinks<'a>)>,
 }
 
 struct Index<'a> {
@@ -689,14 +703,15 @@ impl<'a> RenderState<'a> {
         for lang in &config.languages {
             let render_from = |from: &str| {
                 let mut cites = Citations::default();
-                let html = state.render_partials(&lang.code, from, &mut cites, &mut Vec::new());
-                (html, cites)
+                let (html, links) =
+                    state.render_partials(&lang.code, from, &mut cites, &mut Vec::new());
+                (html, cites, links)
             };
-            let (at_root, cites) = render_from("");
+            let (at_root, cites, links) = render_from("");
             if at_root == render_from("a/b/").0 {
                 state
                     .same_partials
-                    .insert(lang.code.as_str(), (at_root, cites));
+                    .insert(lang.code.as_str(), (at_root, cites, links));
             }
         }
         state
@@ -767,14 +782,16 @@ impl<'a> RenderState<'a> {
         from: &str,
         cites: &mut Citations,
         errors: &mut Vec<Diagnostic>,
-    ) -> BTreeMap<&'a str, String> {
+    ) -> (BTreeMap<&'a str, String>, PartialLinks<'a>) {
         let mut out = BTreeMap::new();
+        let mut links = BTreeMap::new();
         for partial in self.site.content.partials.iter().filter(|p| p.lang == lang) {
             let input = self.partial_input(partial, from);
             let r = markdown::render(&input, &self.index, &self.known_sources, cites, errors);
             out.insert(partial.name.as_str(), r.html);
+            links.insert(partial.name.as_str(), (partial.file.as_path(), r.links));
         }
-        out
+        (out, links)
     }
 
     fn render_page(
@@ -788,12 +805,12 @@ impl<'a> RenderState<'a> {
         let lang = page.lang.as_str();
         let url = page.url_path(config);
         let mut errors = Vec::new();
-        let (partials, mut cites) = match self.same_partials.get(lang) {
-            Some((html, cites)) => (html.clone(), cites.clone()),
+        let (partials, mut cites, partial_links) = match self.same_partials.get(lang) {
+            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
             None => {
                 let mut cites = Citations::default();
-                let html = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
-                (html, cites)
+                let (html, links) = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
+                (html, cites, Cow::Owned(links))
             }
         };
         let body_from = cites.log_len();
@@ -819,8 +836,13 @@ impl<'a> RenderState<'a> {
             &mut errors,
         );
         let body = body_from..cites.log_len();
-        let print_sections = (page.front.kind == PageKind::Print)
-            .then(|| self.print_sections(page, &url, &mut cites));
+        let (print_sections, section_links) = match page.front.kind {
+            PageKind::Print => {
+                let (sections, links) = self.print_sections(page, &url, &mut cites);
+                (Some(sections), links)
+            }
+            _ => (None, Vec::new()),
+        };
         let sources = (page.front.kind == PageKind::Sources)
             .then(|| self.source_entries(lang, &url, cited_by));
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
@@ -840,7 +862,20 @@ impl<'a> RenderState<'a> {
                                 .in_file(&page.file),
                         );
                     }
-                    let mut scanned = scan_page(page, &output, &html, &md);
+                    // The Markdown shown on the page besides its own, as rendered into it.
+                    let shown: Vec<(&str, &Path, &links::Recorded)> = partial_links
+                        .iter()
+                        .filter_map(|(name, (file, recorded))| {
+                            Some((context.partials.get(name)?.as_str(), *file, recorded))
+                        })
+                        .chain(context.pages.iter().flatten().zip(&section_links).map(
+                            |(section, (file, recorded))| {
+                                (section.content.as_str(), *file, recorded)
+                            },
+                        ))
+                        .collect();
+                    let mut scanned = scan_page(page, &output, &html, &md, &shown);
+                    scanned.template = template.to_string();
                     scanned.aggregate = page.front.kind == PageKind::Print;
                     links = Some(scanned);
                 }
@@ -906,7 +941,7 @@ impl<'a> RenderState<'a> {
         print_page: &Page,
         url: &str,
         cites: &mut Citations,
-    ) -> Vec<render::PrintSection<'a>> {
+    ) -> (Vec<render::PrintSection<'a>>, Vec<ShownMarkdown<'a>>) {
         let pages = self
             .reading_order
             .get(print_page.lang.as_str())
@@ -940,16 +975,17 @@ impl<'a> RenderState<'a> {
                     cites,
                     &mut Vec::new(),
                 );
-                Some(render::PrintSection {
+                let section = render::PrintSection {
                     title: &p.front.title,
                     slug: p.slug(),
                     anchor,
                     last_reviewed: &p.last_reviewed,
                     next_review: &p.next_review,
                     content: md.html,
-                })
+                };
+                Some((section, (p.file.as_path(), md.links)))
             })
-            .collect()
+            .unzip()
     }
 
     fn source_entries(
@@ -1094,23 +1130,81 @@ impl<'a> RenderState<'a> {
     }
 }
 
+/// A Markdown file and the ids and links it wrote, as rendered to be shown on a page
+/// (a partial; a page's section of the print page).
+type ShownMarkdown<'a> = (&'a Path, links::Recorded);
+
+/// Per partial name: its file and the ids and links its Markdown wrote.
+type PartialLinks<'a> = BTreeMap<&'a str, ShownMarkdown<'a>>;
+
 /// The ids and links of a rendered page. The Markdown renderer recorded those of the page's
-/// content; when the template printed that content as it is, only the rest of the page is read
-/// (a third of it on a typical page).
-fn scan_page(page: &Page, output: &str, html: &[u8], md: &markdown::Rendered) -> PageLinks {
-    let known = (page.front.kind != PageKind::Print && !md.links.opaque && !md.html.is_empty())
-        .then(|| find(html, &md.html))
-        .flatten();
-    match known {
-        Some(start) => links::scan_with_known(
-            output,
-            page.file.clone(),
-            html,
-            start..start + md.html.len(),
-            &md.links,
-        ),
-        None => links::scan(output, page.file.clone(), html),
+/// content and of the partials; where the template printed them as they are, only the rest
+/// of the page is read (a third of it on a typical page), and a problem in them points at
+/// their Markdown.
+fn scan_page(
+    page: &Page,
+    output: &str,
+    html: &[u8],
+    md: &markdown::Rendered,
+    shown: &[(&str, &Path, &links::Recorded)],
+) -> PageLinks {
+    // (range in `html`, recorded links, Markdown file number: 0 the page, then partials)
+    let mut known: Vec<(std::ops::Range<usize>, &links::Recorded, u16)> = Vec::new();
+    // What is neither the page's Markdown nor other Markdown shown on it. Where the
+    // content is not found as it was rendered (a template that changes it), its links
+    // cannot be told apart from the template's.
+    let mut rest = links::Origin::Template;
+    if !md.html.is_empty() {
+        match find(html, &md.html) {
+            Some(start) => known.push((start..start + md.html.len(), &md.links, 0)),
+            None if md.links == links::Recorded::default() => {}
+            None => rest = links::Origin::Page,
+        }
     }
+    let mut files = Vec::new();
+    for (text, file, recorded) in shown {
+        let Some(start) = (!text.is_empty()).then(|| find(html, text)).flatten() else {
+            continue;
+        };
+        let range = start..start + text.len();
+        if known
+            .iter()
+            .any(|(r, ..)| r.start < range.end && range.start < r.end)
+        {
+            continue;
+        }
+        files.push(file.to_path_buf());
+        let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
+        known.push((range, recorded, number));
+    }
+    known.sort_by_key(|(r, ..)| r.start);
+    let mut parts = Vec::with_capacity(2 * known.len() + 1);
+    let mut at = 0;
+    for (range, recorded, file) in &known {
+        parts.push(links::Part::Html(&html[at..range.start], rest));
+        let html = &html[range.clone()];
+        parts.push(if recorded.opaque {
+            // Raw HTML: read, but still known to come from this file.
+            links::Part::Html(
+                html,
+                links::Origin::Markdown {
+                    file: *file,
+                    span: None,
+                },
+            )
+        } else {
+            links::Part::Known {
+                html,
+                recorded,
+                file: *file,
+            }
+        });
+        at = range.end;
+    }
+    parts.push(links::Part::Html(&html[at..], rest));
+    let mut scanned = links::scan_parts(output, page.file.clone(), &parts);
+    scanned.shown = files;
+    scanned
 }
 
 /// Where `needle` (a page's content, kilobytes long) stands in `html`. Searching for a short

@@ -272,7 +272,7 @@ fn check_writes_nothing_and_lists_every_problem() {
     let run = f.run(&["check"]);
     assert_eq!(
         run.stderr,
-        "error: broken anchor on /uk/: `risks/#nope`\n --> content/_index.uk.md\n\nerror: could not check the site: 1 error\n"
+        "error: broken anchor on /uk/: `risks/#nope`\n --> content/_index.uk.md:9:26\n  |\n9 | Про [ризики](risks.md) і [сечовий міхур](risks.md#nope).\n  |                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\nerror: could not check the site: 1 error\n"
     );
     assert!(!f.path("public").exists());
 }

@@ -148,6 +148,51 @@ fn link_to_a_missing_anchor() {
 }
 
 #[test]
+fn broken_anchors_in_markdown_point_at_the_line() {
+    let f = Fixture::new();
+    // An in-page anchor, a plain relative link, and an anchor in a partial shown on every
+    // page of its language.
+    f.edit(
+        "content/risks.md",
+        "It can hurt the bladder",
+        "See [the day](#on-teh-day) and [home](../#top-of-page).\n\nIt can hurt the bladder",
+    );
+    f.write(
+        "content/_note.md",
+        "Call for help [@A1].\n\n[Risks](risks.md#kidney)\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn duplicate_id_in_markdown_points_at_the_heading() {
+    let f = Fixture::new();
+    // The template writes `<main id="main">`.
+    f.edit(
+        "content/risks.md",
+        "## Bladder {#bladder}",
+        "## Main part {#main}",
+    );
+    f.edit("content/_index.md", "(risks.md#bladder)", "(risks.md)");
+    f.edit("content/_index.uk.md", "(risks.md#bladder)", "(risks.md)");
+    f.edit("content/risks.uk.md", "{#bladder}", "{#main-part}");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn broken_link_in_a_template_is_reported_once_against_the_template() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/base.html",
+        "<main id=\"main\">",
+        "<p><a href=\"no-such-dir/\">Help</a> <a href=\"{{ root }}gone/\">Gone</a></p>\n<main id=\"main\">",
+    );
+    let stderr = check_fails(&f);
+    assert_eq!(stderr.matches("error: broken link").count(), 2, "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
 fn unknown_citation_key() {
     let f = Fixture::new();
     f.edit("content/risks.md", "sleepy [@A1]", "sleepy [@a1]");
