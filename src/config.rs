@@ -150,7 +150,7 @@ fn parse_unknown_field(msg: &str) -> Option<(String, Vec<String>)> {
 }
 
 fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    crate::content::read_utf8(&root.join(rel), rel)
+    crate::fs::read_utf8(&root.join(rel), rel)
 }
 
 pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::{SiteConfig, parse_toml};
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fs::{self, is_ignored_file, read_utf8};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -146,65 +147,6 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
-pub fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(abs).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read {}: {}",
-            rel.display(),
-            io_reason(abs, &e)
-        ))
-        .in_file(rel)
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-        let mut d = Diagnostic::error("file is not valid UTF-8 text")
-            .in_file(rel)
-            .with_help("save the file with UTF-8 encoding");
-        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        let line_end = bytes[valid..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |p| valid + p);
-        let line_text = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
-        d = d.at(Location {
-            line: text.matches('\n').count() + 1,
-            column: text[line_start..].chars().count() + 1,
-            width: 1,
-            line_text,
-        });
-        d.with_label("invalid byte here")
-    })
-}
-
-fn io_reason(path: &Path, e: &std::io::Error) -> String {
-    let dangling = e.kind() == std::io::ErrorKind::NotFound
-        && path
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink());
-    if dangling {
-        return "it is a symbolic link to a file that does not exist".into();
-    }
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        _ => e.to_string(),
-    }
-}
-
-/// Editor swap, backup and system files that are never content.
-pub fn is_ignored_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.starts_with('#')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name == "4913" // vim's write test file
-}
-
 /// Load every page, partial and asset under `content/`, collecting all problems.
 pub fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, Diagnostics> {
     let content_dir = root.join("content");
@@ -213,17 +155,10 @@ pub fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, D
     if !content_dir.is_dir() {
         return Err(Diagnostic::error(format!("no content/ folder in {}", root.display())).into());
     }
-    let walker = walkdir::WalkDir::new(&content_dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    let mut files = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(_) => {}
-            Err(e) => diags.push(walk_error(root, &e)),
-        }
-    }
+    let files: Vec<PathBuf> = fs::walk(root, "content", &mut diags)
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     let loaded: Vec<Result<Option<Loaded>, Diagnostic>> = {
         use rayon::prelude::*;
         files
@@ -309,28 +244,6 @@ impl Content {
         check_translations(self, config, &mut diags);
         diags.into_result()
     }
-}
-
-fn walk_error(root: &Path, e: &walkdir::Error) -> Diagnostic {
-    let path = e
-        .path()
-        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("content"));
-    if let Some(ancestor) = e.loop_ancestor() {
-        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
-        return Diagnostic::error(format!(
-            "symbolic link loop: {} points back to {}",
-            path.display(),
-            ancestor.display()
-        ))
-        .in_file(&path)
-        .with_help("remove the link, or point it outside its own folder");
-    }
-    let reason = match (e.io_error(), e.path()) {
-        (Some(io), Some(p)) => io_reason(p, io),
-        _ => e.to_string(),
-    };
-    Diagnostic::error(format!("cannot read {}: {reason}", path.display())).in_file(&path)
 }
 
 enum Loaded {
@@ -527,19 +440,5 @@ mod tests {
     fn missing_closing_fence_is_an_error() {
         let err = split_front_matter(Path::new("a.md"), "+++\ntitle = 1\n").unwrap_err();
         assert!(err.message.contains("not closed"));
-    }
-
-    #[test]
-    fn editor_files_are_ignored() {
-        for name in [
-            ".risks.md.swp",
-            "risks.md~",
-            "#risks.md#",
-            "4913",
-            ".DS_Store",
-        ] {
-            assert!(is_ignored_file(name), "{name}");
-        }
-        assert!(!is_ignored_file("risks.md"));
     }
 }

@@ -9,6 +9,7 @@ use tera::Tera;
 
 use crate::config::{Language, Source};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::fs;
 use crate::markdown::TocEntry;
 
 pub struct Templates {
@@ -26,31 +27,11 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     }
     let mut sources = BTreeMap::new();
     let mut diags = Diagnostics::default();
-    for entry in walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read templates/: {e}")));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || crate::content::is_ignored_file(&name) {
-            continue;
-        }
-        let rel_name = entry
-            .path()
-            .strip_prefix(&dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        let rel = PathBuf::from("templates").join(&rel_name);
-        match crate::content::read_utf8(entry.path(), &rel) {
+    for found in fs::walk(root, "templates", &mut diags) {
+        let rel = PathBuf::from("templates").join(&found.name);
+        match fs::read_utf8(&found.path, &rel) {
             Ok(text) => {
-                sources.insert(rel_name, text);
+                sources.insert(found.name, text);
             }
             Err(d) => diags.push(d),
         }

@@ -279,30 +279,13 @@ impl Site {
 
     fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
         let dir = self.root.join("static");
-        let mut out = Vec::new();
         if !dir.is_dir() {
-            return out;
+            return Vec::new();
         }
-        for entry in walkdir::WalkDir::new(&dir)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if content::is_ignored_file(&e.file_name().to_string_lossy()) {
-                        continue;
-                    }
-                    let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
-                    out.push((
-                        rel.to_string_lossy().replace('\\', "/"),
-                        e.path().to_path_buf(),
-                    ));
-                }
-                Ok(_) => {}
-                Err(e) => diags.push(Diagnostic::error(format!("cannot read static/: {e}"))),
-            }
-        }
-        out
+        crate::fs::walk(&self.root, "static", diags)
+            .into_iter()
+            .map(|f| (f.name, f.path))
+            .collect()
     }
 
     fn render_not_found(&self) -> Result<String, Diagnostic> {

@@ -18,7 +18,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer_opt,
 };
 
-use crate::content::is_ignored_file;
+use crate::fs::is_ignored_file;
 
 /// The folders watched recursively, relative to the project root.
 pub const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];

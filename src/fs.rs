@@ -1,0 +1,149 @@
+//! Reading the project's files: text that must be UTF-8, I/O errors in words an editor
+//! understands, which files are editors' and systems' litter, and one sorted walk of a folder.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+
+/// Read `abs` as UTF-8 text; errors name `rel` (the path relative to the project root) and
+/// point at the first byte that is not UTF-8.
+pub(crate) fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(abs).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read {}: {}",
+            rel.display(),
+            io_reason(abs, &e)
+        ))
+        .in_file(rel)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+        let mut d = Diagnostic::error("file is not valid UTF-8 text")
+            .in_file(rel)
+            .with_help("save the file with UTF-8 encoding");
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        let line_end = bytes[valid..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| valid + p);
+        let line_text = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
+        d = d.at(Location {
+            line: text.matches('\n').count() + 1,
+            column: text[line_start..].chars().count() + 1,
+            width: 1,
+            line_text,
+        });
+        d.with_label("invalid byte here")
+    })
+}
+
+/// Why reading `path` failed, in plain words where the operating system's are obscure.
+fn io_reason(path: &Path, e: &std::io::Error) -> String {
+    let dangling = e.kind() == std::io::ErrorKind::NotFound
+        && path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+    if dangling {
+        return "it is a symbolic link to a file that does not exist".into();
+    }
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Editor swap, backup and system files that are never part of the site.
+pub(crate) fn is_ignored_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913" // vim's write test file
+}
+
+/// A file found by [`walk`].
+pub(crate) struct Found {
+    /// Relative to the folder walked, with `/` separators: `css/print.css`.
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+}
+
+/// Every file under `root/dir`, following symbolic links, sorted by path, without ignored
+/// files. Problems (an unreadable folder, a link loop) go to `diags` and the walk goes on, so
+/// that every problem is reported at once.
+pub(crate) fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Found> {
+    let base = root.join(dir);
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if is_ignored_file(&e.file_name().to_string_lossy()) {
+                    continue;
+                }
+                let name = e
+                    .path()
+                    .strip_prefix(&base)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                found.push(Found {
+                    name,
+                    path: e.into_path(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) => diags.push(walk_error(root, dir, &e)),
+        }
+    }
+    found
+}
+
+fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Diagnostic {
+    let path = e
+        .path()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(dir));
+    if let Some(ancestor) = e.loop_ancestor() {
+        let ancestor = ancestor.strip_prefix(root).unwrap_or(ancestor);
+        return Diagnostic::error(format!(
+            "symbolic link loop: {} points back to {}",
+            path.display(),
+            ancestor.display()
+        ))
+        .in_file(&path)
+        .with_help("remove the link, or point it outside its own folder");
+    }
+    let reason = match (e.io_error(), e.path()) {
+        (Some(io), Some(p)) => io_reason(p, io),
+        _ => e.to_string(),
+    };
+    Diagnostic::error(format!("cannot read {}: {reason}", path.display())).in_file(&path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [
+            ".risks.md.swp",
+            "risks.md~",
+            "#risks.md#",
+            "4913",
+            ".DS_Store",
+        ] {
+            assert!(is_ignored_file(name), "{name}");
+        }
+        assert!(!is_ignored_file("risks.md"));
+    }
+}
