@@ -15,7 +15,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod readability;
-pub mod render;
+pub mod templates;
 pub mod serve;
 pub mod site;
 pub mod urls;

@@ -21,7 +21,7 @@ use crate::config;
 use crate::content::PageKind;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::MemorySink;
-use crate::render;
+use crate::templates::Templates;
 use crate::site::{LoadOptions, RenderCache, Site, Strictness};
 use crate::watch::{self, Rebuild, Reload};
 
@@ -587,7 +587,7 @@ impl Builder {
         let mut diags = Diagnostics::default();
         let mut everything = reload.templates || reload.strings || reload.sources;
         if reload.templates {
-            match render::load_templates(root) {
+            match Templates::load(root) {
                 Ok(t) => site.templates = t,
                 Err(d) => diags.extend(d),
             }

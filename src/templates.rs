@@ -1,5 +1,6 @@
-//! Tera templates: loading them, the typed template context, and turning Tera's errors into
-//! diagnostics that point at a template line.
+//! Tera templates: loading them, rendering with them, the `date_words` filter, and turning
+//! Tera's errors into diagnostics that point at a template line. The context they get is
+//! built in [`crate::site`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,10 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::Tera;
 
-use crate::config::{Language, Source};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fs;
-use crate::markdown::TocEntry;
 
 pub struct Templates {
     pub tera: Tera,
@@ -18,39 +17,40 @@ pub struct Templates {
     sources: BTreeMap<String, String>,
 }
 
-pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
-    let dir = root.join("templates");
-    if !dir.is_dir() {
-        return Err(
-            Diagnostic::error(format!("no templates/ folder in {}", root.display())).into(),
-        );
-    }
-    let mut sources = BTreeMap::new();
-    let mut diags = Diagnostics::default();
-    for found in fs::walk(root, "templates", &mut diags) {
-        let rel = PathBuf::from("templates").join(&found.name);
-        match fs::read_utf8(&found.path, &rel) {
-            Ok(text) => {
-                sources.insert(found.name, text);
-            }
-            Err(d) => diags.push(d),
-        }
-    }
-    diags.into_result()?;
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    tera.set_escape_fn(escape_html);
-    tera.register_filter("date_words", date_words);
-    let list: Vec<(&str, &str)> = sources
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    tera.add_raw_templates(list)
-        .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
-    Ok(Templates { tera, sources })
-}
-
 impl Templates {
+    /// Load every file of `templates/`.
+    pub fn load(root: &Path) -> Result<Templates, Diagnostics> {
+        let dir = root.join("templates");
+        if !dir.is_dir() {
+            return Err(
+                Diagnostic::error(format!("no templates/ folder in {}", root.display())).into(),
+            );
+        }
+        let mut sources = BTreeMap::new();
+        let mut diags = Diagnostics::default();
+        for found in fs::walk(root, "templates", &mut diags) {
+            let rel = PathBuf::from("templates").join(&found.name);
+            match fs::read_utf8(&found.path, &rel) {
+                Ok(text) => {
+                    sources.insert(found.name, text);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        diags.into_result()?;
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_html);
+        tera.register_filter("date_words", date_words);
+        let list: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        tera.add_raw_templates(list)
+            .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
+        Ok(Templates { tera, sources })
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }
@@ -257,124 +257,6 @@ fn find_in_templates(
         let loc = Location::find(sources.get(name)?, var)?;
         Some((name.to_string(), loc))
     })
-}
-
-// ---- The template context (documented in docs/templates.md) ----
-
-#[derive(Serialize)]
-pub struct ConfigContext<'a> {
-    pub title: &'a str,
-    pub base_url: &'a str,
-    pub default_language: &'a str,
-    pub languages: &'a [Language],
-}
-
-#[derive(Serialize, Clone)]
-pub struct NavItem<'a> {
-    pub title: &'a str,
-    pub short_title: &'a str,
-    pub url: String,
-    pub slug: &'a str,
-    pub is_current: bool,
-}
-
-#[derive(Serialize)]
-pub struct CitationContext<'a> {
-    pub number: usize,
-    pub key: &'a str,
-    /// title, publisher, date, url, lang, secondary
-    #[serde(flatten)]
-    pub source: &'a Source,
-    pub sources_url: String,
-}
-
-#[derive(Serialize)]
-pub struct TranslationLink<'a> {
-    pub lang: &'a str,
-    pub name: &'a str,
-    pub title: &'a str,
-    pub url: String,
-    pub permalink: String,
-}
-
-#[derive(Serialize)]
-pub struct Alternate<'a> {
-    pub lang: &'a str,
-    pub permalink: String,
-}
-
-#[derive(Serialize)]
-pub struct PageContext<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    pub slug: &'a str,
-    pub kind: &'a str,
-    pub weight: i64,
-    pub last_reviewed: &'a str,
-    pub next_review: &'a str,
-    pub url: &'a str,
-    pub permalink: String,
-    pub content: &'a str,
-    pub toc: &'a [TocEntry],
-    pub citations: Vec<CitationContext<'a>>,
-    pub translations: Vec<TranslationLink<'a>>,
-    pub alternates: Vec<Alternate<'a>>,
-    pub x_default: String,
-    pub extra: &'a toml::Table,
-}
-
-#[derive(Serialize)]
-pub struct PrintSection<'a> {
-    pub title: &'a str,
-    pub slug: &'a str,
-    pub anchor: String,
-    pub last_reviewed: &'a str,
-    pub next_review: &'a str,
-    pub content: String,
-}
-
-#[derive(Serialize)]
-pub struct CitedBy<'a> {
-    pub title: &'a str,
-    pub url: String,
-}
-
-#[derive(Serialize)]
-pub struct SourceEntry<'a> {
-    pub key: &'a str,
-    /// title, publisher, date, url, lang, secondary
-    #[serde(flatten)]
-    pub source: &'a Source,
-    pub cited_by: Vec<CitedBy<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct Context<'a> {
-    pub config: ConfigContext<'a>,
-    pub lang: &'a str,
-    pub t: &'a BTreeMap<String, String>,
-    pub root: String,
-    pub lang_root: String,
-    pub nav: Vec<NavItem<'a>>,
-    /// The same entries by slug, so a template can link to one page (`by_slug.about.url`)
-    /// without filtering `nav` (Tera copies the list for each `filter`).
-    pub by_slug: BTreeMap<&'a str, NavItem<'a>>,
-    pub partials: BTreeMap<&'a str, String>,
-    pub page: PageContext<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<PrintSection<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Vec<SourceEntry<'a>>>,
-}
-
-/// The 404 page: served at any path, so its links are absolute paths from the site root.
-#[derive(Serialize)]
-pub struct NotFoundContext<'a> {
-    pub config: ConfigContext<'a>,
-    pub lang: &'a str,
-    pub root: String,
-    pub t: &'a BTreeMap<String, String>,
-    pub i18n: &'a BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[cfg(test)]

@@ -1,0 +1,148 @@
+//! Checks of the site as a whole, after every page rendered: every source is cited, each
+//! translation cites the sources of its original, English pages read at the grade set; and
+//! where the link check finds the Markdown or template line behind a problem.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::links;
+
+use super::page::PageResult;
+use super::{Report, Site, Strictness};
+
+impl Site {
+    pub(super) fn check_unused_sources(&self, cited: &HashSet<&str>, diags: &mut Diagnostics) {
+        for key in self.sources.sources.keys() {
+            if !cited.contains(key.as_str()) {
+                let mut d = Diagnostic::error(format!("source `{key}` is not cited by any page"))
+                    .in_file(config::SOURCES_FILE)
+                    .with_help(format!(
+                        "cite it with [@{key}], or remove it from sources.toml"
+                    ));
+                if let Some(l) = self.sources.location_of(key) {
+                    d = d.at(l);
+                }
+                diags.push(d);
+            }
+        }
+    }
+
+    /// A translation must cite the same sources as its original.
+    pub(super) fn check_citation_parity(&self, results: &[PageResult], diags: &mut Diagnostics) {
+        let mut by_key: BTreeMap<&str, Vec<&PageResult>> = BTreeMap::new();
+        for r in results {
+            by_key.entry(r.page.key.as_str()).or_default().push(r);
+        }
+        for group in by_key.values() {
+            let Some(reference) = group
+                .iter()
+                .find(|r| r.page.lang == self.config.default_language)
+            else {
+                continue;
+            };
+            if !reference.citations.read {
+                continue;
+            }
+            let expected = reference.body_sources();
+            for other in group
+                .iter()
+                .filter(|r| r.page.lang != reference.page.lang && r.citations.read)
+            {
+                let got = other.body_sources();
+                let missing: Vec<&str> = expected.difference(&got).copied().collect();
+                let extra: Vec<&str> = got.difference(&expected).copied().collect();
+                if missing.is_empty() && extra.is_empty() {
+                    continue;
+                }
+                let mut parts = Vec::new();
+                if !missing.is_empty() {
+                    parts.push(format!("does not cite {}", missing.join(", ")));
+                }
+                if !extra.is_empty() {
+                    parts.push(format!(
+                        "cites {} which the original does not",
+                        extra.join(", ")
+                    ));
+                }
+                diags.push(
+                    Diagnostic::error(format!(
+                        "translation {} {} ({} is the original)",
+                        other.page.file.display(),
+                        parts.join(" and "),
+                        reference.page.file.display()
+                    ))
+                    .in_file(&other.page.file)
+                    .with_help("translations must carry the same facts with the same citations"),
+                );
+            }
+        }
+    }
+
+    pub(super) fn check_readability(
+        &self,
+        results: &[PageResult],
+        strictness: Strictness,
+        diags: &mut Diagnostics,
+        report: &mut Report,
+    ) {
+        let max = self.config.readability_max_grade;
+        for r in results {
+            let Some(score) = &r.readability else {
+                continue;
+            };
+            report.readability.push((r.page.file.clone(), score.grade));
+            if score.grade <= max {
+                continue;
+            }
+            let message = format!(
+                "{} reads at grade {:.1}, above the limit of {max} (Flesch-Kincaid, {} words in {} sentences)",
+                r.page.file.display(),
+                score.grade,
+                score.words,
+                score.sentences
+            );
+            let mut d = match strictness {
+                Strictness::Check => Diagnostic::error(message),
+                Strictness::Build => Diagnostic::warning(message),
+            }
+            .in_file(&r.page.file);
+            let longest: Vec<String> = score
+                .longest
+                .iter()
+                .map(|(n, s)| format!("({n} words) {}", ellipsize(s, 120)))
+                .collect();
+            d = d.with_label(format!(
+                "longest sentences:\n     {}",
+                longest.join("\n     ")
+            ));
+            d = d.with_help(
+                "use shorter sentences and common words; put the medical word after the plain one",
+            );
+            diags.push(d);
+        }
+    }
+}
+
+/// Where the link check finds the text behind a problem, to point at its line.
+impl links::Sources for Site {
+    fn markdown(&self, file: &Path) -> Option<String> {
+        match self.content.partials.iter().find(|p| p.file == file) {
+            Some(partial) => Some(partial.text.clone()),
+            None => std::fs::read_to_string(self.root.join(file)).ok(),
+        }
+    }
+
+    fn in_templates(&self, template: &str, needle: &str) -> Option<(PathBuf, Location)> {
+        self.templates.find(template, needle)
+    }
+}
+
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}

@@ -1,0 +1,383 @@
+//! The template context (documented in docs/templates.md): its types, and the code that
+//! fills them from a rendered page and the site around it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::config::{Language, SiteConfig, Source};
+use crate::content::{Page, PageKind};
+use crate::markdown::{self, Citations, TocEntry};
+use crate::urls::relative;
+
+use super::Site;
+use super::page::PageResult;
+
+#[derive(Serialize)]
+pub(super) struct ConfigContext<'a> {
+    title: &'a str,
+    base_url: &'a str,
+    default_language: &'a str,
+    languages: &'a [Language],
+}
+
+#[derive(Serialize, Clone)]
+struct NavItem<'a> {
+    title: &'a str,
+    short_title: &'a str,
+    url: String,
+    slug: &'a str,
+    is_current: bool,
+}
+
+#[derive(Serialize)]
+struct CitationContext<'a> {
+    number: usize,
+    key: &'a str,
+    /// title, publisher, date, url, lang, secondary
+    #[serde(flatten)]
+    source: &'a Source,
+    sources_url: String,
+}
+
+#[derive(Serialize)]
+struct TranslationLink<'a> {
+    lang: &'a str,
+    name: &'a str,
+    title: &'a str,
+    url: String,
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct Alternate<'a> {
+    lang: &'a str,
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    slug: &'a str,
+    kind: &'a str,
+    weight: i64,
+    last_reviewed: &'a str,
+    next_review: &'a str,
+    url: &'a str,
+    permalink: String,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    citations: Vec<CitationContext<'a>>,
+    translations: Vec<TranslationLink<'a>>,
+    alternates: Vec<Alternate<'a>>,
+    x_default: String,
+    extra: &'a toml::Table,
+}
+
+/// One page of the print document.
+#[derive(Serialize)]
+pub(super) struct PrintSection<'a> {
+    pub(super) title: &'a str,
+    pub(super) slug: &'a str,
+    pub(super) anchor: String,
+    pub(super) last_reviewed: &'a str,
+    pub(super) next_review: &'a str,
+    pub(super) content: String,
+}
+
+#[derive(Serialize)]
+struct CitedBy<'a> {
+    title: &'a str,
+    url: String,
+}
+
+/// One source of the sources page, with the pages citing it.
+#[derive(Serialize)]
+pub(super) struct SourceEntry<'a> {
+    key: &'a str,
+    /// title, publisher, date, url, lang, secondary
+    #[serde(flatten)]
+    source: &'a Source,
+    cited_by: Vec<CitedBy<'a>>,
+}
+
+/// What every page's template gets.
+#[derive(Serialize)]
+pub(super) struct Context<'a> {
+    config: ConfigContext<'a>,
+    lang: &'a str,
+    t: &'a BTreeMap<String, String>,
+    root: String,
+    lang_root: String,
+    nav: Vec<NavItem<'a>>,
+    /// The same entries by slug, so a template can link to one page (`by_slug.about.url`)
+    /// without filtering `nav` (Tera copies the list for each `filter`).
+    by_slug: BTreeMap<&'a str, NavItem<'a>>,
+    /// Read again after rendering, to find the partials in the page.
+    pub(super) partials: BTreeMap<&'a str, String>,
+    page: PageContext<'a>,
+    /// Read again after rendering, to find the print page's sections in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) pages: Option<Vec<PrintSection<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<Vec<SourceEntry<'a>>>,
+}
+
+/// The 404 page: served at any path, so its links are absolute paths from the site root.
+#[derive(Serialize)]
+pub(super) struct NotFoundContext<'a> {
+    config: ConfigContext<'a>,
+    lang: &'a str,
+    root: String,
+    t: &'a BTreeMap<String, String>,
+    i18n: &'a BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// What rendering one page produced, for its template.
+pub(super) struct PageParts<'a, 'b> {
+    pub(super) page: &'a Page,
+    /// The page's URL path, which its links are relative to.
+    pub(super) url: &'b str,
+    pub(super) md: &'b markdown::Rendered,
+    /// The page's citations: partials, then its own text, then (print page) every page.
+    pub(super) cites: &'b Citations,
+    pub(super) partials: BTreeMap<&'a str, String>,
+    /// Print pages: every page, as sections of one document.
+    pub(super) pages: Option<Vec<PrintSection<'a>>>,
+    /// Sources pages: every source with the pages citing it.
+    pub(super) sources: Option<Vec<SourceEntry<'a>>>,
+}
+
+/// The site's pages as the templates arrange them, per language.
+pub(super) struct Arranged<'a> {
+    /// Top-level pages in navigation order.
+    nav: HashMap<&'a str, Vec<&'a Page>>,
+    /// The pages the print page contains, in reading order.
+    reading_order: HashMap<&'a str, Vec<&'a Page>>,
+    /// Every language version of each page key.
+    versions: HashMap<&'a str, Vec<&'a Page>>,
+    /// The URL path of the sources page.
+    sources_page: HashMap<&'a str, String>,
+}
+
+impl<'a> Arranged<'a> {
+    pub(super) fn new(site: &'a Site) -> Self {
+        let order = |list: &mut Vec<&Page>| list.sort_by_key(|p| (p.front.weight, p.key.clone()));
+        let mut nav: HashMap<&str, Vec<&Page>> = HashMap::new();
+        let mut reading_order: HashMap<&str, Vec<&Page>> = HashMap::new();
+        let mut sources_page = HashMap::new();
+        for p in &site.content.pages {
+            if p.is_top_level() {
+                nav.entry(p.lang.as_str()).or_default().push(p);
+            }
+            if p.front.kind == PageKind::Page {
+                reading_order.entry(p.lang.as_str()).or_default().push(p);
+            }
+            if p.front.kind == PageKind::Sources {
+                sources_page.insert(p.lang.as_str(), p.url_path(&site.config));
+            }
+        }
+        nav.values_mut().for_each(order);
+        reading_order.values_mut().for_each(order);
+        Arranged {
+            nav,
+            reading_order,
+            versions: site.versions(),
+            sources_page,
+        }
+    }
+
+    /// The ordinary pages of `lang`, in the order of the navigation.
+    pub(super) fn reading_order(&self, lang: &str) -> &[&'a Page] {
+        self.reading_order.get(lang).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> ConfigContext<'a> {
+    pub(super) fn new(config: &'a SiteConfig, lang: &str) -> Self {
+        let language = config.language(lang).unwrap_or(&config.languages[0]);
+        ConfigContext {
+            title: &language.title,
+            base_url: &config.base_url,
+            default_language: &config.default_language,
+            languages: &config.languages,
+        }
+    }
+}
+
+impl<'a> NotFoundContext<'a> {
+    pub(super) fn new(site: &'a Site) -> Self {
+        let lang = &site.config.default_language;
+        NotFoundContext {
+            config: ConfigContext::new(&site.config, lang),
+            lang,
+            root: site.config.base_path(),
+            t: &site.strings[lang],
+            i18n: &site.strings,
+        }
+    }
+}
+
+impl<'b> Context<'b> {
+    pub(super) fn new<'a: 'b>(
+        site: &'a Site,
+        arranged: &'b Arranged<'a>,
+        parts: PageParts<'a, 'b>,
+    ) -> Self {
+        let PageParts {
+            page,
+            url,
+            md,
+            cites,
+            partials,
+            pages,
+            sources,
+        } = parts;
+        let config = &site.config;
+        let lang = page.lang.as_str();
+        let nav: Vec<NavItem> = arranged
+            .nav
+            .get(lang)
+            .map(|list| {
+                list.iter()
+                    .map(|p| NavItem {
+                        title: &p.front.title,
+                        short_title: p.nav_title(),
+                        url: relative(url, &p.url_path(config)),
+                        slug: p.slug(),
+                        is_current: p.key == page.key,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let by_slug = nav.iter().map(|n| (n.slug, n.clone())).collect();
+        let sources_url = arranged.sources_page.get(lang).map(|s| relative(url, s));
+        let citations = cites
+            .order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| {
+                let s = site.sources.sources.get(key)?;
+                Some(CitationContext {
+                    number: i + 1,
+                    key,
+                    source: s,
+                    sources_url: sources_url
+                        .as_ref()
+                        .map_or_else(String::new, |u| format!("{u}#{key}")),
+                })
+            })
+            .collect();
+        let twins = arranged
+            .versions
+            .get(page.key.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let translations = twins
+            .iter()
+            .filter(|t| t.lang != page.lang)
+            .map(|t| TranslationLink {
+                lang: &t.lang,
+                name: config
+                    .language(&t.lang)
+                    .map_or(t.lang.as_str(), |l| l.name.as_str()),
+                title: &t.front.title,
+                url: relative(url, &t.url_path(config)),
+                permalink: site.permalink(t),
+            })
+            .collect();
+        let alternates = twins
+            .iter()
+            .map(|t| Alternate {
+                lang: &t.lang,
+                permalink: site.permalink(t),
+            })
+            .collect();
+        let x_default = twins
+            .iter()
+            .find(|t| t.lang == config.default_language)
+            .map_or_else(|| site.permalink(page), |t| site.permalink(t));
+        Context {
+            config: ConfigContext::new(config, lang),
+            lang,
+            t: &site.strings[lang],
+            root: relative(url, ""),
+            lang_root: relative(url, &config.lang_prefix(lang)),
+            nav,
+            by_slug,
+            partials,
+            page: PageContext {
+                title: &page.front.title,
+                description: &page.front.description,
+                slug: page.slug(),
+                kind: page.front.kind.as_str(),
+                weight: page.front.weight,
+                last_reviewed: &page.last_reviewed,
+                next_review: &page.next_review,
+                url: "./",
+                permalink: site.permalink(page),
+                content: &md.html,
+                toc: &md.toc,
+                citations,
+                translations,
+                alternates,
+                x_default,
+                extra: &page.front.extra,
+            },
+            pages,
+            sources,
+        }
+    }
+}
+
+/// Per language: source key -> the pages citing it, in page order.
+pub(super) type CitedByMap<'a> = HashMap<&'a str, BTreeMap<String, Vec<&'a Page>>>;
+
+pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
+    let mut map: CitedByMap = HashMap::new();
+    let mut sorted: Vec<&PageResult> = results.iter().collect();
+    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
+    for r in sorted {
+        for key in r.body_sources() {
+            map.entry(r.page.lang.as_str())
+                .or_default()
+                .entry(key.to_string())
+                .or_default()
+                .push(r.page);
+        }
+    }
+    map
+}
+
+impl<'a> SourceEntry<'a> {
+    /// Every source, with the pages of `lang` citing it, linked from the page at `url`.
+    pub(super) fn list(
+        site: &'a Site,
+        lang: &str,
+        url: &str,
+        cited_by: Option<&CitedByMap<'a>>,
+    ) -> Vec<SourceEntry<'a>> {
+        let by_key = cited_by.and_then(|m| m.get(lang));
+        site.sources
+            .sources
+            .iter()
+            .map(|(key, s)| SourceEntry {
+                key,
+                source: s,
+                cited_by: by_key
+                    .and_then(|m| m.get(key))
+                    .map(|pages| {
+                        pages
+                            .iter()
+                            .map(|p| CitedBy {
+                                title: &p.front.title,
+                                url: relative(url, &p.url_path(&site.config)),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+}

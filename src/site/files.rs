@@ -1,0 +1,158 @@
+//! The files that are not pages: static files and content assets copied as they are, the
+//! sitemap, robots.txt and the 404 page; none may overwrite another output file.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::content::Page;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::Sink;
+
+use super::Site;
+use super::context::NotFoundContext;
+use super::page::PageResult;
+
+impl Site {
+    /// Write every file that is not a page; returns the output paths written.
+    pub(super) fn write_other_files(
+        &self,
+        sink: &dyn Sink,
+        results: &[PageResult],
+        diags: &mut Diagnostics,
+    ) -> HashSet<String> {
+        enum Data {
+            Copy(PathBuf),
+            Bytes(Vec<u8>),
+        }
+        let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
+        for (rel, abs) in self.static_files(diags) {
+            let origin = PathBuf::from("static").join(&rel);
+            extras.push((rel, origin, Data::Copy(abs)));
+        }
+        for asset in &self.content.assets {
+            let origin = asset
+                .source
+                .strip_prefix(&self.root)
+                .unwrap_or(&asset.source);
+            extras.push((
+                asset.output.clone(),
+                origin.to_path_buf(),
+                Data::Copy(asset.source.clone()),
+            ));
+        }
+        let generated = PathBuf::from("(generated)");
+        extras.push((
+            "sitemap.xml".into(),
+            generated.clone(),
+            Data::Bytes(self.sitemap(results).into_bytes()),
+        ));
+        let robots = format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+            self.config.base_url
+        );
+        extras.push((
+            "robots.txt".into(),
+            generated,
+            Data::Bytes(robots.into_bytes()),
+        ));
+        if self.templates.has("404.html") {
+            match self.render_not_found() {
+                Ok(html) => extras.push((
+                    "404.html".into(),
+                    "templates/404.html".into(),
+                    Data::Bytes(html.into_bytes()),
+                )),
+                Err(d) => diags.push(d),
+            }
+        }
+
+        let pages: HashSet<String> = results
+            .iter()
+            .map(|r| r.page.output_file(&self.config))
+            .collect();
+        let mut files: HashSet<String> = HashSet::new();
+        for (rel, origin, data) in extras {
+            if pages.contains(&rel) || files.contains(&rel) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "{} would overwrite another output file, {rel}",
+                        origin.display()
+                    ))
+                    .in_file(&origin)
+                    .with_help("rename or remove one of them"),
+                );
+                continue;
+            }
+            let written = match &data {
+                Data::Copy(from) => sink.copy(&rel, from),
+                Data::Bytes(bytes) => sink.write(&rel, bytes),
+            };
+            if let Err(e) = written {
+                diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(&origin));
+            }
+            files.insert(rel);
+        }
+        files
+    }
+
+    fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+        let dir = self.root.join("static");
+        if !dir.is_dir() {
+            return Vec::new();
+        }
+        crate::fs::walk(&self.root, "static", diags)
+            .into_iter()
+            .map(|f| (f.name, f.path))
+            .collect()
+    }
+
+    fn render_not_found(&self) -> Result<String, Diagnostic> {
+        self.templates
+            .render("404.html", &NotFoundContext::new(self))
+    }
+
+    fn sitemap(&self, results: &[PageResult]) -> String {
+        let mut entries: Vec<&Page> = results.iter().map(|r| r.page).collect();
+        entries.sort_by_key(|p| p.url_path(&self.config));
+        let versions = self.versions();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+        );
+        for page in entries {
+            let loc = self.permalink(page);
+            xml.push_str(&format!(
+                "  <url>\n    <loc>{}</loc>\n    <lastmod>{}</lastmod>\n",
+                xml_escape(&loc),
+                page.last_reviewed
+            ));
+            let twins = &versions[page.key.as_str()];
+            if twins.len() > 1 {
+                for twin in twins {
+                    xml.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                        twin.lang,
+                        xml_escape(&self.permalink(twin))
+                    ));
+                }
+                if let Some(default) = twins
+                    .iter()
+                    .find(|t| t.lang == self.config.default_language)
+                {
+                    xml.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>\n",
+                        xml_escape(&self.permalink(default))
+                    ));
+                }
+            }
+            xml.push_str("  </url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        xml
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}

@@ -1,0 +1,233 @@
+//! The build as a pipeline: load config, load content, render every page, write the other
+//! files, check the site as a whole.
+//!
+//! - [`page`]: rendering one page (its Markdown, partials and template) and what rendering
+//!   needs about the whole site.
+//! - [`context`]: the template context, its types and the code that fills them.
+//! - [`files`]: the files that are not pages: static files, sitemap, robots.txt, 404.
+//! - [`checks`]: checks of the site as a whole: unused sources, translations citing the same
+//!   sources, readability.
+//! - [`cache`]: what `factsheet serve` keeps between renders, and what an edit makes dirty.
+
+mod cache;
+mod checks;
+mod context;
+mod files;
+mod page;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, SiteConfig, SourceList, Strings};
+use crate::content::{self, Content, Page, PageKind};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::links;
+use crate::output::Sink;
+use crate::templates::Templates;
+use page::{PageResult, RenderState};
+
+pub(crate) use cache::RenderCache;
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// Whether problems that only lower quality stop the run (`check`) or are warnings (`build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    Build,
+    Check,
+}
+
+pub struct Site {
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) strings: Strings,
+    pub(crate) sources: SourceList,
+    pub content: Content,
+    pub(crate) templates: Templates,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub pages_per_lang: BTreeMap<String, usize>,
+    /// Files that are not pages: static files, sitemap, robots.txt, 404.
+    pub other_files: usize,
+    pub warnings: Vec<Diagnostic>,
+    /// Flesch-Kincaid grade of each checked page.
+    pub readability: Vec<(PathBuf, f64)>,
+    /// Output files of the pages whose results came from the cache: they were not rendered
+    /// again and nothing was written for them (see [`Site::render_cached`]).
+    pub(crate) reused: HashSet<String>,
+}
+
+impl Report {
+    pub fn page_count(&self) -> usize {
+        self.pages_per_lang.values().sum()
+    }
+
+    /// "22 pages (en 11, uk 11), 6 other files"
+    pub fn summary(&self) -> String {
+        let per_lang: Vec<String> = self
+            .pages_per_lang
+            .iter()
+            .map(|(l, n)| format!("{l} {n}"))
+            .collect();
+        format!(
+            "{} pages ({}), {} other files",
+            self.page_count(),
+            per_lang.join(", "),
+            self.other_files
+        )
+    }
+}
+
+impl Site {
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Diagnostics> {
+        let config = config::load_config(root, options.base_url.as_deref())?;
+        let mut diags = Diagnostics::default();
+        let strings = config::load_strings(root, &config)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        let sources = config::load_sources(root).map_err(|d| diags.push(d)).ok();
+        let content = content::load(root, &config, options.drafts)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        let templates = Templates::load(root).map_err(|d| diags.extend(d)).ok();
+        match (strings, sources, content, templates) {
+            (Some(strings), Some(sources), Some(content), Some(templates))
+                if !diags.has_errors() =>
+            {
+                Ok(Site {
+                    root: root.to_path_buf(),
+                    config,
+                    strings,
+                    sources,
+                    content,
+                    templates,
+                })
+            }
+            _ => Err(diags),
+        }
+    }
+
+    /// Render every page and file into `sink`, then check the result as a whole.
+    pub fn render(&self, sink: &dyn Sink, strictness: Strictness) -> Result<Report, Diagnostics> {
+        self.render_cached(sink, strictness, &mut RenderCache::default(), None)
+    }
+
+    /// [`Site::render`] for `factsheet serve`, which re-renders only what an edit can change.
+    /// Pages of kind "page" whose file is not in `dirty` are not rendered again: their results
+    /// (citations, links, readability, errors) come from `cache`, and nothing is written to
+    /// `sink` for them ([`Report::reused`] lists them). `dirty = None` renders every page.
+    /// Print and sources pages always render (they show every page). The cache is refilled
+    /// with this render's results.
+    ///
+    /// The caller decides what is dirty (see `serve::builder`): a page's output depends on its own file and,
+    /// through the navigation, translation links, partials and the page index, on every
+    /// page's front matter, path and existence, and on config, strings, sources and templates.
+    /// Giving a page other pages' data in its context must be reflected there.
+    pub(crate) fn render_cached(
+        &self,
+        sink: &dyn Sink,
+        strictness: Strictness,
+        cache: &mut RenderCache,
+        dirty: Option<&HashSet<PathBuf>>,
+    ) -> Result<Report, Diagnostics> {
+        let state = RenderState::new(self);
+        let (special, normal): (Vec<&Page>, Vec<&Page>) = self
+            .content
+            .pages
+            .iter()
+            .partition(|p| p.front.kind != PageKind::Page);
+        let mut report = Report::default();
+        let mut reused: Vec<Option<PageResult>> = normal
+            .iter()
+            .map(|p| match dirty {
+                Some(d) if !d.contains(&p.file) => cache.take(p),
+                _ => None,
+            })
+            .collect();
+        report.reused = reused
+            .iter()
+            .flatten()
+            .map(|r| r.page.output_file(&self.config))
+            .collect();
+        let mut results: Vec<PageResult> = normal
+            .par_iter()
+            .zip(reused.par_iter_mut())
+            .map(|(page, cached)| match cached.take() {
+                Some(result) => result,
+                None => state.render_page(page, sink, None),
+            })
+            .collect();
+        let cited_by = context::cited_by(&results);
+        // The sources and print pages of a large site each have a template context the size of
+        // the site (tens of MB at 10,000 pages per language): render them one at a time there,
+        // so as not to add them up at the peak of memory; in parallel on smaller sites.
+        let special_results: Vec<PageResult> = if self.content.pages.len() > 4_000 {
+            special
+                .iter()
+                .map(|page| state.render_page(page, sink, Some(&cited_by)))
+                .collect()
+        } else {
+            special
+                .par_iter()
+                .map(|page| state.render_page(page, sink, Some(&cited_by)))
+                .collect()
+        };
+        results.extend(special_results);
+
+        let mut diags = Diagnostics::default();
+        diags.0.extend(state.partial_errors().iter().cloned());
+        let mut page_links = Vec::with_capacity(results.len());
+        let mut cited: HashSet<&str> = HashSet::new();
+        for r in &results {
+            diags.0.extend(r.errors.iter().cloned());
+            cited.extend(r.citations.log.iter().map(|k| &**k));
+            if let Some(l) = &r.links {
+                page_links.push(l);
+            }
+            *report
+                .pages_per_lang
+                .entry(r.page.lang.clone())
+                .or_default() += 1;
+        }
+        let files = self.write_other_files(sink, &results, &mut diags);
+        report.other_files = files.len();
+        if !diags.has_errors() {
+            diags.0.extend(links::check(&page_links, &files, self));
+        }
+        self.check_unused_sources(&cited, &mut diags);
+        self.check_citation_parity(&results, &mut diags);
+        self.check_readability(&results, strictness, &mut diags, &mut report);
+        report.warnings = diags.take_warnings();
+        cache.keep(results);
+        if diags.has_errors() {
+            diags.0.append(&mut report.warnings);
+            return Err(diags);
+        }
+        Ok(report)
+    }
+
+    pub(crate) fn permalink(&self, page: &Page) -> String {
+        format!("{}{}", self.config.base_url, page.url_path(&self.config))
+    }
+
+    /// Every language version of each page key, in site.toml language order.
+    fn versions(&self) -> HashMap<&str, Vec<&Page>> {
+        let mut map: HashMap<&str, Vec<&Page>> = HashMap::new();
+        for page in &self.content.pages {
+            map.entry(page.key.as_str()).or_default().push(page);
+        }
+        let order = |p: &&Page| self.config.languages.iter().position(|l| l.code == p.lang);
+        for v in map.values_mut() {
+            v.sort_by_key(order);
+        }
+        map
+    }
+}

@@ -1,0 +1,517 @@
+//! Rendering one page: its partials, its Markdown, its template; then the ids and links of
+//! the result for the link check. [`RenderState`] holds what that needs about the whole site,
+//! computed once per render.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::content::{Page, PageKind, Partial};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::links::{self, PageLinks};
+use crate::markdown::{self, Citations, LinkStyle, PageIndex, RenderInput};
+use crate::output::Sink;
+use crate::readability::{self, Readability};
+
+use super::Site;
+use super::context::{Arranged, CitedByMap, Context, PageParts, PrintSection, SourceEntry};
+
+/// What rendering a page found out, for the site-wide checks and the render cache.
+pub(super) struct PageResult<'a> {
+    pub(super) page: &'a Page,
+    pub(super) citations: CitationLog,
+    pub(super) links: Option<PageLinks>,
+    pub(super) readability: Option<Readability>,
+    pub(super) errors: Vec<Diagnostic>,
+}
+
+impl PageResult<'_> {
+    /// Sources cited in the page's own text (not in partials shown on every page).
+    pub(super) fn body_sources(&self) -> std::collections::BTreeSet<&str> {
+        self.citations.log[self.citations.body.clone()]
+            .iter()
+            .map(|k| &**k)
+            .collect()
+    }
+}
+
+#[derive(Default)]
+pub(super) struct CitationLog {
+    /// Every key cited, in order: partials, the page's own text, then (print page) the
+    /// pages it contains. Keys are shared with the source list (a large site keeps about a
+    /// million of them).
+    pub(super) log: Vec<Arc<str>>,
+    /// The part of `log` cited by the page's own text.
+    pub(super) body: std::ops::Range<usize>,
+    /// False when the page could not be read: its citations are unknown, not absent.
+    pub(super) read: bool,
+}
+
+/// What rendering needs about the whole site, computed once per render.
+pub(super) struct RenderState<'a> {
+    site: &'a Site,
+    /// Where each page is, for links written in Markdown.
+    index: Index<'a>,
+    sources: Sources<'a>,
+    /// The pages as the templates arrange them: navigation, reading order, translations.
+    arranged: Arranged<'a>,
+    partials: Partials<'a>,
+}
+
+/// The keys of `sources.toml`.
+struct Sources<'a> {
+    known: HashSet<&'a str>,
+    /// The same keys, to share in the pages' citation logs.
+    shared: HashMap<&'a str, Arc<str>>,
+}
+
+/// The partials, rendered once per language where that is enough.
+#[derive(Default)]
+struct Partials<'a> {
+    /// Per language: the partials, when they are the same on every page (no links to pages,
+    /// which are relative to the page), with the citations they make and the ids and links
+    /// they wrote.
+    same: HashMap<&'a str, (BTreeMap<&'a str, String>, Citations, PartialLinks<'a>)>,
+    /// Partials render on every page, but their errors are reported once.
+    errors: Vec<Diagnostic>,
+}
+
+struct Index<'a> {
+    urls: HashMap<(&'a str, &'a str), String>,
+    keys: Vec<&'a str>,
+}
+
+impl PageIndex for Index<'_> {
+    fn url_of(&self, key: &str, lang: &str) -> Option<String> {
+        self.urls.get(&(key, lang)).cloned()
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.keys.clone()
+    }
+}
+
+impl<'a> RenderState<'a> {
+    pub(super) fn new(site: &'a Site) -> Self {
+        let config = &site.config;
+        let pages = &site.content.pages;
+        let mut keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let index = Index {
+            urls: pages
+                .iter()
+                .map(|p| ((p.key.as_str(), p.lang.as_str()), p.url_path(config)))
+                .collect(),
+            keys,
+        };
+        let keys = site.sources.sources.keys().map(String::as_str);
+        let mut state = RenderState {
+            site,
+            index,
+            sources: Sources {
+                known: keys.clone().collect(),
+                shared: keys.map(|k| (k, Arc::from(k))).collect(),
+            },
+            arranged: Arranged::new(site),
+            partials: Partials::default(),
+        };
+        // A link to a page differs between a page at the root and one two folders down; a
+        // partial that renders the same from both has none and is rendered once.
+        let mut partials = Partials::default();
+        for lang in &config.languages {
+            let mut cites = Citations::default();
+            let (at_root, links) =
+                state.render_partials(&lang.code, "", &mut cites, &mut partials.errors);
+            let (deeper, _) = state.render_partials(
+                &lang.code,
+                "a/b/",
+                &mut Citations::default(),
+                &mut Vec::new(),
+            );
+            if at_root == deeper {
+                partials
+                    .same
+                    .insert(lang.code.as_str(), (at_root, cites, links));
+            }
+        }
+        state.partials = partials;
+        state
+    }
+
+    /// Errors in partials, found once for every page they are shown on.
+    pub(super) fn partial_errors(&self) -> &[Diagnostic] {
+        &self.partials.errors
+    }
+
+    fn cite_label(&self, lang: &str) -> &str {
+        self.site.strings[lang]
+            .get("source")
+            .map_or("Source", String::as_str)
+    }
+
+    /// `text` is the page's file, from [`Page::read`].
+    fn page_input<'b>(
+        &'b self,
+        page: &'b Page,
+        text: &'b str,
+        links: LinkStyle<'b>,
+        id_prefix: &'b str,
+    ) -> RenderInput<'b> {
+        RenderInput {
+            file_text: text,
+            body_start: page.head.len(),
+            file: &page.file,
+            lang: &page.lang,
+            dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
+            links,
+            id_prefix,
+            // Inside the print document each page is a section under its own h2.
+            heading_shift: u8::from(!id_prefix.is_empty()),
+            collect_text: id_prefix.is_empty() && is_graded(page),
+            cite_label: self.cite_label(&page.lang),
+        }
+    }
+
+    fn partial_input<'b>(&'b self, partial: &'b Partial, from: &'b str) -> RenderInput<'b> {
+        RenderInput {
+            file_text: &partial.text,
+            body_start: 0,
+            file: &partial.file,
+            lang: &partial.lang,
+            dir: "",
+            links: LinkStyle::Relative { from },
+            id_prefix: "",
+            heading_shift: 0,
+            collect_text: false,
+            cite_label: self.cite_label(&partial.lang),
+        }
+    }
+
+    fn render_partials(
+        &self,
+        lang: &str,
+        from: &str,
+        cites: &mut Citations,
+        errors: &mut Vec<Diagnostic>,
+    ) -> (BTreeMap<&'a str, String>, PartialLinks<'a>) {
+        let mut out = BTreeMap::new();
+        let mut links = BTreeMap::new();
+        for partial in self.site.content.partials.iter().filter(|p| p.lang == lang) {
+            let input = self.partial_input(partial, from);
+            let r = markdown::render(&input, &self.index, &self.sources.known, cites, errors);
+            out.insert(partial.name.as_str(), r.html);
+            links.insert(partial.name.as_str(), (partial.file.as_path(), r.links));
+        }
+        (out, links)
+    }
+
+    pub(super) fn render_page(
+        &self,
+        page: &'a Page,
+        sink: &dyn Sink,
+        cited_by: Option<&CitedByMap<'a>>,
+    ) -> PageResult<'a> {
+        let site = self.site;
+        let config = &site.config;
+        let lang = page.lang.as_str();
+        let url = page.url_path(config);
+        let mut errors = Vec::new();
+        let (partials, mut cites, partial_links) = match self.partials.same.get(lang) {
+            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
+            None => {
+                let mut cites = Citations::default();
+                let (html, links) = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
+                (html, cites, Cow::Owned(links))
+            }
+        };
+        let body_from = cites.log_len();
+        let text = match page.read(&site.root) {
+            Ok(text) => text,
+            Err(d) => {
+                errors.push(d);
+                return PageResult {
+                    page,
+                    citations: CitationLog::default(),
+                    links: None,
+                    readability: None,
+                    errors,
+                };
+            }
+        };
+        let input = self.page_input(page, &text, LinkStyle::Relative { from: &url }, "");
+        let md = markdown::render(
+            &input,
+            &self.index,
+            &self.sources.known,
+            &mut cites,
+            &mut errors,
+        );
+        let body = body_from..cites.log_len();
+        let (print_sections, section_links) = match page.front.kind {
+            PageKind::Print => {
+                let (sections, links) = self.print_sections(page, &url, &mut cites);
+                (Some(sections), links)
+            }
+            _ => (None, Vec::new()),
+        };
+        let sources = (page.front.kind == PageKind::Sources)
+            .then(|| SourceEntry::list(site, lang, &url, cited_by));
+        let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
+
+        let template = self.template_for(page, &mut errors);
+        let mut links = None;
+        if let Some(template) = template {
+            let context = Context::new(
+                site,
+                &self.arranged,
+                PageParts {
+                    page,
+                    url: &url,
+                    md: &md,
+                    cites: &cites,
+                    partials,
+                    pages: print_sections,
+                    sources,
+                },
+            );
+            // The template adds a few kilobytes to the content.
+            let size_hint = md.html.len() + 8 * 1024;
+            match site.templates.render_bytes(template, &context, size_hint) {
+                Ok(html) => {
+                    let output = page.output_file(config);
+                    if let Err(e) = sink.write(&output, &html) {
+                        errors.push(
+                            Diagnostic::error(format!("cannot write {output}: {e}"))
+                                .in_file(&page.file),
+                        );
+                    }
+                    // The Markdown shown on the page besides its own, as rendered into it.
+                    let shown: Vec<(&str, &Path, &links::Recorded)> = partial_links
+                        .iter()
+                        .filter_map(|(name, (file, recorded))| {
+                            Some((context.partials.get(name)?.as_str(), *file, recorded))
+                        })
+                        .chain(context.pages.iter().flatten().zip(&section_links).map(
+                            |(section, (file, recorded))| {
+                                (section.content.as_str(), *file, recorded)
+                            },
+                        ))
+                        .collect();
+                    let mut scanned = scan_page(page, &output, &html, &md, &shown);
+                    scanned.template = template.to_string();
+                    scanned.aggregate = page.front.kind == PageKind::Print;
+                    links = Some(scanned);
+                }
+                Err(d) => {
+                    errors.push(d.with_label(format!("while rendering {}", page.file.display())))
+                }
+            }
+        }
+        PageResult {
+            page,
+            citations: CitationLog {
+                log: cites
+                    .log()
+                    .map(|k| match self.sources.shared.get(k) {
+                        Some(shared) => Arc::clone(shared),
+                        None => Arc::from(k),
+                    })
+                    .collect(),
+                body,
+                read: true,
+            },
+            links,
+            readability,
+            errors,
+        }
+    }
+
+    fn template_for(&self, page: &Page, errors: &mut Vec<Diagnostic>) -> Option<&'a str> {
+        let templates = &self.site.templates;
+        // Without an explicit template, a page kind or the home page uses its own template
+        // when the theme has one.
+        let preferred = match page.front.kind {
+            PageKind::Print => Some("print.html"),
+            PageKind::Sources => Some("sources.html"),
+            PageKind::Page if page.key == "_index" => Some("index.html"),
+            PageKind::Page => None,
+        };
+        let name: &str = match (&page.front.template, preferred) {
+            (Some(t), _) => t,
+            (None, Some(p)) if templates.has(p) => p,
+            (None, _) => "page.html",
+        };
+        if templates.has(name) {
+            return templates.names().find(|n| *n == name);
+        }
+        let mut d = Diagnostic::error(format!("template `{name}` not found"))
+            .in_file(&page.file)
+            .with_help(format!(
+                "templates/ has: {}",
+                templates.names().collect::<Vec<_>>().join(", ")
+            ));
+        if page.front.template.is_some()
+            && let Some(offset) = page.head.find("template")
+        {
+            d = d.at(Location::at(&page.head, offset, "template".len()));
+        }
+        errors.push(d);
+        None
+    }
+
+    /// Every page of the print page's language as a section of one document: links between
+    /// them become in-page anchors, their ids get the section's prefix, and their citations
+    /// are numbered across the whole document.
+    fn print_sections(
+        &self,
+        print_page: &Page,
+        url: &str,
+        cites: &mut Citations,
+    ) -> (Vec<PrintSection<'a>>, Vec<ShownMarkdown<'a>>) {
+        let pages = self.arranged.reading_order(&print_page.lang);
+        let anchors: HashMap<String, String> = pages
+            .iter()
+            .map(|p| (p.key.clone(), print_anchor(p)))
+            .collect();
+        pages
+            .iter()
+            .filter_map(|p| {
+                let anchor = print_anchor(p);
+                let prefix = format!("{anchor}-");
+                // A page that cannot be read is reported when it renders itself.
+                let text = p.read(&self.site.root).ok()?;
+                let input = self.page_input(
+                    p,
+                    &text,
+                    LinkStyle::Document {
+                        from: url,
+                        anchors: &anchors,
+                    },
+                    &prefix,
+                );
+                // Errors in these pages are reported when the pages themselves render.
+                let md = markdown::render(
+                    &input,
+                    &self.index,
+                    &self.sources.known,
+                    cites,
+                    &mut Vec::new(),
+                );
+                let section = PrintSection {
+                    title: &p.front.title,
+                    slug: p.slug(),
+                    anchor,
+                    last_reviewed: &p.last_reviewed,
+                    next_review: &p.next_review,
+                    content: md.html,
+                };
+                Some((section, (p.file.as_path(), md.links)))
+            })
+            .unzip()
+    }
+}
+
+/// A Markdown file and the ids and links it wrote, as rendered to be shown on a page
+/// (a partial; a page's section of the print page).
+type ShownMarkdown<'a> = (&'a Path, links::Recorded);
+
+/// Per partial name: its file and the ids and links its Markdown wrote.
+type PartialLinks<'a> = BTreeMap<&'a str, ShownMarkdown<'a>>;
+
+/// The ids and links of a rendered page. The Markdown renderer recorded those of the page's
+/// content and of the partials; where the template printed them as they are, only the rest
+/// of the page is read (a third of it on a typical page), and a problem in them points at
+/// their Markdown.
+fn scan_page(
+    page: &Page,
+    output: &str,
+    html: &[u8],
+    md: &markdown::Rendered,
+    shown: &[(&str, &Path, &links::Recorded)],
+) -> PageLinks {
+    // (range in `html`, recorded links, Markdown file number: 0 the page, then partials)
+    let mut known: Vec<(std::ops::Range<usize>, &links::Recorded, u16)> = Vec::new();
+    // What is neither the page's Markdown nor other Markdown shown on it. Where the
+    // content is not found as it was rendered (a template that changes it), its links
+    // cannot be told apart from the template's.
+    let mut rest = links::Origin::Template;
+    if !md.html.is_empty() {
+        match find(html, &md.html) {
+            Some(start) => known.push((start..start + md.html.len(), &md.links, 0)),
+            None if md.links == links::Recorded::default() => {}
+            None => rest = links::Origin::Page,
+        }
+    }
+    let mut files = Vec::new();
+    for (text, file, recorded) in shown {
+        let Some(start) = (!text.is_empty()).then(|| find(html, text)).flatten() else {
+            continue;
+        };
+        let range = start..start + text.len();
+        if known
+            .iter()
+            .any(|(r, ..)| r.start < range.end && range.start < r.end)
+        {
+            continue;
+        }
+        files.push(file.to_path_buf());
+        let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
+        known.push((range, recorded, number));
+    }
+    known.sort_by_key(|(r, ..)| r.start);
+    let mut parts = Vec::with_capacity(2 * known.len() + 1);
+    let mut at = 0;
+    for (range, recorded, file) in &known {
+        parts.push(links::Part::Html(&html[at..range.start], rest));
+        let html = &html[range.clone()];
+        parts.push(if recorded.opaque {
+            // Raw HTML: read, but still known to come from this file.
+            links::Part::Html(
+                html,
+                links::Origin::Markdown {
+                    file: *file,
+                    span: None,
+                },
+            )
+        } else {
+            links::Part::Known {
+                html,
+                recorded,
+                file: *file,
+            }
+        });
+        at = range.end;
+    }
+    parts.push(links::Part::Html(&html[at..], rest));
+    let mut scanned = links::scan_parts(output, page.file.clone(), &parts);
+    scanned.shown = files;
+    scanned
+}
+
+/// Where `needle` (a page's content, kilobytes long) stands in `html`. Searching for a short
+/// prefix and comparing the rest is several times cheaper than preparing a search for the
+/// whole needle.
+fn find(html: &[u8], needle: &str) -> Option<usize> {
+    let mut prefix_len = needle.len().min(64);
+    while !needle.is_char_boundary(prefix_len) {
+        prefix_len -= 1;
+    }
+    memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
+        .find(|&at| html[at..].starts_with(needle.as_bytes()))
+}
+
+/// Pages whose reading grade is checked: ordinary English pages that have not opted out.
+/// Flesch-Kincaid is a formula for English.
+fn is_graded(page: &Page) -> bool {
+    page.front.kind == PageKind::Page && page.front.readability && page.lang == "en"
+}
+
+/// The id of a page's section on the print page: `risks`, `home` for the home page.
+fn print_anchor(page: &Page) -> String {
+    if page.path.is_empty() {
+        "home".to_string()
+    } else {
+        page.path.replace('/', "-")
+    }
+}
