@@ -922,13 +922,9 @@ fn render_all(site: &Site) -> BTreeMap<String, Vec<u8>> {
     sink.into_files()
 }
 
-fn reload(
-    site: &mut Site,
-    root: &Path,
-    files: &[&str],
-) -> Result<(), factsheet::diagnostic::Diagnostics> {
+fn reload(site: &mut Site, files: &[&str]) -> Result<(), factsheet::diagnostic::Diagnostics> {
     let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-    site.content.reload_files(root, &site.config, false, &files)
+    site.reload_content(&files)
 }
 
 fn assert_same_as_fresh(site: &Site, root: &Path) {
@@ -952,7 +948,7 @@ fn reloading_content_files_matches_a_fresh_load() {
         "content/risks.md",
         &page("Risks, edited", "Edited [@S1]."),
     );
-    reload(&mut site, &root, &["content/risks.md"]).unwrap();
+    reload(&mut site, &["content/risks.md"]).unwrap();
     assert_same_as_fresh(&site, &root);
 
     // Added: a page pair and a partial.
@@ -966,7 +962,6 @@ fn reloading_content_files_matches_a_fresh_load() {
     write(&root, "content/_note.uk.md", "Примітка.\n");
     reload(
         &mut site,
-        &root,
         &[
             "content/aaa.md",
             "content/aaa.uk.md",
@@ -980,17 +975,17 @@ fn reloading_content_files_matches_a_fresh_load() {
 
     // A translation missing is an error, as in a full load.
     std::fs::remove_file(root.join("content/aaa.uk.md")).unwrap();
-    let err = reload(&mut site, &root, &["content/aaa.uk.md"]).unwrap_err();
+    let err = reload(&mut site, &["content/aaa.uk.md"]).unwrap_err();
     assert!(err.to_string().contains("translation"), "{err}");
     std::fs::remove_file(root.join("content/aaa.md")).unwrap();
-    reload(&mut site, &root, &["content/aaa.md"]).unwrap();
+    reload(&mut site, &["content/aaa.md"]).unwrap();
     assert_same_as_fresh(&site, &root);
 
     // Two pages with one URL.
     write(&root, "content/risks/_index.md", &page("Dup", "Dup."));
-    assert!(reload(&mut site, &root, &["content/risks/_index.md"]).is_err());
+    assert!(reload(&mut site, &["content/risks/_index.md"]).is_err());
     std::fs::remove_dir_all(root.join("content/risks")).unwrap();
-    reload(&mut site, &root, &["content/risks/_index.md"]).unwrap();
+    reload(&mut site, &["content/risks/_index.md"]).unwrap();
 
     // A page turned into a draft disappears.
     let draft =
@@ -1005,7 +1000,6 @@ fn reloading_content_files_matches_a_fresh_load() {
     );
     reload(
         &mut site,
-        &root,
         &[
             "content/risks.md",
             "content/risks.uk.md",

@@ -17,11 +17,8 @@ use axum::body::Bytes;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::config;
-use crate::content::PageKind;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::MemorySink;
-use crate::templates::Templates;
 use crate::site::{LoadOptions, RenderCache, Site, Strictness};
 use crate::watch::{self, Rebuild, Reload};
 
@@ -531,8 +528,6 @@ impl Builder {
     }
 
     /// Bring the loaded site up to date (loading it whole when there is none), then render
-    /// every page into memory.
-    /// Bring the loaded site up to date (loading it whole when there is none), then render
     /// into memory every page the change can affect.
     fn render(&mut self, reload: Reload) -> Result<Built, Diagnostics> {
         let loaded_whole = self.site.is_none();
@@ -540,7 +535,7 @@ impl Builder {
             None => (Site::load(&self.root, &self.options)?, None),
             Some(mut site) => {
                 // A failure here drops the site: the next build loads it whole.
-                let dirty = self.reload_parts(&mut site, &reload)?;
+                let dirty = site.reload(&reload)?;
                 (site, dirty)
             }
         };
@@ -548,117 +543,31 @@ impl Builder {
         let dirty = dirty.filter(|_| self.state.snapshot().error.is_none());
         let site = self.site.insert(site);
         let sink = MemorySink::default();
-        let result = site.render_cached(&sink, Strictness::Build, &mut self.cache, dirty.as_ref());
-        // The pages not rendered again: their served files stay as they are.
-        let reused: HashSet<String> = match &dirty {
-            Some(d) => site
-                .content
-                .pages
-                .iter()
-                .filter(|p| p.front.kind == PageKind::Page && !d.contains(&p.file))
-                .map(|p| p.output_file(&site.config))
-                .collect(),
-            None => HashSet::new(),
-        };
-        let report = result?;
+        let report =
+            site.render_cached(&sink, Strictness::Build, &mut self.cache, dirty.as_ref())?;
         let files = sink.into_files();
         if dirty.is_some() && std::env::var_os(VERIFY_ENV).is_some() {
-            verify(site, &files, &reused, &self.state.snapshot().served.files);
+            verify(
+                site,
+                &files,
+                &report.reused,
+                &self.state.snapshot().served.files,
+            );
         }
         Ok(Built::Rendered {
             files,
-            reused,
             pages: report.page_count(),
             report: report.summary(),
+            reused: report.reused,
             warnings: report.warnings,
             everything: loaded_whole,
         })
-    }
-
-    /// Read the changed parts again. Returns the pages to render again: `None` for every page,
-    /// else the changed Markdown files whose front matter, path and existence stayed the same
-    /// (only their own page changes, and the print and sources pages, which always render).
-    fn reload_parts(
-        &self,
-        site: &mut Site,
-        reload: &Reload,
-    ) -> Result<Option<HashSet<PathBuf>>, Diagnostics> {
-        let root = &self.root;
-        let mut diags = Diagnostics::default();
-        let mut everything = reload.templates || reload.strings || reload.sources;
-        if reload.templates {
-            match Templates::load(root) {
-                Ok(t) => site.templates = t,
-                Err(d) => diags.extend(d),
-            }
-        }
-        if reload.strings {
-            match config::load_strings(root, &site.config) {
-                Ok(s) => site.strings = s,
-                Err(d) => diags.extend(d),
-            }
-        }
-        if reload.sources {
-            match config::load_sources(root) {
-                Ok(s) => site.sources = s,
-                Err(d) => diags.push(d),
-            }
-        }
-        if !reload.content.is_empty() {
-            let before: Vec<Header> = reload.content.iter().map(|f| header(site, f)).collect();
-            match site.content.reload_files(
-                root,
-                &site.config,
-                self.options.drafts,
-                &reload.content,
-            ) {
-                Ok(()) => {
-                    let after: Vec<Header> =
-                        reload.content.iter().map(|f| header(site, f)).collect();
-                    let partial = before.iter().chain(&after).any(|h| *h == Header::Partial);
-                    everything |= partial || before != after;
-                }
-                Err(d) => diags.extend(d),
-            }
-        }
-        diags.into_result()?;
-        Ok((!everything).then(|| reload.content.iter().cloned().collect()))
     }
 }
 
 /// Set (to anything) to check every partial rebuild against a full one: differences are
 /// printed as internal errors. For tests.
 pub const VERIFY_ENV: &str = "FACTSHEET_SERVE_VERIFY";
-
-/// What other pages can see of a content file: a page's identity and front matter (titles
-/// and order in the navigation, translation links, URLs), or that it is a partial (shown on
-/// every page).
-#[derive(Debug, PartialEq, Eq)]
-enum Header {
-    Absent,
-    Partial,
-    Page(String),
-}
-
-fn header(site: &Site, file: &Path) -> Header {
-    if site.content.partials.iter().any(|p| p.file == file) {
-        return Header::Partial;
-    }
-    match site.content.pages.iter().find(|p| p.file == file) {
-        Some(p) => Header::Page(format!(
-            "{:?}",
-            (
-                &p.key,
-                &p.lang,
-                &p.path,
-                &p.front,
-                &p.last_reviewed,
-                &p.next_review
-            )
-        )),
-        None => Header::Absent,
-    }
-}
 
 /// Render everything again and compare with the partial rebuild.
 fn verify(

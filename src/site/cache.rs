@@ -1,15 +1,18 @@
 //! What `factsheet serve` keeps between renders: the results of ordinary pages, so that an
-//! edit to one page's text renders only that page (see [`Site::render_cached`]).
+//! edit to one page's text renders only that page; and reading the changed parts of a loaded
+//! site again, which says which pages that edit made dirty (see [`Site::render_cached`]).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use crate::content::{Page, PageKind};
-use crate::diagnostic::Diagnostic;
+use crate::config;
+use crate::content::{FrontMatter, Page, PageKind};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::PageLinks;
 use crate::readability::Readability;
+use crate::templates::Templates;
+use crate::watch::Reload;
 
-#[cfg(doc)]
 use super::Site;
 use super::page::{CitationLog, PageResult};
 
@@ -56,4 +59,88 @@ impl RenderCache {
             })
             .collect();
     }
+}
+
+impl Site {
+    /// Read again the parts of the site that `reload` names. Returns the pages to render
+    /// again: `None` for every page, else the changed Markdown files whose front matter, path
+    /// and existence stayed the same (only their own page changes, and the print and sources
+    /// pages, which always render). On error the site may be partly updated: load it whole
+    /// again.
+    pub(crate) fn reload(
+        &mut self,
+        reload: &Reload,
+    ) -> Result<Option<HashSet<PathBuf>>, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let mut everything = reload.templates || reload.strings || reload.sources;
+        if reload.templates {
+            match Templates::load(&self.root) {
+                Ok(t) => self.templates = t,
+                Err(d) => diags.extend(d),
+            }
+        }
+        if reload.strings {
+            match config::load_strings(&self.root, &self.config) {
+                Ok(s) => self.strings = s,
+                Err(d) => diags.extend(d),
+            }
+        }
+        if reload.sources {
+            match config::load_sources(&self.root) {
+                Ok(s) => self.sources = s,
+                Err(d) => diags.push(d),
+            }
+        }
+        if !reload.content.is_empty() {
+            let before: Vec<Header> = reload.content.iter().map(|f| self.header(f)).collect();
+            match self.reload_content(&reload.content) {
+                Ok(()) => {
+                    let after: Vec<Header> =
+                        reload.content.iter().map(|f| self.header(f)).collect();
+                    let partial = before.iter().chain(&after).any(|h| *h == Header::Partial);
+                    everything |= partial || before != after;
+                }
+                Err(d) => diags.extend(d),
+            }
+        }
+        diags.into_result()?;
+        Ok((!everything).then(|| reload.content.iter().cloned().collect()))
+    }
+
+    /// Read some files of `content/` again (paths relative to the root, as in `Page::file`);
+    /// see [`crate::content::Content::reload_files`].
+    pub fn reload_content(&mut self, files: &[PathBuf]) -> Result<(), Diagnostics> {
+        self.content
+            .reload_files(&self.root, &self.config, self.drafts, files)
+    }
+
+    fn header(&self, file: &Path) -> Header {
+        if self.content.partials.iter().any(|p| p.file == file) {
+            return Header::Partial;
+        }
+        match self.content.pages.iter().find(|p| p.file == file) {
+            Some(p) => Header::Page {
+                key: p.key.clone(),
+                lang: p.lang.clone(),
+                path: p.path.clone(),
+                front: Box::new(p.front.clone()),
+            },
+            None => Header::Absent,
+        }
+    }
+}
+
+/// What other pages can see of a content file: a page's identity and front matter (titles
+/// and order in the navigation, translation links, URLs), or that it is a partial (shown on
+/// every page).
+#[derive(PartialEq)]
+enum Header {
+    Absent,
+    Partial,
+    Page {
+        key: String,
+        lang: String,
+        path: String,
+        front: Box<FrontMatter>,
+    },
 }

@@ -45,6 +45,8 @@ pub enum Strictness {
 
 pub struct Site {
     pub(crate) root: PathBuf,
+    /// Whether pages marked `draft = true` are part of the site.
+    pub(crate) drafts: bool,
     pub(crate) config: SiteConfig,
     pub(crate) strings: Strings,
     pub(crate) sources: SourceList,
@@ -104,6 +106,7 @@ impl Site {
             {
                 Ok(Site {
                     root: root.to_path_buf(),
+                    drafts: options.drafts,
                     config,
                     strings,
                     sources,
@@ -127,7 +130,7 @@ impl Site {
     /// Print and sources pages always render (they show every page). The cache is refilled
     /// with this render's results.
     ///
-    /// The caller decides what is dirty (see `serve::builder`): a page's output depends on its own file and,
+    /// What is dirty comes from [`Site::reload`]: a page's output depends on its own file and,
     /// through the navigation, translation links, partials and the page index, on every
     /// page's front matter, path and existence, and on config, strings, sources and templates.
     /// Giving a page other pages' data in its context must be reflected there.
