@@ -11,7 +11,7 @@ use crate::fs::{self, is_ignored_file, read_utf8};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum PageKind {
+pub(crate) enum PageKind {
     #[default]
     Page,
     /// Gets every page of its language, for a one-page printable handout.
@@ -21,7 +21,7 @@ pub enum PageKind {
 }
 
 impl PageKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PageKind::Page => "page",
             PageKind::Print => "print",
@@ -32,24 +32,24 @@ impl PageKind {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
-    pub title: String,
-    pub description: String,
-    pub weight: i64,
-    pub last_reviewed: toml::value::Datetime,
-    pub next_review: toml::value::Datetime,
-    pub short_title: Option<String>,
-    pub template: Option<String>,
+pub(crate) struct FrontMatter {
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) weight: i64,
+    pub(crate) last_reviewed: toml::value::Datetime,
+    pub(crate) next_review: toml::value::Datetime,
+    pub(crate) short_title: Option<String>,
+    pub(crate) template: Option<String>,
     #[serde(default)]
-    pub kind: PageKind,
+    pub(crate) kind: PageKind,
     #[serde(default)]
-    pub draft: bool,
+    pub(crate) draft: bool,
     #[serde(default = "yes")]
-    pub translation: bool,
+    pub(crate) translation: bool,
     #[serde(default = "yes")]
-    pub readability: bool,
+    pub(crate) readability: bool,
     #[serde(default)]
-    pub extra: toml::Table,
+    pub(crate) extra: toml::Table,
 }
 
 fn yes() -> bool {
@@ -61,25 +61,25 @@ fn yes() -> bool {
 pub struct Page {
     /// Path relative to the project root, for messages (`content/risks.uk.md`).
     pub file: PathBuf,
-    pub lang: String,
+    pub(crate) lang: String,
     /// Language-neutral identity shared by translations: `risks`, `_index`, `topics/_index`.
     pub key: String,
     /// Output folder relative to the output root, without language prefix: `risks`, `` (home).
-    pub path: String,
-    pub front: FrontMatter,
-    pub last_reviewed: String,
-    pub next_review: String,
+    pub(crate) path: String,
+    pub(crate) front: FrontMatter,
+    pub(crate) last_reviewed: String,
+    pub(crate) next_review: String,
     /// The file up to the Markdown body: the front matter between its `+++` lines. The
     /// body is read again when the page renders ([`Page::read`]): a site of 10,000 pages
     /// per language would otherwise hold 190 MB of Markdown for the whole build. Its length
     /// is the body's offset in the file.
-    pub head: String,
+    pub(crate) head: String,
 }
 
 impl Page {
     /// The whole file, read again for rendering. An error if its front matter is no longer
     /// the one loaded: the file changed during the build, and the page would mix two versions.
-    pub fn read(&self, root: &Path) -> Result<String, Diagnostic> {
+    pub(crate) fn read(&self, root: &Path) -> Result<String, Diagnostic> {
         let text = read_utf8(&root.join(&self.file), &self.file)?;
         if !text.starts_with(&self.head) {
             return Err(Diagnostic::error(format!(
@@ -93,12 +93,12 @@ impl Page {
     }
 
     /// `risks` for `content/risks.md`; "" for the home page. Used in print anchors.
-    pub fn slug(&self) -> &str {
+    pub(crate) fn slug(&self) -> &str {
         &self.path
     }
 
     /// Output URL path relative to the output root, ending in `/`: `uk/risks/`, `` for home.
-    pub fn url_path(&self, config: &SiteConfig) -> String {
+    pub(crate) fn url_path(&self, config: &SiteConfig) -> String {
         let prefix = config.lang_prefix(&self.lang);
         if self.path.is_empty() {
             prefix
@@ -107,11 +107,11 @@ impl Page {
         }
     }
 
-    pub fn output_file(&self, config: &SiteConfig) -> String {
+    pub(crate) fn output_file(&self, config: &SiteConfig) -> String {
         format!("{}index.html", self.url_path(config))
     }
 
-    pub fn nav_title(&self) -> &str {
+    pub(crate) fn nav_title(&self) -> &str {
         self.front
             .short_title
             .as_deref()
@@ -119,36 +119,36 @@ impl Page {
     }
 
     /// A page at the top of the navigation: directly in `content/`, or a section's index.
-    pub fn is_top_level(&self) -> bool {
+    pub(crate) fn is_top_level(&self) -> bool {
         !self.path.contains('/')
     }
 }
 
 /// Partial content (`content/_emergency.md`), shown on every page by the templates.
 #[derive(Debug, Clone)]
-pub struct Partial {
-    pub file: PathBuf,
-    pub name: String,
-    pub lang: String,
-    pub text: String,
+pub(crate) struct Partial {
+    pub(crate) file: PathBuf,
+    pub(crate) name: String,
+    pub(crate) lang: String,
+    pub(crate) text: String,
 }
 
 /// A file in `content/` that is not Markdown, copied beside its page.
 #[derive(Debug, Clone)]
-pub struct Asset {
-    pub source: PathBuf,
-    pub output: String,
+pub(crate) struct Asset {
+    pub(crate) source: PathBuf,
+    pub(crate) output: String,
 }
 
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,
-    pub partials: Vec<Partial>,
-    pub assets: Vec<Asset>,
+    pub(crate) partials: Vec<Partial>,
+    pub(crate) assets: Vec<Asset>,
 }
 
 /// Load every page, partial and asset under `content/`, collecting all problems.
-pub fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, Diagnostics> {
+pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Content, Diagnostics> {
     let content_dir = root.join("content");
     let mut diags = Diagnostics::default();
     let mut content = Content::default();
@@ -196,7 +196,7 @@ impl Content {
     /// one is added, a deleted one removed; then URLs and translations are checked again, as
     /// [`load`] does. Used by `factsheet serve`. On error the content may be partly updated:
     /// load it whole again.
-    pub fn reload_files(
+    pub(crate) fn reload_files(
         &mut self,
         root: &Path,
         config: &SiteConfig,
@@ -325,7 +325,7 @@ fn load_file(
 }
 
 /// `risks.uk` -> (`risks`, `uk`); `risks` -> (`risks`, default language).
-pub fn split_language(stem: &str, config: &SiteConfig) -> (String, String) {
+pub(crate) fn split_language(stem: &str, config: &SiteConfig) -> (String, String) {
     if let Some((base, suffix)) = stem.rsplit_once('.')
         && config.language(suffix).is_some()
     {

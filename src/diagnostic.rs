@@ -16,24 +16,24 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 /// A position in a source file, 1-based, with the text of that line for the snippet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub line: usize,
-    pub column: usize,
+pub(crate) struct Location {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
     /// How many characters of the line to underline (at least 1).
-    pub width: usize,
-    pub line_text: String,
+    pub(crate) width: usize,
+    pub(crate) line_text: String,
 }
 
 impl Location {
     /// The location of byte `offset` in `text`, underlining `len` bytes (clamped to the line).
-    pub fn at(text: &str, offset: usize, len: usize) -> Location {
+    pub(crate) fn at(text: &str, offset: usize, len: usize) -> Location {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
@@ -51,7 +51,7 @@ impl Location {
     }
 
     /// The location of the first occurrence of `needle` on a line of `text`, if any.
-    pub fn find(text: &str, needle: &str) -> Option<Location> {
+    pub(crate) fn find(text: &str, needle: &str) -> Option<Location> {
         text.find(needle)
             .map(|offset| Location::at(text, offset, needle.len()))
     }
@@ -66,18 +66,18 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     pub message: String,
     /// The file, relative to the project root where possible.
-    pub file: Option<PathBuf>,
-    pub location: Option<Location>,
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) location: Option<Location>,
     /// Text printed under the caret.
-    pub label: Option<String>,
-    pub help: Option<String>,
+    pub(crate) label: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(message: impl Into<String>) -> Self {
+    pub(crate) fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             message: message.into(),
@@ -88,39 +88,39 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(message: impl Into<String>) -> Self {
+    pub(crate) fn warning(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(message)
         }
     }
 
-    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+    pub(crate) fn in_file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
         self
     }
 
-    pub fn at(mut self, location: Location) -> Self {
+    pub(crate) fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
         self
     }
 
     /// Point at byte `offset` (and `len` bytes) of `text`, the whole content of the file.
-    pub fn at_offset(self, text: &str, offset: usize, len: usize) -> Self {
+    pub(crate) fn at_offset(self, text: &str, offset: usize, len: usize) -> Self {
         self.at(Location::at(text, offset, len))
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
@@ -168,20 +168,16 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
+    pub(crate) fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     pub fn error_count(&self) -> usize {
@@ -189,7 +185,7 @@ impl Diagnostics {
     }
 
     /// Split off the warnings, keeping the errors.
-    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+    pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
         let (warnings, errors) = std::mem::take(&mut self.0)
             .into_iter()
             .partition(|d| !d.is_error());
@@ -198,7 +194,7 @@ impl Diagnostics {
     }
 
     /// `Err(self)` when any error was collected, so a stage can end with `diags.into_result()?`.
-    pub fn into_result(self) -> Result<(), Diagnostics> {
+    pub(crate) fn into_result(self) -> Result<(), Diagnostics> {
         if self.has_errors() { Err(self) } else { Ok(()) }
     }
 }
@@ -222,7 +218,7 @@ impl fmt::Display for Diagnostics {
 }
 
 /// The name of the closest candidate, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -2,36 +2,65 @@
 //!
 //! The build is a pipeline: load config, load content, render, check links, write
 //! ([`site::Site::load`], [`site::Site::render`], [`output::Staging::commit`]).
+//!
+//! The public surface is what the binary, the tests and the examples use; everything else is
+//! `pub(crate)`.
 
 // A `Diagnostic` is large (message, file, snippet, help) but only travels on the error path,
 // where its size costs nothing measurable; boxing it everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
-pub mod config;
+pub(crate) mod config;
 pub mod content;
 pub mod diagnostic;
 pub(crate) mod fs;
-pub mod links;
+pub(crate) mod links;
 pub mod markdown;
 pub mod output;
-pub mod readability;
-pub mod templates;
+pub(crate) mod readability;
 pub mod serve;
 pub mod site;
-pub mod urls;
-pub mod watch;
+pub(crate) mod templates;
+pub(crate) mod urls;
+pub(crate) mod watch;
 
 use std::path::{Path, PathBuf};
 
 use diagnostic::Diagnostics;
 use site::{LoadOptions, Report, Site, Strictness};
 
-/// Why a command failed: the site has problems, or the command was asked to do something
-/// unsafe or impossible (a usage error).
+/// Why a command (`build`, `check`, `serve`) failed; `main` prints the diagnostics and exits
+/// with the code.
 #[derive(Debug)]
 pub enum Failure {
-    Content(Diagnostics),
+    /// The site has problems, or the command failed while it ran: exit 1.
+    Failed(Diagnostics),
+    /// The command was asked to do something unsafe or impossible (an output folder it must
+    /// not replace, a port in use): exit 2.
     Usage(Diagnostics),
+}
+
+impl Failure {
+    pub(crate) fn failed(d: impl Into<Diagnostics>) -> Failure {
+        Failure::Failed(d.into())
+    }
+
+    pub(crate) fn usage(d: impl Into<Diagnostics>) -> Failure {
+        Failure::Usage(d.into())
+    }
+
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            Failure::Failed(d) | Failure::Usage(d) => d,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Failed(_) => 1,
+            Failure::Usage(_) => 2,
+        }
+    }
 }
 
 /// Build the site at `root` into `output` (default `root/public`), replacing the previous
@@ -42,18 +71,19 @@ pub fn build(
     options: &LoadOptions,
 ) -> Result<(Report, PathBuf), Failure> {
     let output = output.map_or_else(|| root.join("public"), Path::to_path_buf);
-    output::check_output_dir(root, &output).map_err(|d| Failure::Usage(d.into()))?;
-    let site = Site::load(root, options).map_err(Failure::Content)?;
-    let staging = output::Staging::new(&output).map_err(|d| Failure::Content(d.into()))?;
+    output::check_output_dir(root, &output).map_err(Failure::usage)?;
+    let site = Site::load(root, options).map_err(Failure::Failed)?;
+    let staging = output::Staging::new(&output).map_err(Failure::failed)?;
     let report = site
         .render(&staging.sink, Strictness::Build)
-        .map_err(Failure::Content)?;
-    staging.commit().map_err(|d| Failure::Content(d.into()))?;
+        .map_err(Failure::Failed)?;
+    staging.commit().map_err(Failure::failed)?;
     Ok((report, output))
 }
 
 /// Render everything in memory and run every check, writing nothing.
-pub fn check(root: &Path, options: &LoadOptions) -> Result<Report, Diagnostics> {
-    let site = Site::load(root, options)?;
+pub fn check(root: &Path, options: &LoadOptions) -> Result<Report, Failure> {
+    let site = Site::load(root, options).map_err(Failure::Failed)?;
     site.render(&output::NullSink, Strictness::Check)
+        .map_err(Failure::Failed)
 }

@@ -119,15 +119,13 @@ impl Ids {
         false
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     /// In sorted order.
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.ends.len()).map(|i| self.get(i))
     }
@@ -163,10 +161,6 @@ impl Links {
 
     pub fn len(&self) -> usize {
         self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Link<'_>> {
@@ -820,7 +814,6 @@ mod tests {
         assert_eq!(a.ids.iter().collect::<Vec<_>>(), ["a", "b", "z"]);
     }
 
-    /// The fast tokenizer reads what lol_html reads, or leaves the page to it.
     #[test]
     fn html_that_trips_the_parser_is_not_fatal() {
         // lol_html rejects this; the scan must return, not panic.

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use factsheet::diagnostic::{Diagnostic, Diagnostics};
+use factsheet::diagnostic::Diagnostic;
 use factsheet::site::LoadOptions;
 use factsheet::{Failure, build, check};
 
@@ -97,8 +97,7 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(Failure::Content(d)) => fail(&d, "build", 1),
-                Err(Failure::Usage(d)) => fail(&d, "build", 2),
+                Err(failure) => fail(&failure, "build"),
             }
         }
         Command::Check {
@@ -113,7 +112,7 @@ fn main() -> ExitCode {
                     println!("Checked {}: no problems found", report.summary());
                     ExitCode::SUCCESS
                 }
-                Err(d) => fail(&d, "check", 1),
+                Err(failure) => fail(&failure, "check"),
             }
         }
         Command::Serve {
@@ -134,8 +133,7 @@ fn main() -> ExitCode {
             };
             match factsheet::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(factsheet::serve::ServeError::Usage(d)) => fail(&d.into(), "serve", 2),
-                Err(factsheet::serve::ServeError::Failed(d)) => fail(&d.into(), "serve", 1),
+                Err(failure) => fail(&failure, "serve"),
             }
         }
     }
@@ -147,7 +145,8 @@ fn print_diagnostics(list: &[Diagnostic]) {
     }
 }
 
-fn fail(diags: &Diagnostics, command: &str, code: u8) -> ExitCode {
+fn fail(failure: &Failure, command: &str) -> ExitCode {
+    let diags = failure.diagnostics();
     print_diagnostics(&diags.0);
     let n = diags.error_count();
     let s = if n == 1 { "" } else { "s" };
@@ -157,5 +156,5 @@ fn fail(diags: &Diagnostics, command: &str, code: u8) -> ExitCode {
         ""
     };
     eprintln!("error: could not {command} the site: {n} error{s}{kept}");
-    ExitCode::from(code)
+    ExitCode::from(failure.exit_code())
 }

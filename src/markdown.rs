@@ -17,7 +17,7 @@ use crate::links::{Recorded, Span};
 use crate::urls;
 
 /// Finds pages for links written as `something.md`.
-pub trait PageIndex: Sync {
+pub(crate) trait PageIndex: Sync {
     /// The output URL path (`uk/risks/`) of the page with `key` in `lang`, if it exists.
     fn url_of(&self, key: &str, lang: &str) -> Option<String>;
     /// Every page key, for "did you mean" suggestions.
@@ -26,8 +26,8 @@ pub trait PageIndex: Sync {
 
 /// The numbering of a page's sources, in order of first citation.
 #[derive(Debug, Clone, Default)]
-pub struct Citations {
-    pub order: Vec<String>,
+pub(crate) struct Citations {
+    pub(crate) order: Vec<String>,
     /// How many times each key of `order` was cited so far.
     uses: Vec<usize>,
     /// Every citation made, in order, as an index into `order` (a page makes dozens; a
@@ -37,7 +37,7 @@ pub struct Citations {
 
 impl Citations {
     /// Record one use of `key`: returns its number (1-based) and which use this is.
-    pub fn cite(&mut self, key: &str) -> (usize, usize) {
+    pub(crate) fn cite(&mut self, key: &str) -> (usize, usize) {
         let index = match self.order.iter().position(|k| k == key) {
             Some(i) => i,
             None => {
@@ -53,26 +53,26 @@ impl Citations {
     }
 
     /// How many citations were made.
-    pub fn log_len(&self) -> usize {
+    pub(crate) fn log_len(&self) -> usize {
         self.log.len()
     }
 
     /// Every citation made, in order (a key appears once per use).
-    pub fn log(&self) -> impl Iterator<Item = &str> + '_ {
+    pub(crate) fn log(&self) -> impl Iterator<Item = &str> + '_ {
         self.log.iter().map(|&i| self.order[i as usize].as_str())
     }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
-    pub children: Vec<TocEntry>,
+pub(crate) struct TocEntry {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) children: Vec<TocEntry>,
 }
 
 /// How links to other pages are written.
-pub enum LinkStyle<'a> {
+pub(crate) enum LinkStyle<'a> {
     /// Relative URLs from the page at this URL path.
     Relative { from: &'a str },
     /// One long document (the print page): pages included in it become in-page anchors
@@ -83,34 +83,34 @@ pub enum LinkStyle<'a> {
     },
 }
 
-pub struct RenderInput<'a> {
+pub(crate) struct RenderInput<'a> {
     /// The whole file, so that errors point at lines of the file.
-    pub file_text: &'a str,
+    pub(crate) file_text: &'a str,
     /// Where the Markdown starts in `file_text`.
-    pub body_start: usize,
-    pub file: &'a std::path::Path,
-    pub lang: &'a str,
+    pub(crate) body_start: usize,
+    pub(crate) file: &'a std::path::Path,
+    pub(crate) lang: &'a str,
     /// Folder of the file relative to `content/` (`` or `topics`), for relative `.md` links.
-    pub dir: &'a str,
-    pub links: LinkStyle<'a>,
+    pub(crate) dir: &'a str,
+    pub(crate) links: LinkStyle<'a>,
     /// Prepended to every heading id (print page: `risks-`).
-    pub id_prefix: &'a str,
+    pub(crate) id_prefix: &'a str,
     /// Levels to move headings down (print page: 1, so a page's h2 sits under its section's h2).
-    pub heading_shift: u8,
+    pub(crate) heading_shift: u8,
     /// Collect the plain text for the readability check; only graded pages need it.
-    pub collect_text: bool,
+    pub(crate) collect_text: bool,
     /// Accessible name of a citation link, before the number: "Source".
-    pub cite_label: &'a str,
+    pub(crate) cite_label: &'a str,
 }
 
-pub struct Rendered {
-    pub html: String,
-    pub toc: Vec<TocEntry>,
+pub(crate) struct Rendered {
+    pub(crate) html: String,
+    pub(crate) toc: Vec<TocEntry>,
     /// Text of each paragraph, list item, heading and table cell, for readability (empty
     /// unless `collect_text`).
-    pub text_blocks: Vec<String>,
+    pub(crate) text_blocks: Vec<String>,
     /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
-    pub links: Recorded,
+    pub(crate) links: Recorded,
 }
 
 pub fn options() -> Options {
@@ -125,7 +125,7 @@ const CITE_SCHEME: &str = "cite:";
 
 /// Render Markdown; `known_sources` are the valid citation keys. Errors are collected, not
 /// fatal: the HTML is still produced so that every problem of a page is reported at once.
-pub fn render(
+pub(crate) fn render(
     input: &RenderInput<'_>,
     pages: &dyn PageIndex,
     known_sources: &HashSet<&str>,
@@ -471,7 +471,7 @@ fn resolve_link(
 
 /// A readable id from heading text: lower case, letters of any script kept, words joined
 /// with `-`. `Що таке кетамін?` -> `що-таке-кетамін`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
     for c in text.chars() {

@@ -8,8 +8,8 @@
 //! The live-reload script is only added to the pages as they are served; the built output
 //! on disk (`factsheet build`) never has it.
 
-pub mod builder;
-pub mod http;
+pub(crate) mod builder;
+pub(crate) mod http;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use crate::Failure;
 use crate::diagnostic::Diagnostic;
 use crate::site::LoadOptions;
 use crate::watch::{self, ProjectWatcher, WatchMessage};
@@ -33,21 +34,12 @@ pub struct ServeOptions {
     pub drafts: bool,
 }
 
-/// Why `serve` could not run.
-#[derive(Debug)]
-pub enum ServeError {
-    /// The command line asked for something impossible (port in use, no such folder): exit 2.
-    Usage(Diagnostic),
-    /// Anything else: exit 1.
-    Failed(Diagnostic),
-}
-
 /// Run the server until Ctrl-C (or SIGTERM).
-pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
+pub fn run(options: &ServeOptions) -> Result<(), Failure> {
     let root = project_root(&options.root)?;
     let listener = bind(options.interface, options.port)?;
     let addr = listener.local_addr().map_err(|e| {
-        ServeError::Failed(Diagnostic::error(format!(
+        Failure::failed(Diagnostic::error(format!(
             "cannot read the server's address: {e}"
         )))
     })?;
@@ -81,7 +73,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         .name("factsheet-rebuild".into())
         .spawn(move || rebuild_loop(builder, watcher, rx, tx))
         .map_err(|e| {
-            ServeError::Failed(Diagnostic::error(format!(
+            Failure::failed(Diagnostic::error(format!(
                 "cannot start the rebuild thread: {e}"
             )))
         })?;
@@ -100,9 +92,9 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn project_root(root: &Path) -> Result<PathBuf, ServeError> {
+fn project_root(root: &Path) -> Result<PathBuf, Failure> {
     let abs = root.canonicalize().map_err(|e| {
-        ServeError::Usage(
+        Failure::usage(
             Diagnostic::error(format!(
                 "cannot use {} as the project folder: {e}",
                 root.display()
@@ -111,7 +103,7 @@ fn project_root(root: &Path) -> Result<PathBuf, ServeError> {
         )
     })?;
     if !abs.join("site.toml").is_file() {
-        return Err(ServeError::Usage(
+        return Err(Failure::usage(
             Diagnostic::error(format!(
                 "no site.toml in {}: is this a factsheet project?",
                 root.display()
@@ -122,7 +114,7 @@ fn project_root(root: &Path) -> Result<PathBuf, ServeError> {
     Ok(abs)
 }
 
-fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
+fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, Failure> {
     let addr = SocketAddr::new(interface, port);
     let listener = TcpListener::bind(addr).map_err(|e| {
         let d = match e.kind() {
@@ -144,11 +136,11 @@ fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
             _ => Diagnostic::error(format!("cannot listen on {addr}: {e}"))
                 .with_help("choose another port with --port, or another --interface"),
         };
-        ServeError::Usage(d)
+        Failure::usage(d)
     })?;
-    listener.set_nonblocking(true).map_err(|e| {
-        ServeError::Failed(Diagnostic::error(format!("cannot listen on {addr}: {e}")))
-    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Failure::failed(Diagnostic::error(format!("cannot listen on {addr}: {e}"))))?;
     Ok(listener)
 }
 
@@ -231,7 +223,7 @@ fn capitalise(s: &str) -> String {
 
 /// "content/risks.md changed", "content/a.md, content/b.md changed", "content/a.md and 49
 /// other files changed"; deleted files are "removed".
-pub fn describe_changes(root: &Path, changed: &[PathBuf]) -> String {
+pub(crate) fn describe_changes(root: &Path, changed: &[PathBuf]) -> String {
     let paths = watch::relevant_paths(changed);
     let show = |p: &PathBuf| p.display().to_string().replace('\\', "/");
     let gone = |p: &PathBuf| !root.join(p).exists();
@@ -290,17 +282,15 @@ fn rebuild_loop(
 
 /// Serve until Ctrl-C or SIGTERM, then close every events stream and wait (a little) for the
 /// connections to end.
-fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), ServeError> {
+fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| {
-            ServeError::Failed(Diagnostic::error(format!("cannot start the server: {e}")))
-        })?;
+        .map_err(|e| Failure::failed(Diagnostic::error(format!("cannot start the server: {e}"))))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| ServeError::Failed(Diagnostic::error(format!("cannot listen: {e}"))))?;
+            .map_err(|e| Failure::failed(Diagnostic::error(format!("cannot listen: {e}"))))?;
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let app = http::router(state, shutdown_rx.clone());
         let mut graceful = shutdown_rx.clone();
@@ -312,7 +302,7 @@ fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), ServeError
         println!("\nStopping...");
         let _ = shutdown_tx.send(true);
         match tokio::time::timeout(Duration::from_secs(3), server).await {
-            Ok(Ok(Err(e))) => Err(ServeError::Failed(Diagnostic::error(format!(
+            Ok(Ok(Err(e))) => Err(Failure::failed(Diagnostic::error(format!(
                 "server error: {e}"
             )))),
             _ => Ok(()),
@@ -386,9 +376,10 @@ mod tests {
         let taken = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
         match bind(IpAddr::from([127, 0, 0, 1]), port) {
-            Err(ServeError::Usage(d)) => {
+            Err(Failure::Usage(d)) => {
+                let d = &d.0[0];
                 assert!(d.message.contains(&port.to_string()), "{}", d.message);
-                assert!(d.help.unwrap().contains("--port"));
+                assert!(d.help.as_ref().unwrap().contains("--port"));
             }
             other => panic!("{other:?}"),
         }

@@ -22,8 +22,6 @@ use crate::fs::is_ignored_file;
 
 /// The folders watched recursively, relative to the project root.
 pub const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
-/// The files watched in the project root.
-pub const WATCHED_FILES: [&str; 2] = ["site.toml", "sources.toml"];
 
 /// How long a path must stay quiet before its events are passed on.
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -186,13 +184,6 @@ enum Backend {
 pub struct ProjectWatcher {
     backend: Backend,
     root: PathBuf,
-}
-
-/// Why a watcher runs by polling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PollReason {
-    Asked,
-    Limit,
 }
 
 impl ProjectWatcher {

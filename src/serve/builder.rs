@@ -27,7 +27,6 @@ pub struct Served {
     /// `<server instance>-<generation>`: pages carry it, so that a page can tell whether it is
     /// the latest build.
     pub build_id: String,
-    pub generation: u64,
     pub files: BTreeMap<String, Bytes>,
     /// False until a build succeeded: then every path gets a "not built yet" page.
     pub built: bool,
@@ -71,7 +70,6 @@ impl State {
         let instance = format!("{instance:x}");
         let served = Served {
             build_id: format!("{instance}-0"),
-            generation: 0,
             files: BTreeMap::new(),
             built: false,
         };
@@ -417,7 +415,6 @@ impl Builder {
             }
             Arc::new(Served {
                 build_id: format!("{}-{generation}", self.state.instance),
-                generation,
                 files,
                 built: true,
             })

@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::links;
 
 use super::page::PageResult;
-use super::{Report, Site, Strictness};
+use super::{Site, Strictness};
 
 impl Site {
     pub(super) fn check_unused_sources(&self, cited: &HashSet<&str>, diags: &mut Diagnostics) {
@@ -85,14 +85,12 @@ impl Site {
         results: &[PageResult],
         strictness: Strictness,
         diags: &mut Diagnostics,
-        report: &mut Report,
     ) {
         let max = self.config.readability_max_grade;
         for r in results {
             let Some(score) = &r.readability else {
                 continue;
             };
-            report.readability.push((r.page.file.clone(), score.grade));
             if score.grade <= max {
                 continue;
             }

@@ -56,19 +56,17 @@ pub struct Site {
 
 #[derive(Debug, Default)]
 pub struct Report {
-    pub pages_per_lang: BTreeMap<String, usize>,
+    pub(crate) pages_per_lang: BTreeMap<String, usize>,
     /// Files that are not pages: static files, sitemap, robots.txt, 404.
-    pub other_files: usize,
+    pub(crate) other_files: usize,
     pub warnings: Vec<Diagnostic>,
-    /// Flesch-Kincaid grade of each checked page.
-    pub readability: Vec<(PathBuf, f64)>,
     /// Output files of the pages whose results came from the cache: they were not rendered
     /// again and nothing was written for them (see [`Site::render_cached`]).
     pub(crate) reused: HashSet<String>,
 }
 
 impl Report {
-    pub fn page_count(&self) -> usize {
+    pub(crate) fn page_count(&self) -> usize {
         self.pages_per_lang.values().sum()
     }
 
@@ -207,7 +205,7 @@ impl Site {
         }
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);
-        self.check_readability(&results, strictness, &mut diags, &mut report);
+        self.check_readability(&results, strictness, &mut diags);
         report.warnings = diags.take_warnings();
         cache.keep(results);
         if diags.has_errors() {

@@ -26,7 +26,7 @@ fn load(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// factsheet's escape function (src/render.rs).
+/// factsheet's escape function (src/templates.rs).
 fn escape1(input: &str) -> String {
     html_escape::encode_quoted_attribute(input).into_owned()
 }
