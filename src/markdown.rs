@@ -111,6 +111,9 @@ pub(crate) struct Rendered {
     pub(crate) text_blocks: Vec<String>,
     /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
     pub(crate) links: Recorded,
+    /// A link to another page was written relative to [`LinkStyle`]'s `from`: the same
+    /// Markdown renders differently on pages in other folders.
+    pub(crate) links_to_pages: bool,
 }
 
 pub fn options() -> Options {
@@ -156,6 +159,7 @@ pub(crate) fn render(
     // What pulldown-cmark's HTML writer will put in id, href and src attributes, in order.
     let mut links = Recorded::default();
     let mut heading_id_slot = 0;
+    let mut links_to_pages = false;
 
     let error_at = |offset: usize, len: usize, message: String| {
         Diagnostic::error(message).in_file(input.file).at_offset(
@@ -250,7 +254,10 @@ pub(crate) fn render(
                     continue;
                 }
                 let dest = match resolve_link(&dest_url, input, pages) {
-                    Ok(Some(resolved)) => CowStr::from(resolved),
+                    Ok(Some(resolved)) => {
+                        links_to_pages = true;
+                        CowStr::from(resolved)
+                    }
                     Ok(None) => dest_url,
                     Err((message, help)) => {
                         let mut d = error_at(range.start, range.len(), message);
@@ -331,6 +338,7 @@ pub(crate) fn render(
         toc: build_toc(toc_flat),
         text_blocks,
         links,
+        links_to_pages,
     }
 }
 

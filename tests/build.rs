@@ -96,6 +96,28 @@ fn absolute_urls_only_where_required() {
     assert!(f.read("public/404.html").contains(r#"href="/a/b/""#));
 }
 
+/// A partial is the same on every page unless it links to a page: then the link is relative
+/// to each page that shows it.
+#[test]
+fn a_partial_linking_to_a_page_is_relative_on_each_page() {
+    let f = Fixture::new();
+    f.write(
+        "content/_note.md",
+        "Call for help [@A1]. Read about [risks](risks.md).\n",
+    );
+    f.build().assert_ok();
+    assert!(
+        f.read("public/index.html")
+            .contains(r#"<a href="risks/">risks</a>"#)
+    );
+    assert!(
+        f.read("public/risks/index.html")
+            .contains(r#"<a href="./">risks</a>"#)
+    );
+    // The other language's partial has no link to a page, and is unchanged.
+    assert!(!f.read("public/uk/index.html").contains(">risks</a>"));
+}
+
 #[test]
 fn citations_are_numbered_and_listed_per_page() {
     let f = Fixture::new();

@@ -116,23 +116,17 @@ impl<'a> RenderState<'a> {
             arranged: Arranged::new(site),
             partials: Partials::default(),
         };
-        // A link to a page differs between a page at the root and one two folders down; a
-        // partial that renders the same from both has none and is rendered once.
+        // Partials render once per language here, for their errors; without links to pages
+        // (relative to the page showing them) that render is the same on every page.
         let mut partials = Partials::default();
         for lang in &config.languages {
             let mut cites = Citations::default();
-            let (at_root, links) =
+            let (html, links, links_to_pages) =
                 state.render_partials(&lang.code, "", &mut cites, &mut partials.errors);
-            let (deeper, _) = state.render_partials(
-                &lang.code,
-                "a/b/",
-                &mut Citations::default(),
-                &mut Vec::new(),
-            );
-            if at_root == deeper {
+            if !links_to_pages {
                 partials
                     .same
-                    .insert(lang.code.as_str(), (at_root, cites, links));
+                    .insert(lang.code.as_str(), (html, cites, links));
             }
         }
         state.partials = partials;
@@ -194,16 +188,18 @@ impl<'a> RenderState<'a> {
         from: &str,
         cites: &mut Citations,
         errors: &mut Vec<Diagnostic>,
-    ) -> (BTreeMap<&'a str, String>, PartialLinks<'a>) {
+    ) -> (BTreeMap<&'a str, String>, PartialLinks<'a>, bool) {
         let mut out = BTreeMap::new();
         let mut links = BTreeMap::new();
+        let mut links_to_pages = false;
         for partial in self.site.content.partials.iter().filter(|p| p.lang == lang) {
             let input = self.partial_input(partial, from);
             let r = markdown::render(&input, &self.index, &self.sources.known, cites, errors);
+            links_to_pages |= r.links_to_pages;
             out.insert(partial.name.as_str(), r.html);
             links.insert(partial.name.as_str(), (partial.file.as_path(), r.links));
         }
-        (out, links)
+        (out, links, links_to_pages)
     }
 
     pub(super) fn render_page(
@@ -221,7 +217,8 @@ impl<'a> RenderState<'a> {
             Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
             None => {
                 let mut cites = Citations::default();
-                let (html, links) = self.render_partials(lang, &url, &mut cites, &mut Vec::new());
+                let (html, links, _) =
+                    self.render_partials(lang, &url, &mut cites, &mut Vec::new());
                 (html, cites, Cow::Owned(links))
             }
         };
