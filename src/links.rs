@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use lol_html::{HtmlRewriter, Settings, element};
+use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings};
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 
@@ -163,6 +163,12 @@ impl Links {
         self.ends.len()
     }
 
+    /// The value of link `i`.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Link<'_>> {
         (0..self.ends.len()).map(|i| {
             let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
@@ -269,20 +275,33 @@ pub enum Part<'a> {
     },
 }
 
+/// Elements that can hold an id or a link. Parsed once: parsing it for every page was
+/// about a tenth of the scan.
+static WITH_LINKS: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| {
+    "[id], [href], [src]"
+        .parse()
+        .expect("the selector is valid CSS")
+});
+
 /// [`scan`] of a document given in parts.
 pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let found = RefCell::new(Found::default());
     let origin = std::cell::Cell::new(Origin::Page);
     let mut rewriter = HtmlRewriter::new(
-        Settings::new().append_element_content_handler(element!("[id], [href], [src]", |el| {
-            record(
-                &mut found.borrow_mut(),
-                origin.get(),
-                &el.tag_name(),
-                |name| el.get_attribute(name).map(Cow::Owned),
-            );
-            Ok(())
-        })),
+        Settings::new().append_element_content_handler((
+            Cow::Borrowed(&*WITH_LINKS),
+            ElementContentHandlers::default().element(
+                |el: &mut lol_html::html_content::Element<'_, '_>| {
+                    record(
+                        &mut found.borrow_mut(),
+                        origin.get(),
+                        &el.tag_name(),
+                        |name| el.get_attribute(name).map(Cow::Owned),
+                    );
+                    Ok(())
+                },
+            ),
+        )),
         |_: &[u8]| {},
     );
     // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
@@ -472,16 +491,62 @@ pub fn check<P: Borrow<PageLinks> + Sync>(
         .collect();
     // Pages are checked in parallel (`factsheet serve` checks the whole site after every
     // edit); the errors keep the order of the pages.
-    let per_page: Vec<Vec<Problem>> = pages
+    let mut per_page: Vec<(Vec<Problem>, Vec<Deferred>)> = pages
         .par_iter()
         .map(|page| check_page(page.borrow(), &by_output, other_files))
         .collect();
-    report(per_page.into_iter().flatten(), sources)
+    // A template writes the same links on every page of a language, relative to each: the
+    // navigation, the footer, the stylesheet. Each target is checked once.
+    let mut by_target: HashMap<&Target, Vec<(usize, usize)>> = HashMap::new();
+    for (page, (_, deferred)) in per_page.iter().enumerate() {
+        for (target, link) in deferred {
+            by_target.entry(target).or_default().push((page, *link));
+        }
+    }
+    let mut found: Vec<(usize, usize, &'static str)> = by_target
+        .into_par_iter()
+        .filter_map(|(target, uses)| {
+            let problem = check_target(target, &by_output, other_files)?;
+            Some(
+                uses.into_iter()
+                    .map(move |(page, link)| (page, link, problem)),
+            )
+        })
+        .flatten_iter()
+        .collect();
+    found.sort_unstable();
+    let mut found = found.into_iter().peekable();
+    let mut problems = Vec::new();
+    for (i, (mut own, _)) in per_page.drain(..).enumerate() {
+        let page = pages[i].borrow();
+        while let Some((_, link, problem)) = found.next_if(|f| f.0 == i) {
+            let value = page.links.get(link);
+            own.push(Problem {
+                page,
+                order: link + 1,
+                link: Some(problem),
+                value,
+                origin: page.origins.get(link).copied().unwrap_or_default(),
+            });
+        }
+        own.sort_by_key(|p| p.order);
+        problems.extend(own);
+    }
+    report(problems.into_iter(), sources)
 }
+
+/// A template's link to another file of the site, resolved: the file from the output root
+/// and the fragment.
+type Target = (String, Option<String>);
+
+/// A template's link on a page, checked with every page's: its target and its index.
+type Deferred = (Target, usize);
 
 /// One problem on one page.
 struct Problem<'p> {
     page: &'p PageLinks,
+    /// Where it stands on the page: 0 for repeated ids, then 1 + the link's index.
+    order: usize,
     /// "broken link", or `None` for an id written twice.
     link: Option<&'static str>,
     /// The link or the id.
@@ -493,11 +558,13 @@ fn check_page<'p>(
     page: &'p PageLinks,
     by_output: &HashMap<&str, &PageLinks>,
     other_files: &HashSet<String>,
-) -> Vec<Problem<'p>> {
+) -> (Vec<Problem<'p>>, Vec<Deferred>) {
     let mut problems = Vec::new();
+    let mut deferred = Vec::new();
     for (id, origin) in &page.duplicate_ids {
         problems.push(Problem {
             page,
+            order: 0,
             link: None,
             value: id,
             origin: *origin,
@@ -508,16 +575,31 @@ fn check_page<'p>(
         if page.aggregate && link.value.starts_with('#') {
             continue;
         }
-        if let Some(problem) = check_link(url, &link, page, by_output, other_files) {
+        let origin = page.origins.get(i).copied().unwrap_or_default();
+        let problem = match leads(url, &link) {
+            Leads::Decided(problem) => problem,
+            Leads::Here(fragment) => check_anchor(page, fragment.as_deref()),
+            Leads::There(target, fragment) if origin == Origin::Template => {
+                deferred.push(((target, fragment.map(Cow::into_owned)), i));
+                None
+            }
+            Leads::There(target, fragment) => check_target(
+                &(target, fragment.map(Cow::into_owned)),
+                by_output,
+                other_files,
+            ),
+        };
+        if let Some(problem) = problem {
             problems.push(Problem {
                 page,
+                order: i + 1,
                 link: Some(problem),
                 value: link.value,
-                origin: page.origins.get(i).copied().unwrap_or_default(),
+                origin,
             });
         }
     }
-    problems
+    (problems, deferred)
 }
 
 /// Problems that point at the same place (a line of a template or partial, on every page
@@ -675,52 +757,67 @@ fn place(
     }
 }
 
-fn check_link(
-    from: &str,
-    link: &Link<'_>,
-    page: &PageLinks,
-    pages: &HashMap<&str, &PageLinks>,
-    files: &HashSet<String>,
-) -> Option<&'static str> {
+/// Where a link leads, as far as can be told from the link alone.
+enum Leads<'v> {
+    /// Nowhere to look: fine, or a problem.
+    Decided(Option<&'static str>),
+    /// The page itself, at a fragment.
+    Here(Option<Cow<'v, str>>),
+    /// Another file of the site (from the output root, `index.html` added to a folder), at
+    /// a fragment.
+    There(String, Option<Cow<'v, str>>),
+}
+
+fn leads<'v>(from: &str, link: &Link<'v>) -> Leads<'v> {
     let value = link.value.trim();
     if urls::is_external(value) {
         let scheme_ok = !value.to_ascii_lowercase().starts_with("javascript:");
-        return match (link.loads, scheme_ok) {
+        return Leads::Decided(match (link.loads, scheme_ok) {
             (true, _) => Some("loads a resource from another site"),
             (false, false) => Some("javascript: link"),
             _ => None,
-        };
+        });
     }
     let (rest, fragment) = match value.split_once('#') {
         Some((p, f)) => (p, Some(decode(f))),
         None => (value, None),
     };
     let path = rest.split('?').next().unwrap_or(rest);
-    let target_page: &PageLinks = if path.is_empty() {
-        page
-    } else {
-        let Some(target) = urls::resolve(from, &decode(path)) else {
-            return Some("link climbs above the site root");
-        };
-        let folder = target.is_empty() || target.ends_with('/');
-        let mut as_page = target;
-        if folder {
-            as_page.push_str("index.html");
-        }
-        let target = &as_page[..as_page.len() - if folder { "index.html".len() } else { 0 }];
-        match pages.get(as_page.as_str()) {
-            Some(p) => p,
-            None if files.contains(&as_page) => return None,
-            None if pages.contains_key(format!("{target}/index.html").as_str()) => {
-                return Some("link to a folder without a trailing slash (breaks relative links)");
-            }
-            None => return Some("broken link"),
-        }
+    if path.is_empty() {
+        return Leads::Here(fragment);
+    }
+    let Some(mut target) = urls::resolve(from, &decode(path)) else {
+        return Leads::Decided(Some("link climbs above the site root"));
     };
-    match fragment {
-        Some(f) if !f.is_empty() && f != "top" && !target_page.ids.contains(&f) => {
-            Some("broken anchor")
+    if target.is_empty() || target.ends_with('/') {
+        target.push_str("index.html");
+    }
+    Leads::There(target, fragment)
+}
+
+fn check_target(
+    (as_page, fragment): &Target,
+    pages: &HashMap<&str, &PageLinks>,
+    files: &HashSet<String>,
+) -> Option<&'static str> {
+    match pages.get(as_page.as_str()) {
+        Some(p) => check_anchor(p, fragment.as_deref()),
+        None if files.contains(as_page) => None,
+        None => {
+            // `risks` where `risks/index.html` is a page.
+            let is_folder = as_page == "index.html" || as_page.ends_with("/index.html");
+            if !is_folder && pages.contains_key(format!("{as_page}/index.html").as_str()) {
+                Some("link to a folder without a trailing slash (breaks relative links)")
+            } else {
+                Some("broken link")
+            }
         }
+    }
+}
+
+fn check_anchor(page: &PageLinks, fragment: Option<&str>) -> Option<&'static str> {
+    match fragment {
+        Some(f) if !f.is_empty() && f != "top" && !page.ids.contains(f) => Some("broken anchor"),
         _ => None,
     }
 }
@@ -766,6 +863,43 @@ mod tests {
             vec![
                 "broken anchor on /: `risks/#nope`",
                 "broken link on /: `gone/`"
+            ]
+        );
+    }
+
+    /// Template links are checked once per target, yet every page that has a broken one
+    /// counts, in page order, after the page's own problems that come before it.
+    #[test]
+    fn template_links_are_checked_once_per_target_for_every_page() {
+        let template = |output: &str, html: &str| {
+            let mut p = scan_parts(
+                output,
+                PathBuf::from("content/x.md"),
+                &[Part::Html(html.as_bytes(), Origin::Template)],
+            );
+            p.template = "page.html".into();
+            p
+        };
+        let home = template(
+            "index.html",
+            r##"<a href="gone/">g</a><a href="a/#nope">n</a><a href="#main">m</a>"##,
+        );
+        let a = template(
+            "a/index.html",
+            r##"<a href="../gone/">g</a><a href="./#nope">n</a><a href="../a">f</a><main id="main"></main>"##,
+        );
+        let errors = check(&[home, a], &HashSet::new(), &NoSources);
+        let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                // Found nowhere in the templates: one error per value, with its pages.
+                "broken link on /: `gone/`",
+                "broken anchor on /: `a/#nope`",
+                "broken anchor on /: `#main`",
+                "broken link on /a/: `../gone/`",
+                "broken anchor on /a/: `./#nope`",
+                "link to a folder without a trailing slash (breaks relative links) on /a/: `../a`",
             ]
         );
     }
