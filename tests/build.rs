@@ -392,3 +392,65 @@ fn a_page_changed_during_the_build_is_reported() {
     let messages: Vec<&str> = errors.0.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages, ["content/risks.md changed during the build"]);
 }
+
+/// A build killed before it could clean up (an abort, SIGKILL, a power cut) leaves its
+/// staging folder; the next build removes it, and only folders that carry our marks.
+#[test]
+fn the_next_build_removes_staging_folders_a_killed_build_left() {
+    let f = Fixture::new();
+    // An unfinished staging folder: its lock file is there, nobody holds it.
+    f.write(".public.staging-AbC123/.factsheet-staging", "");
+    f.write(".public.staging-AbC123/index.html", "half");
+    // A previous output moved aside by a commit that was killed before deleting it.
+    f.write(".public.staging-XyZ789.old/.factsheet-output", "");
+    // Look-alikes that are not ours stay.
+    f.write(".public.staging-mine/notes.txt", "keep me");
+    f.build().assert_ok();
+    assert!(!f.path(".public.staging-AbC123").exists());
+    assert!(!f.path(".public.staging-XyZ789.old").exists());
+    assert_eq!(f.read(".public.staging-mine/notes.txt"), "keep me");
+}
+
+/// Ctrl-C in the middle of a build removes the staging folder (as big as the output).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_build_removes_its_staging_folder() {
+    let f = Fixture::new();
+    // Enough files that the build is still writing when the signal comes.
+    for i in 0..4000 {
+        f.write(&format!("static/files/f{i:04}.txt"), "some static text\n");
+    }
+    let staging = || {
+        std::fs::read_dir(f.root())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".public.staging-"))
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .args(["build", "--root"])
+        .arg(f.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !staging() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(staging(), "the build never made a staging folder");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    if status.code() == Some(0) {
+        // The build won the race: it had finished before the signal came. Nothing to check
+        // but that it cleaned up as usual.
+        eprintln!("the build finished before Ctrl-C reached it");
+    } else {
+        assert_eq!(status.code(), Some(130), "{status:?}");
+        assert!(!f.path("public").exists(), "no half-written output");
+    }
+    assert!(!staging(), "the staging folder was left behind");
+}
