@@ -11,6 +11,7 @@ use pulldown_cmark::{
 };
 use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::links::{Recorded, Span};
@@ -178,6 +179,11 @@ pub(crate) fn render<'a>(
             }
             continue;
         }
+        // Words never run on across blocks: "see a doctor" and a nested "if..." item are two
+        // sentences, not "doctorif".
+        if input.collect_text && is_text_boundary(&event) {
+            flush_block(&mut block, &mut text_blocks);
+        }
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -203,18 +209,40 @@ pub(crate) fn render<'a>(
             Event::End(TagEnd::Heading(level)) => {
                 let level = shift(level, input.heading_shift);
                 if let Some((index, text, start)) = heading.take() {
+                    // Ids are NFC, so that the same words typed decomposed (as some editors
+                    // and keyboards do) give the same id, and links to them work.
                     let explicit = match &out[index] {
-                        Event::Start(Tag::Heading { id, .. }) => id.as_ref().map(|s| s.to_string()),
+                        Event::Start(Tag::Heading { id, .. }) => {
+                            id.as_ref().map(|s| s.nfc().collect::<String>())
+                        }
                         _ => None,
                     };
-                    let base = explicit.unwrap_or_else(|| slugify(&text));
-                    let id = unique_id(&format!("{}{base}", input.id_prefix), &mut used_ids);
+                    // The heading's first line: a setext heading's range spans two.
+                    let first_line = body[start.clone()].find('\n').unwrap_or(start.len());
+                    let id = match explicit {
+                        Some(explicit) => {
+                            let id = format!("{}{explicit}", input.id_prefix);
+                            if !used_ids.insert(id.clone()) {
+                                errors.push(
+                                    error_at(
+                                        start.start,
+                                        first_line,
+                                        format!("heading id `{explicit}` is used twice on this page"),
+                                    )
+                                    .with_help("give each heading its own {#id}: links to it would go to the first one"),
+                                );
+                            }
+                            id
+                        }
+                        None => {
+                            let base = slugify(&text.nfc().collect::<String>());
+                            unique_id(&format!("{}{base}", input.id_prefix), &mut used_ids)
+                        }
+                    };
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[index] {
                         *slot = Some(CowStr::from(id.clone()));
                     }
                     // `escape_html` output decodes back to the id itself.
-                    // The heading's first line: a setext heading's range spans two.
-                    let first_line = body[start.clone()].find('\n').unwrap_or(start.len());
                     let at = input.body_start + start.start;
                     links.insert_id(heading_id_slot, &id, Span::new(at..at + first_line));
                     toc_flat.push((heading_level(level), id, text.trim().to_string()));
@@ -323,14 +351,10 @@ pub(crate) fn render<'a>(
                 }
                 out.push(event);
             }
-            Event::SoftBreak | Event::HardBreak => {
+            Event::SoftBreak => {
                 if input.collect_text {
                     block.push(' ');
                 }
-                out.push(event);
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
-                flush_block(&mut block, &mut text_blocks);
                 out.push(event);
             }
             other => out.push(other),
@@ -345,6 +369,42 @@ pub(crate) fn render<'a>(
         text_blocks,
         links,
         links_to_pages,
+    }
+}
+
+/// Where the text of one block ends for the readability check: the start or end of any
+/// block (paragraph, list, item, heading, quote, table cell...) and a line break, written as
+/// Markdown or as `<br>`.
+fn is_text_boundary(event: &Event<'_>) -> bool {
+    match event {
+        Event::HardBreak | Event::Rule => true,
+        Event::InlineHtml(html) | Event::Html(html) => {
+            let tag = html.trim_start_matches('<').trim_start_matches('/');
+            tag.get(..2).is_some_and(|t| t.eq_ignore_ascii_case("br"))
+                || tag.get(..1).is_some_and(|t| t.eq_ignore_ascii_case("p"))
+                || tag.get(..2).is_some_and(|t| t.eq_ignore_ascii_case("li"))
+        }
+        Event::Start(tag) => !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ),
+        Event::End(tag) => !matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        ),
+        _ => false,
     }
 }
 
@@ -705,6 +765,62 @@ mod tests {
             let (r, _, _) = render_md(md, "en", "x/");
             assert!(r.links.opaque, "{md}");
         }
+    }
+
+    #[test]
+    fn readability_text_breaks_at_blocks_and_line_breaks() {
+        let (r, _, _) = render_md(
+            "- See a doctor\n  - if it hurts\n  - or *bleeds*\n\nOne line  \nand the next<br>third\n\n> quoted\n",
+            "en",
+            "x/",
+        );
+        assert_eq!(
+            r.text_blocks,
+            [
+                "See a doctor",
+                "if it hurts",
+                "or bleeds",
+                "One line",
+                "and the next",
+                "third",
+                "quoted"
+            ]
+        );
+        // A thousand levels of list are a thousand one-word sentences, not one word.
+        let deep: String = (0..1_000)
+            .map(|i| format!("{}- w{i}\n", "  ".repeat(i)))
+            .collect();
+        let (r, _, _) = render_md(&deep, "en", "x/");
+        assert!(r.text_blocks.len() > 100, "{}", r.text_blocks.len());
+        let grade = crate::readability::analyse(&r.text_blocks).grade;
+        assert!(grade < 5.0, "{grade}");
+    }
+
+    #[test]
+    fn a_repeated_explicit_heading_id_is_an_error() {
+        let (r, _, errors) = render_md("## One {#same}\n\ntext\n\n## Two {#same}\n", "en", "x/");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0].message,
+            "heading id `same` is used twice on this page"
+        );
+        assert_eq!(errors[0].location.as_ref().unwrap().line, 7);
+        assert!(!r.html.contains("same-1"), "{}", r.html);
+        // Automatic ids still get a number: nobody chose them.
+        let (_, _, errors) = render_md("## Risks\n\n## Risks\n", "en", "x/");
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn heading_ids_are_nfc() {
+        // "й" typed as "и" + combining breve, and "é" as "e" + combining acute.
+        let (r, _, _) = render_md(
+            "## Кра\u{438}\u{306}\n\n## Caf\u{65}\u{301} {#caf\u{65}\u{301}}\n",
+            "en",
+            "x/",
+        );
+        assert!(r.html.contains("<h2 id=\"кра\u{439}\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"caf\u{e9}\">"), "{}", r.html);
     }
 
     #[test]
