@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use serde::Deserialize;
 
@@ -276,6 +277,15 @@ fn load_file(
     };
     let (key, lang) = split_language(stem_path, config);
     let text = read_utf8(abs, &rel)?;
+    if let Some(at) = text.find('\0') {
+        // pulldown-cmark passes raw HTML through as it is: the NUL would reach the page.
+        return Err(Diagnostic::error("the file contains a NUL character")
+            .in_file(&rel)
+            .at_offset(&text, at, 1)
+            .with_help(
+                "delete it: it is invisible in most editors, and not allowed in a web page",
+            ));
+    }
     let file_name = key.rsplit('/').next().unwrap_or(&key);
     if file_name.starts_with('_') && file_name != "_index" {
         return Ok(Some(Loaded::Partial(Partial {
@@ -285,9 +295,21 @@ fn load_file(
             text,
         })));
     }
+    check_url_safe(&rel, &key)?;
     let (front_start, front_text, body_start) = split_front_matter(&rel, &text)?;
     let front: FrontMatter = parse_toml(&rel, &text, front_start, front_text, "front matter")?;
     let field_offset = |field: &str| front_start + front_text.find(field).unwrap_or(0);
+    for (field, value) in [
+        ("title", Some(&front.title)),
+        ("short_title", front.short_title.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.trim().is_empty()) {
+            return Err(Diagnostic::error(format!("`{field}` is empty"))
+                .in_file(&rel)
+                .at_offset(&text, field_offset(field), field.len())
+                .with_help("every page needs a title: it is the page's heading, its name in the browser tab and in the navigation"));
+        }
+    }
     let date = |field: &str, value: &toml::value::Datetime| -> Result<String, Diagnostic> {
         match (&value.date, &value.time) {
             (Some(d), None) => Ok(d.to_string()),
@@ -322,6 +344,101 @@ fn load_file(
         next_review,
         head: text[..body_start].to_string(),
     }))))
+}
+
+/// A page's path becomes its URL: refuse characters that would end it (`#`, `?`), that need
+/// escaping everywhere (space, `%`, quotes...), or that hosts treat differently. Letters of
+/// any script, digits, `-`, `_` and `.` are fine (non-ASCII letters are percent-encoded in
+/// canonical URLs and the sitemap).
+fn check_url_safe(rel: &Path, key: &str) -> Result<(), Diagnostic> {
+    let bad = key
+        .chars()
+        .find(|&c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')));
+    let Some(bad) = bad else { return Ok(()) };
+    let shown = match bad {
+        ' ' => "a space".to_string(),
+        c if c.is_control() || c.is_whitespace() => format!("the character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    };
+    let suggestion: String = key
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '_' | '.' | '/') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Err(Diagnostic::error(format!(
+        "{} cannot be a web address: its name has {shown}",
+        rel.display()
+    ))
+    .in_file(rel)
+    .with_help(format!(
+        "rename it with letters, digits, - and _ only, e.g. content/{suggestion}.md"
+    )))
+}
+
+/// Today as `YYYY-MM-DD`, or the date in [`TODAY_ENV`] (for tests).
+pub fn today() -> String {
+    std::env::var(TODAY_ENV)
+        .ok()
+        .filter(|d| {
+            toml::value::Datetime::from_str(d).is_ok_and(|d| d.date.is_some() && d.time.is_none())
+        })
+        .unwrap_or_else(|| {
+            chrono::Local::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+}
+
+/// Set to a date (`2026-12-05`) to make the build believe that is today: for tests, so that
+/// review dates do not make them fail as the calendar moves on.
+pub const TODAY_ENV: &str = "FACTSHEET_TODAY";
+
+/// Review dates an editor must act on: a `next_review` that has passed (the page is overdue
+/// for review) and a `last_reviewed` in the future (a typo, or a review not yet done). As
+/// warnings; `check` makes them errors.
+pub fn review_date_problems(pages: &[Page], today: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages {
+        let at = |field: &str| crate::diagnostic::Location::find(&page.head, field);
+        let mut push = |field: &str, message: String, help: &str| {
+            let mut d = Diagnostic::warning(message)
+                .in_file(&page.file)
+                .with_help(help.to_string());
+            if let Some(l) = at(field) {
+                d = d.at(l);
+            }
+            out.push(d);
+        };
+        if page.next_review.as_str() < today {
+            push(
+                "next_review",
+                format!(
+                    "{} is overdue for review: next_review was {} (today is {today})",
+                    page.file.display(),
+                    page.next_review
+                ),
+                "review the page against its sources, then set last_reviewed to today and next_review to the next date",
+            );
+        }
+        if page.last_reviewed.as_str() > today {
+            push(
+                "last_reviewed",
+                format!(
+                    "{}: last_reviewed is in the future ({}; today is {today})",
+                    page.file.display(),
+                    page.last_reviewed
+                ),
+                "set it to the day the page was last reviewed",
+            );
+        }
+    }
+    out
 }
 
 /// `risks.uk` -> (`risks`, `uk`); `risks` -> (`risks`, default language).

@@ -120,18 +120,88 @@ impl Diagnostic {
         self
     }
 
-    pub(crate) fn is_error(&self) -> bool {
+    pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let word = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+/// At most this many characters of a source line are echoed: a minified file or a 10 MB line
+/// would otherwise flood the terminal. Longer lines show a window around the column.
+const MAX_LINE_SHOWN: usize = 150;
+
+impl Location {
+    /// The line as shown under the file name: at most [`MAX_LINE_SHOWN`] characters around
+    /// the column (`…` where it was cut), control characters made visible (a NUL is `␀`).
+    /// Returns the text with the column and width of the underline in it.
+    pub fn excerpt(&self) -> (String, usize, usize) {
+        let total = self.line_text.chars().count();
+        let col = self.column.saturating_sub(1).min(total);
+        let (start, end) = if total <= MAX_LINE_SHOWN {
+            (0, total)
+        } else {
+            let start = col.saturating_sub(MAX_LINE_SHOWN / 3);
+            let end = (start + MAX_LINE_SHOWN).min(total);
+            (end.saturating_sub(MAX_LINE_SHOWN), end)
         };
-        writeln!(f, "{word}: {}", self.message)?;
+        let mut text = String::new();
+        if start > 0 {
+            text.push('…');
+        }
+        text.extend(
+            self.line_text
+                .chars()
+                .skip(start)
+                .take(end - start)
+                .map(visible),
+        );
+        if end < total {
+            text.push('…');
+        }
+        let column = col - start + 1 + usize::from(start > 0);
+        let width = self.width.min(end.saturating_sub(col)).max(1);
+        (text, column, width)
+    }
+}
+
+/// Control characters as their Unicode pictures (U+2400...), so that they show, one column
+/// wide, instead of acting on the terminal.
+fn visible(c: char) -> char {
+    match c as u32 {
+        0x09 => c,
+        n @ 0..=0x1f => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        0x80..=0x9f => '\u{fffd}',
+        _ => c,
+    }
+}
+
+impl Diagnostic {
+    /// The diagnostic with colours, as rustc shows it in a terminal. Print it through
+    /// `anstream`, which drops the colours when the output is not a terminal (or `NO_COLOR`
+    /// is set); `Display` gives the plain text.
+    pub fn styled(&self) -> impl fmt::Display + '_ {
+        Styled(self)
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, colour: bool) -> fmt::Result {
+        use anstyle::{AnsiColor, Style};
+        let paint = |style: Style| if colour { style } else { Style::new() };
+        let (word, accent) = match self.severity {
+            Severity::Error => ("error", AnsiColor::BrightRed),
+            Severity::Warning => ("warning", AnsiColor::BrightYellow),
+        };
+        let accent = paint(Style::new().bold().fg_color(Some(accent.into())));
+        let bold = paint(Style::new().bold());
+        let blue = paint(
+            Style::new()
+                .bold()
+                .fg_color(Some(AnsiColor::BrightBlue.into())),
+        );
+        writeln!(
+            f,
+            "{accent}{word}{accent:#}{bold}: {}{bold:#}",
+            self.message
+        )?;
         let gutter = self
             .location
             .as_ref()
@@ -140,26 +210,47 @@ impl fmt::Display for Diagnostic {
         if let Some(file) = &self.file {
             let file = file.display().to_string().replace('\\', "/");
             match &self.location {
-                Some(l) => writeln!(f, "{pad}--> {file}:{}:{}", l.line, l.column)?,
-                None => writeln!(f, "{pad}--> {file}")?,
+                Some(l) => writeln!(f, "{pad}{blue}-->{blue:#} {file}:{}:{}", l.line, l.column)?,
+                None => writeln!(f, "{pad}{blue}-->{blue:#} {file}")?,
             }
         }
         if let Some(l) = &self.location {
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", l.line, l.line_text)?;
-            let caret_pad = " ".repeat(l.column - 1);
-            let carets = "^".repeat(l.width);
+            let (text, column, width) = l.excerpt();
+            writeln!(f, "{pad} {blue}|{blue:#}")?;
+            writeln!(f, "{blue}{} |{blue:#} {text}", l.line)?;
+            let caret_pad = " ".repeat(column - 1);
+            let carets = "^".repeat(width);
             match &self.label {
-                Some(label) => writeln!(f, "{pad} | {caret_pad}{carets} {label}")?,
-                None => writeln!(f, "{pad} | {caret_pad}{carets}")?,
+                Some(label) => writeln!(
+                    f,
+                    "{pad} {blue}|{blue:#} {caret_pad}{accent}{carets} {label}{accent:#}"
+                )?,
+                None => writeln!(
+                    f,
+                    "{pad} {blue}|{blue:#} {caret_pad}{accent}{carets}{accent:#}"
+                )?,
             }
         } else if let Some(label) = &self.label {
-            writeln!(f, "{pad} = note: {label}")?;
+            writeln!(f, "{pad} {blue}={blue:#} {bold}note{bold:#}: {label}")?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "{pad} = help: {help}")?;
+            writeln!(f, "{pad} {blue}={blue:#} {bold}help{bold:#}: {help}")?;
         }
         Ok(())
+    }
+}
+
+struct Styled<'a>(&'a Diagnostic);
+
+impl fmt::Display for Styled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, true)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
     }
 }
 
@@ -258,6 +349,46 @@ mod tests {
         let offset = text.find("[@").unwrap();
         let l = Location::at(text, offset, 6);
         assert_eq!((l.line, l.column, l.width), (1, 11, 6));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}BAD{}", "a".repeat(5_000_000), "b".repeat(5_000_000));
+        let d = Diagnostic::error("x")
+            .in_file("content/big.md")
+            .at_offset(&line, 5_000_000, 3);
+        let shown = d.to_string();
+        assert!(shown.len() < 1_000, "{} bytes", shown.len());
+        let lines: Vec<&str> = shown.lines().collect();
+        let text = lines[3].split_once(" | ").unwrap().1;
+        let carets = lines[4].split_once(" | ").unwrap().1;
+        assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
+        let at = carets.find('^').unwrap();
+        assert_eq!(&text.chars().skip(at).take(3).collect::<String>(), "BAD");
+        assert_eq!(carets.trim(), "^^^");
+        assert!(
+            lines[1].ends_with("content/big.md:1:5000001"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let d = Diagnostic::error("x").at_offset("a\0b\x1b[31m", 1, 1);
+        assert!(d.to_string().contains("a\u{2400}b\u{241b}[31m"), "{d}");
+    }
+
+    #[test]
+    fn colours_only_when_asked() {
+        let d = Diagnostic::error("bad").in_file("a.md").with_help("fix it");
+        assert!(!d.to_string().contains('\x1b'));
+        let styled = d.styled().to_string();
+        assert!(styled.contains("\x1b["), "{styled:?}");
+        assert_eq!(
+            anstream::adapter::strip_str(&styled).to_string(),
+            d.to_string()
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Print only errors: no warnings, no summary.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Render the whole site in memory and run every check, writing nothing.
     Check {
@@ -49,6 +52,9 @@ enum Command {
         /// Include pages marked `draft = true`.
         #[arg(long)]
         drafts: bool,
+        /// Print only errors: no warnings, no summary.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Build the site into memory, serve it over HTTP, and rebuild and reload the open pages
     /// on every change to the project.
@@ -83,10 +89,12 @@ fn main() -> ExitCode {
             output_dir,
             base_url,
             drafts,
+            quiet,
         } => {
             let start = Instant::now();
             let options = LoadOptions { base_url, drafts };
             match build(&root, output_dir.as_deref(), &options) {
+                Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok((report, output)) => {
                     print_diagnostics(&report.warnings);
                     println!(
@@ -97,22 +105,24 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "build"),
+                Err(failure) => fail(&failure, "build", quiet),
             }
         }
         Command::Check {
             root,
             base_url,
             drafts,
+            quiet,
         } => {
             let options = LoadOptions { base_url, drafts };
             match check(&root, &options) {
+                Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok(report) => {
                     print_diagnostics(&report.warnings);
                     println!("Checked {}: no problems found", report.summary());
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "check"),
+                Err(failure) => fail(&failure, "check", quiet),
             }
         }
         Command::Serve {
@@ -133,21 +143,30 @@ fn main() -> ExitCode {
             };
             match factsheet::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => fail(&failure, "serve"),
+                Err(failure) => fail(&failure, "serve", false),
             }
         }
     }
 }
 
+/// In colour on a terminal; anstream drops the colours when stderr is a file or a pipe, or
+/// when NO_COLOR is set.
 fn print_diagnostics(list: &[Diagnostic]) {
     for d in list {
-        eprintln!("{d}");
+        anstream::eprintln!("{}", d.styled());
     }
 }
 
-fn fail(failure: &Failure, command: &str) -> ExitCode {
+/// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line.
+fn fail(failure: &Failure, command: &str, quiet: bool) -> ExitCode {
     let diags = failure.diagnostics();
-    print_diagnostics(&diags.0);
+    let shown: Vec<Diagnostic> = diags
+        .0
+        .iter()
+        .filter(|d| !quiet || d.is_error())
+        .cloned()
+        .collect();
+    print_diagnostics(&shown);
     let n = diags.error_count();
     let s = if n == 1 { "" } else { "s" };
     let kept = if command == "build" {
@@ -155,6 +174,9 @@ fn fail(failure: &Failure, command: &str) -> ExitCode {
     } else {
         ""
     };
-    eprintln!("error: could not {command} the site: {n} error{s}{kept}");
+    let red = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::BrightRed.into()));
+    anstream::eprintln!("{red}error{red:#}: could not {command} the site: {n} error{s}{kept}");
     ExitCode::from(failure.exit_code())
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 use crate::diagnostic::Diagnostic;
@@ -22,6 +23,10 @@ const STAGING_LOCK: &str = ".factsheet-staging";
 /// the new one in.
 static LIVE_STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Set by Ctrl-C: from then on a [`DirSink`] writes nothing, so that the staging folder can
+/// be removed rather than refilled.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 fn live_staging() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     LIVE_STAGING.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -33,8 +38,17 @@ fn remove_staging_on_interrupt() {
     INSTALL.call_once(|| {
         // Another handler already installed (by the program embedding us) keeps its own way.
         let _ = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, Ordering::SeqCst);
             for dir in live_staging().drain(..) {
-                let _ = std::fs::remove_dir_all(dir);
+                // Writes already under way may still create a file or two: try again until
+                // they are done.
+                for _ in 0..100 {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    if !dir.exists() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
             }
             std::process::exit(130);
         });
@@ -116,6 +130,9 @@ pub(crate) struct DirSink {
 
 impl DirSink {
     fn target(&self, rel: &str) -> io::Result<PathBuf> {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;

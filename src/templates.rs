@@ -87,6 +87,13 @@ impl Templates {
         self.tera
             .render_to(name, &ctx, &mut out)
             .map_err(|e| template_error(&e, &self.sources, Some(name)))?;
+        if memchr::memchr(0, &out).is_some() {
+            // Markdown files are checked for it; this catches the rest (a `\u0000` escape in
+            // front matter or a UI string, a template).
+            return Err(Diagnostic::error("the page would contain a NUL character")
+                .in_file(PathBuf::from("templates").join(name))
+                .with_help("look for \\u0000 in the page's front matter, the i18n/ strings and the templates"));
+        }
         Ok(out)
     }
 }

@@ -78,6 +78,19 @@ pub fn join_content_path(dir: &str, link: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Percent-encode a URL path from the output root (`ризики/` -> `%D1%80...%B8/`): what a
+/// sitemap and canonical links must hold. `/` stays; names are already URL-safe ASCII or
+/// letters (see `content::check_url_safe`).
+pub fn encode_path(path: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(path, SEGMENT).to_string()
+}
+
 /// True for links that leave the site: `https:`, `mailto:`, `//host`...
 pub fn is_external(href: &str) -> bool {
     if href.starts_with("//") {
@@ -124,6 +137,15 @@ mod tests {
             assert_eq!(resolve(from, &relative(from, to)).as_deref(), Some(to));
         }
         assert_eq!(resolve("risks/", "../../x"), None);
+    }
+
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(encode_path("uk/risks/"), "uk/risks/");
+        assert_eq!(
+            encode_path("uk/ризик/"),
+            "uk/%D1%80%D0%B8%D0%B7%D0%B8%D0%BA/"
+        );
     }
 
     #[test]

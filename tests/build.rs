@@ -421,10 +421,11 @@ fn ctrl_c_during_a_build_removes_its_staging_folder() {
         f.write(&format!("static/files/f{i:04}.txt"), "some static text\n");
     }
     let staging = || {
-        std::fs::read_dir(f.root())
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".public.staging-"))
+        std::fs::read_dir(f.root()).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".public.staging-")
+        })
     };
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
         .args(["build", "--root"])
@@ -453,4 +454,59 @@ fn ctrl_c_during_a_build_removes_its_staging_folder() {
         assert!(!f.path("public").exists(), "no half-written output");
     }
     assert!(!staging(), "the staging folder was left behind");
+}
+
+/// A page whose file name is Cyrillic gets a Cyrillic folder; its canonical URL and sitemap
+/// entry are percent-encoded, as URLs in XML and `<link>` must be.
+#[test]
+fn cyrillic_file_names_are_percent_encoded_in_absolute_urls() {
+    let f = Fixture::new();
+    f.write(
+        "content/ризики.md",
+        &f.read("content/risks.md")
+            .replace("weight = 10", "weight = 20\ntranslation = false")
+            .replace("{#bladder}", "{#bladder2}"),
+    );
+    f.build().assert_ok();
+    let page = f.read("public/ризики/index.html");
+    let encoded = "https://example.org/sheet/%D1%80%D0%B8%D0%B7%D0%B8%D0%BA%D0%B8/";
+    assert!(
+        page.contains(&format!("<link rel=\"canonical\" href=\"{encoded}\">")),
+        "{page}"
+    );
+    let sitemap = f.read("public/sitemap.xml");
+    assert!(
+        sitemap.contains(&format!("<loc>{encoded}</loc>")),
+        "{sitemap}"
+    );
+    // Links between pages stay relative, in letters: browsers encode them themselves.
+    assert!(f.read("public/index.html").contains("href=\"ризики/\""));
+}
+
+/// `--quiet` prints errors only; a pipe gets no colour codes.
+#[test]
+fn quiet_prints_only_errors_and_pipes_get_plain_text() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "next_review = 2027-05-01",
+        "next_review = 2026-12-01",
+    );
+    let run = f.run(&["build", "--quiet"]);
+    run.assert_ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    let run = f.build();
+    assert!(run.stderr.starts_with("warning: "), "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    // An error and a warning: the warning goes.
+    f.edit("content/risks.md", "sleepy [@A1]", "sleepy [@NOPE]");
+    let run = f.run(&["build", "--quiet"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.starts_with("error: unknown source `NOPE`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }

@@ -328,3 +328,85 @@ fn several_problems_are_reported_together() {
     f.edit("i18n/en.toml", "not_found = \"Page not found\"\n", "");
     insta::assert_snapshot!(check_fails(&f));
 }
+
+#[test]
+fn review_overdue() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "next_review = 2027-05-01",
+        "next_review = 2026-12-01",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+    // `build` warns and builds: the page is still right, only due for a look.
+    let run = f.build();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .starts_with("warning: content/risks.md is overdue for review"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn last_reviewed_in_the_future() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.uk.md",
+        "last_reviewed = 2026-11-01",
+        "last_reviewed = 2026-12-24",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn empty_title() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "title = \"Risks\"", "title = \"  \"");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn duplicate_explicit_heading_id() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "## On the day",
+        "## On the day {#bladder}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn nul_character() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "You may feel", "You may\0 feel");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn nul_character_from_a_front_matter_escape() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "description = \"What can go wrong.\"",
+        "description = \"What can\\u0000 go wrong.\"",
+    );
+    f.edit(
+        "templates/base.html",
+        "<meta charset=\"utf-8\">",
+        "<meta charset=\"utf-8\"><meta name=\"description\" content=\"{{ page.description }}\">",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn file_name_that_cannot_be_a_url() {
+    let f = Fixture::new();
+    f.write(
+        "content/a#b?c.md",
+        &f.read("content/risks.md").replace("[@A2; @A1]", "[@A1]"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

@@ -154,7 +154,10 @@ struct ErrorJson<'a> {
     line: Option<usize>,
     column: Option<usize>,
     width: Option<usize>,
-    line_text: Option<&'a str>,
+    /// The line, cut to a window around the problem when it is long (see
+    /// [`crate::diagnostic::Location::excerpt`]), and the caret's column in it.
+    line_text: Option<String>,
+    caret_column: Option<usize>,
     label: Option<&'a str>,
     help: Option<&'a str>,
 }
@@ -173,19 +176,23 @@ fn error_json(generation: u64, diags: &Diagnostics) -> BuildErrors {
         .0
         .iter()
         .filter(|d| d.is_error())
-        .map(|d: &Diagnostic| ErrorJson {
-            severity: if d.is_error() { "error" } else { "warning" },
-            message: &d.message,
-            file: d
-                .file
-                .as_ref()
-                .map(|f| f.display().to_string().replace('\\', "/")),
-            line: d.location.as_ref().map(|l| l.line),
-            column: d.location.as_ref().map(|l| l.column),
-            width: d.location.as_ref().map(|l| l.width),
-            line_text: d.location.as_ref().map(|l| l.line_text.as_str()),
-            label: d.label.as_deref(),
-            help: d.help.as_deref(),
+        .map(|d: &Diagnostic| {
+            let excerpt = d.location.as_ref().map(|l| l.excerpt());
+            ErrorJson {
+                severity: if d.is_error() { "error" } else { "warning" },
+                message: &d.message,
+                file: d
+                    .file
+                    .as_ref()
+                    .map(|f| f.display().to_string().replace('\\', "/")),
+                line: d.location.as_ref().map(|l| l.line),
+                column: d.location.as_ref().map(|l| l.column),
+                width: excerpt.as_ref().map(|e| e.2),
+                caret_column: excerpt.as_ref().map(|e| e.1),
+                line_text: excerpt.map(|e| e.0),
+                label: d.label.as_deref(),
+                help: d.help.as_deref(),
+            }
         })
         .collect();
     let count = errors.len();

@@ -88,7 +88,8 @@
     if (!e.line || e.line_text === null || e.line_text === undefined) return null;
     var gutter = String(e.line);
     var pad = gutter.replace(/./g, " ");
-    var col = Math.max(1, e.column || 1);
+    // caret_column: the column in line_text, which is cut around the problem on long lines.
+    var col = Math.max(1, e.caret_column || e.column || 1);
     var width = Math.max(1, e.width || 1);
     var carets = new Array(col).join(" ") + new Array(width + 1).join("^");
     if (e.label) carets += " " + e.label;

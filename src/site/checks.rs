@@ -101,11 +101,9 @@ impl Site {
                 score.words,
                 score.sentences
             );
-            let mut d = match strictness {
-                Strictness::Check => Diagnostic::error(message),
-                Strictness::Build => Diagnostic::warning(message),
-            }
-            .in_file(&r.page.file);
+            let mut d = strictness
+                .grade(Diagnostic::error(message))
+                .in_file(&r.page.file);
             let longest: Vec<String> = score
                 .longest
                 .iter()

@@ -43,6 +43,17 @@ pub enum Strictness {
     Check,
 }
 
+impl Strictness {
+    /// A problem that only lowers quality: a warning in `build`, an error in `check`.
+    pub(crate) fn grade(self, mut d: Diagnostic) -> Diagnostic {
+        d.severity = match self {
+            Strictness::Build => crate::diagnostic::Severity::Warning,
+            Strictness::Check => crate::diagnostic::Severity::Error,
+        };
+        d
+    }
+}
+
 pub struct Site {
     pub(crate) root: PathBuf,
     /// Whether pages marked `draft = true` are part of the site.
@@ -206,6 +217,9 @@ impl Site {
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);
         self.check_readability(&results, strictness, &mut diags);
+        for d in content::review_date_problems(&self.content.pages, &content::today()) {
+            diags.push(strictness.grade(d));
+        }
         report.warnings = diags.take_warnings();
         cache.keep(results);
         if diags.has_errors() {
@@ -215,8 +229,14 @@ impl Site {
         Ok(report)
     }
 
+    /// The page's absolute URL, percent-encoded (a Cyrillic file name gives `%D1%80...`), as
+    /// canonical links, `hreflang` and the sitemap need.
     pub(crate) fn permalink(&self, page: &Page) -> String {
-        format!("{}{}", self.config.base_url, page.url_path(&self.config))
+        format!(
+            "{}{}",
+            self.config.base_url,
+            crate::urls::encode_path(&page.url_path(&self.config))
+        )
     }
 
     /// Every language version of each page key, in site.toml language order.
