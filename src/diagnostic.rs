@@ -284,6 +284,41 @@ impl Diagnostics {
         warnings
     }
 
+    /// Report each problem once: the same template error is met by every page that uses the
+    /// template, and listing it 22 times hides everything else. Repeats differing only in
+    /// which page was rendering ("while rendering ...") are merged into the first, which
+    /// then says how many other pages met it.
+    pub fn merge_repeats(&mut self) {
+        const RENDERING: &str = "while rendering ";
+        let mut first: std::collections::HashMap<String, usize> = Default::default();
+        let mut repeats: Vec<usize> = Vec::new();
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
+        for d in std::mem::take(&mut self.0) {
+            let label = d.label.as_deref().filter(|l| !l.starts_with(RENDERING));
+            let key = format!(
+                "{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}",
+                d.severity, d.message, d.file, d.location, label, d.help
+            );
+            match first.get(&key) {
+                Some(&i) => repeats[i] += 1,
+                None => {
+                    first.insert(key, kept.len());
+                    repeats.push(0);
+                    kept.push(d);
+                }
+            }
+        }
+        for (d, n) in kept.iter_mut().zip(repeats) {
+            if let Some(label) = d.label.as_mut().filter(|l| l.starts_with(RENDERING))
+                && n > 0
+            {
+                let pages = if n == 1 { "page" } else { "pages" };
+                label.push_str(&format!(" and {n} other {pages}"));
+            }
+        }
+        self.0 = kept;
+    }
+
     /// `Err(self)` when any error was collected, so a stage can end with `diags.into_result()?`.
     pub(crate) fn into_result(self) -> Result<(), Diagnostics> {
         if self.has_errors() { Err(self) } else { Ok(()) }
@@ -388,6 +423,28 @@ mod tests {
         assert_eq!(
             anstream::adapter::strip_str(&styled).to_string(),
             d.to_string()
+        );
+    }
+
+    #[test]
+    fn repeats_are_reported_once() {
+        let e = |page: &str| {
+            Diagnostic::error("template error: x")
+                .in_file("templates/page.html")
+                .with_label(format!("while rendering {page}"))
+        };
+        let mut d = Diagnostics(vec![
+            e("content/a.md"),
+            Diagnostic::error("other"),
+            e("content/b.md"),
+            e("content/c.md"),
+            Diagnostic::error("other"),
+        ]);
+        d.merge_repeats();
+        assert_eq!(d.0.len(), 2);
+        assert_eq!(
+            d.0[0].label.as_deref(),
+            Some("while rendering content/a.md and 2 other pages")
         );
     }
 

@@ -220,6 +220,7 @@ impl Site {
         for d in content::review_date_problems(&self.content.pages, &content::today()) {
             diags.push(strictness.grade(d));
         }
+        diags.merge_repeats();
         report.warnings = diags.take_warnings();
         cache.keep(results);
         if diags.has_errors() {
