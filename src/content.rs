@@ -144,6 +144,9 @@ pub(crate) struct Asset {
 #[derive(Debug, Default)]
 pub struct Content {
     pub pages: Vec<Page>,
+    /// Pages marked `draft = true` left out of this build: a link to one is an error that
+    /// says so, rather than "does not exist".
+    pub(crate) drafts: Vec<Page>,
     pub(crate) partials: Vec<Partial>,
     pub(crate) assets: Vec<Asset>,
 }
@@ -170,7 +173,7 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
     content.pages.reserve(loaded.len());
     for item in loaded {
         match item {
-            Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => {}
+            Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => content.drafts.push(*p),
             Ok(Some(Loaded::Page(p))) => content.pages.push(*p),
             Ok(Some(Loaded::Partial(p))) => content.partials.push(p),
             Ok(Some(Loaded::Asset(a))) => content.assets.push(a),
@@ -209,6 +212,7 @@ impl Content {
         for rel in files {
             let abs = root.join(rel);
             self.pages.retain(|p| &p.file != rel);
+            self.drafts.retain(|p| &p.file != rel);
             self.partials.retain(|p| &p.file != rel);
             self.assets.retain(|a| a.source != abs);
             if !abs.is_file() {
@@ -217,7 +221,7 @@ impl Content {
             // Keep the order `load` gives (sorted by path), so the output does not depend on
             // how the content was loaded.
             match load_file(root, &content_dir, &abs, config) {
-                Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => {}
+                Ok(Some(Loaded::Page(p))) if p.front.draft && !drafts => self.drafts.push(*p),
                 Ok(Some(Loaded::Page(p))) => {
                     let at = self.pages.partition_point(|q| q.file < p.file);
                     self.pages.insert(at, *p);

@@ -23,6 +23,11 @@ pub(crate) trait PageIndex: Sync {
     fn url_of(&self, key: &str, lang: &str) -> Option<String>;
     /// Every page key, for "did you mean" suggestions.
     fn keys(&self) -> Vec<&str>;
+    /// The file of the draft left out of this build with `key` in `lang`, if there is one.
+    fn draft(&self, key: &str, lang: &str) -> Option<&std::path::Path> {
+        let _ = (key, lang);
+        None
+    }
 }
 
 /// The numbering of a page's sources, in order of first citation.
@@ -509,6 +514,15 @@ fn resolve_link(
         _ => (joined.clone(), input.lang.to_string()),
     };
     let Some(url) = pages.url_of(&key, &lang) else {
+        if let Some(file) = pages.draft(&key, &lang) {
+            return Err((
+                format!(
+                    "link `{dest}` goes to a draft: {} has `draft = true`",
+                    file.display()
+                ),
+                Some("publish the page (remove `draft = true`), or build with --drafts to preview it".into()),
+            ));
+        }
         let exists_elsewhere = pages.keys().contains(&key.as_str());
         if exists_elsewhere {
             return Err((

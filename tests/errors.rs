@@ -410,3 +410,41 @@ fn file_name_that_cannot_be_a_url() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+#[test]
+fn link_to_a_draft() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "weight = 10",
+        "weight = 10\ndraft = true",
+    );
+    f.edit(
+        "content/risks.uk.md",
+        "weight = 10",
+        "weight = 10\ndraft = true",
+    );
+    let stderr = check_fails(&f);
+    insta::assert_snapshot!(stderr);
+}
+
+/// A macro that calls itself without end used to overflow the stack and abort the process.
+#[test]
+fn recursive_macro() {
+    let f = Fixture::new();
+    f.write(
+        "templates/macros.html",
+        "{% macro tree(n) %}<ul><li>{{ n }}{{ self::tree(n=n + 1) }}</li></ul>{% endmacro tree %}\n",
+    );
+    f.edit(
+        "templates/page.html",
+        "{% extends \"base.html\" %}",
+        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
+    );
+    f.edit(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.title }}</h1>{{ m::tree(n=1) }}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

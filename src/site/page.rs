@@ -80,6 +80,7 @@ struct Partials<'a> {
 struct Index<'a> {
     urls: HashMap<(&'a str, &'a str), String>,
     keys: Vec<&'a str>,
+    drafts: HashMap<(&'a str, &'a str), &'a Path>,
 }
 
 impl PageIndex for Index<'_> {
@@ -88,6 +89,9 @@ impl PageIndex for Index<'_> {
     }
     fn keys(&self) -> Vec<&str> {
         self.keys.clone()
+    }
+    fn draft(&self, key: &str, lang: &str) -> Option<&Path> {
+        self.drafts.get(&(key, lang)).copied()
     }
 }
 
@@ -104,6 +108,12 @@ impl<'a> RenderState<'a> {
                 .map(|p| ((p.key.as_str(), p.lang.as_str()), p.url_path(config)))
                 .collect(),
             keys,
+            drafts: site
+                .content
+                .drafts
+                .iter()
+                .map(|p| ((p.key.as_str(), p.lang.as_str()), p.file.as_path()))
+                .collect(),
         };
         let keys = site.sources.sources.keys().map(String::as_str);
         let mut state = RenderState {
