@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::Tera;
 
+mod depth;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fs;
 
@@ -48,6 +50,7 @@ impl Templates {
             .collect();
         tera.add_raw_templates(list)
             .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
+        depth::instrument(&mut tera);
         Ok(Templates { tera, sources })
     }
 
@@ -84,9 +87,11 @@ impl Templates {
         let ctx = tera::Context::from_serialize(context)
             .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
         let mut out = Vec::with_capacity(size_hint);
-        self.tera
-            .render_to(name, &ctx, &mut out)
-            .map_err(|e| template_error(&e, &self.sources, Some(name)))?;
+        depth::reset();
+        self.tera.render_to(name, &ctx, &mut out).map_err(|e| {
+            depth::overflow(&self.sources)
+                .unwrap_or_else(|| template_error(&e, &self.sources, Some(name)))
+        })?;
         if memchr::memchr(0, &out).is_some() {
             // Markdown files are checked for it; this catches the rest (a `\u0000` escape in
             // front matter or a UI string, a template).
@@ -95,6 +100,30 @@ impl Templates {
                 .with_help("look for \\u0000 in the page's front matter, the i18n/ strings and the templates"));
         }
         Ok(out)
+    }
+}
+
+/// The stack of the threads that render: Tera renders by recursion, about 20-30 KB per level
+/// of nested macros in a debug build. With the real theme a 2 MiB thread (rayon's default)
+/// overflowed at fewer than 100 levels; 64 MiB held more than 3,000, far above
+/// [`depth::MAX_DEPTH`]. Only the memory actually touched is committed.
+pub(crate) const STACK_SIZE: usize = 64 << 20;
+
+/// Run `f` (and the parallel work it starts) on the render threads, whose stacks are
+/// [`STACK_SIZE`]: the threads of rayon's global pool and the main thread are smaller.
+pub(crate) fn on_render_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("factsheet-render-{i}"))
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        // No threads to be had: render here, as before.
+        None => f(),
     }
 }
 

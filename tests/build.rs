@@ -510,3 +510,25 @@ fn quiet_prints_only_errors_and_pipes_get_plain_text() {
     );
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
+
+/// Recursion that ends is fine, up to the limit of 64 nested macros.
+#[test]
+fn deep_recursive_macros_that_end_render() {
+    let f = Fixture::new();
+    f.write(
+        "templates/macros.html",
+        "{% macro tree(n) %}<i>{{ n }}{% if n < 64 %}{{ self::tree(n=n + 1) }}{% endif %}</i>{% endmacro tree %}\n",
+    );
+    f.edit(
+        "templates/page.html",
+        "{% extends \"base.html\" %}",
+        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
+    );
+    f.edit(
+        "templates/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.title }}</h1>{{ m::tree(n=1) }}",
+    );
+    f.build().assert_ok();
+    assert!(f.read("public/risks/index.html").contains("<i>64</i>"));
+}

@@ -150,6 +150,18 @@ impl Site {
         cache: &mut RenderCache,
         dirty: Option<&HashSet<PathBuf>>,
     ) -> Result<Report, Diagnostics> {
+        crate::templates::on_render_threads(|| {
+            self.render_on_this_thread(sink, strictness, cache, dirty)
+        })
+    }
+
+    fn render_on_this_thread(
+        &self,
+        sink: &dyn Sink,
+        strictness: Strictness,
+        cache: &mut RenderCache,
+        dirty: Option<&HashSet<PathBuf>>,
+    ) -> Result<Report, Diagnostics> {
         let state = RenderState::new(self);
         let (special, normal): (Vec<&Page>, Vec<&Page>) = self
             .content
