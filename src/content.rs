@@ -208,6 +208,7 @@ impl Content {
         files: &[PathBuf],
     ) -> Result<(), Diagnostics> {
         let content_dir = root.join("content");
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut diags = Diagnostics::default();
         for rel in files {
             let abs = root.join(rel);
@@ -216,6 +217,11 @@ impl Content {
             self.partials.retain(|p| &p.file != rel);
             self.assets.retain(|a| a.source != abs);
             if !abs.is_file() {
+                continue;
+            }
+            // The walk refuses these; a file changed while serving is read here directly.
+            if let Some(d) = fs::link_leaving(root, &canonical_root, &abs) {
+                diags.push(d);
                 continue;
             }
             // Keep the order `load` gives (sorted by path), so the output does not depend on

@@ -74,16 +74,29 @@ pub(crate) struct Found {
     pub(crate) path: PathBuf,
 }
 
-/// Every file under `root/dir`, following symbolic links, sorted by path, without ignored
-/// files. Problems (an unreadable folder, a link loop) go to `diags` and the walk goes on, so
-/// that every problem is reported at once.
+/// Every file under `root/dir`, following symbolic links that stay in the project, sorted by
+/// path, without ignored files. Problems (an unreadable folder, a link loop, a link out of the
+/// project) go to `diags` and the walk goes on, so that every problem is reported at once.
 pub(crate) fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Found> {
     let base = root.join(dir);
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
+    let mut entries = walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
-    {
+        .into_iter();
+    while let Some(entry) = entries.next() {
+        if let Ok(e) = &entry
+            && e.path_is_symlink()
+            && !(e.file_type().is_file() && is_ignored_file(&e.file_name().to_string_lossy()))
+            && let Some(d) = link_leaving(root, &canonical_root, e.path())
+        {
+            diags.push(d);
+            if e.file_type().is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if is_ignored_file(&e.file_name().to_string_lossy()) {
@@ -105,6 +118,39 @@ pub(crate) fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Found
         }
     }
     found
+}
+
+/// An error when `path` is a symbolic link whose target is outside the project (`root`, and
+/// `canonical_root` its canonical form), naming the link and its target: the build would
+/// publish what it points at (`static/env.txt -> /proc/self/environ` put the build's
+/// environment, CI secrets included, on the site). Links within the project are fine.
+pub(crate) fn link_leaving(root: &Path, canonical_root: &Path, path: &Path) -> Option<Diagnostic> {
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return None;
+    }
+    // A dangling link has no target to publish: reading it reports it.
+    let target = path.canonicalize().ok()?;
+    if target.starts_with(canonical_root) {
+        return None;
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let written = std::fs::read_link(path).unwrap_or_else(|_| target.clone());
+    let shown = if written == target {
+        target.display().to_string()
+    } else {
+        format!("{} ({})", written.display(), target.display())
+    };
+    Some(
+        Diagnostic::error(format!(
+            "{} is a symbolic link to {shown}, outside the project",
+            rel.display(),
+        ))
+        .in_file(rel)
+        .with_help("copy what it points at into the project, or remove the link: the build would publish it"),
+    )
 }
 
 fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Diagnostic {

@@ -515,20 +515,35 @@ fn quiet_prints_only_errors_and_pipes_get_plain_text() {
 #[test]
 fn deep_recursive_macros_that_end_render() {
     let f = Fixture::new();
-    f.write(
-        "templates/macros.html",
+    f.call_macro(
         "{% macro tree(n) %}<i>{{ n }}{% if n < 64 %}{{ self::tree(n=n + 1) }}{% endif %}</i>{% endmacro tree %}\n",
-    );
-    f.edit(
-        "templates/page.html",
-        "{% extends \"base.html\" %}",
-        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
-    );
-    f.edit(
-        "templates/page.html",
-        "<h1>{{ page.title }}</h1>",
-        "<h1>{{ page.title }}</h1>{{ m::tree(n=1) }}",
+        "m::tree(n=1)",
     );
     f.build().assert_ok();
     assert!(f.read("public/risks/index.html").contains("<i>64</i>"));
+}
+
+/// Symbolic links that stay in the project are fine: a shared file linked into static/, a
+/// folder linked into content/, a template linked to another.
+#[cfg(unix)]
+#[test]
+fn symlinks_within_the_project_are_followed() {
+    let f = Fixture::new();
+    f.write("shared/logo.svg", "<svg/>");
+    f.write(
+        "shared/pages/extra.md",
+        &f.read("content/risks.md")
+            .replace("weight = 10", "weight = 20\ntranslation = false")
+            .replace("{#bladder}", ""),
+    );
+    std::os::unix::fs::symlink(f.path("shared/logo.svg"), f.path("static/logo.svg")).unwrap();
+    std::os::unix::fs::symlink(f.path("shared/pages"), f.path("content/more")).unwrap();
+    std::os::unix::fs::symlink(
+        f.path("templates/page.html"),
+        f.path("templates/other.html"),
+    )
+    .unwrap();
+    f.build().assert_ok();
+    assert_eq!(f.read("public/logo.svg"), "<svg/>");
+    assert!(f.path("public/more/extra/index.html").is_file());
 }

@@ -430,19 +430,48 @@ fn link_to_a_draft() {
 #[test]
 fn recursive_macro() {
     let f = Fixture::new();
-    f.write(
-        "templates/macros.html",
+    f.call_macro(
         "{% macro tree(n) %}<ul><li>{{ n }}{{ self::tree(n=n + 1) }}</li></ul>{% endmacro tree %}\n",
-    );
-    f.edit(
-        "templates/page.html",
-        "{% extends \"base.html\" %}",
-        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
-    );
-    f.edit(
-        "templates/page.html",
-        "<h1>{{ page.title }}</h1>",
-        "<h1>{{ page.title }}</h1>{{ m::tree(n=1) }}",
+        "m::tree(n=1)",
     );
     insta::assert_snapshot!(check_fails(&f));
+}
+
+/// `static/env.txt -> /proc/self/environ` put the build's environment (CI secrets) on the
+/// site. A link whose target is outside the project is an error naming both.
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_project() {
+    let f = Fixture::new();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+    std::fs::create_dir_all(outside.path().join("folder")).unwrap();
+    std::fs::write(outside.path().join("folder/a.css"), "secret").unwrap();
+    std::fs::write(outside.path().join("part.html"), "secret").unwrap();
+    let link = |target: &std::path::Path, at: &str| {
+        std::os::unix::fs::symlink(target, f.path(at)).unwrap();
+    };
+    link(&outside.path().join("secret.txt"), "static/env.txt");
+    link(&outside.path().join("folder"), "static/theme");
+    link(&outside.path().join("secret.txt"), "content/notes.txt");
+    link(&outside.path().join("part.html"), "templates/part.html");
+    let outside_name = outside.path().display().to_string();
+    let shown = check_fails(&f).replace(&outside_name, "OUTSIDE");
+    insta::assert_snapshot!("symlinks_out_of_content_and_templates", shown);
+    // static/ is read once content and templates are fine.
+    f.remove("content/notes.txt");
+    f.remove("templates/part.html");
+    let shown = check_fails(&f).replace(&outside_name, "OUTSIDE");
+    insta::assert_snapshot!("symlinks_out_of_static", shown);
+    // Nothing of it reached an output.
+    assert_eq!(f.build().code, 1);
+    assert!(!f.path("public").exists());
+    // A link to the process's environment, the case that leaked secrets.
+    f.remove("static/env.txt");
+    f.remove("static/theme");
+    std::os::unix::fs::symlink("/proc/self/environ", f.path("static/env.txt")).unwrap();
+    assert!(
+        check_fails(&f)
+            .starts_with("error: static/env.txt is a symbolic link to /proc/self/environ (/proc/")
+    );
 }

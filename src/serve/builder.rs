@@ -523,7 +523,11 @@ impl Builder {
             let in_static = rel.strip_prefix("static").ok()?;
             let key = in_static.to_string_lossy().replace('\\', "/");
             let abs = self.root.join(rel);
-            if !abs.is_file() || !served.contains_key(&key) {
+            // A symbolic link goes through the full render, whose walk checks where it points.
+            let link = abs
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink());
+            if link || !abs.is_file() || !served.contains_key(&key) {
                 return None;
             }
             out.insert(key, std::fs::read(&abs).ok()?);
