@@ -153,15 +153,22 @@ fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     crate::fs::read_utf8(&root.join(rel), rel)
 }
 
+/// A folder without `site.toml` is not a project: every command says so the same way, as a
+/// usage error (exit 2), since it is the command line that named the wrong folder.
+pub(crate) fn check_project(root: &Path) -> Result<(), Diagnostic> {
+    if root.join("site.toml").is_file() {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "no site.toml in {}: is this a factsheet project?",
+        root.display()
+    ))
+    .with_help("pass the project folder with --root DIR"))
+}
+
 pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
     let rel = PathBuf::from("site.toml");
-    if !root.join(&rel).is_file() {
-        return Err(Diagnostic::error(format!(
-            "no site.toml in {}: is this a factsheet project?",
-            root.display()
-        ))
-        .with_help("pass the project folder with --root DIR"));
-    }
+    check_project(root)?;
     let text = read_text(root, &rel)?;
     let mut config: SiteConfig = parse_toml(&rel, &text, 0, &text, "site.toml")?;
     if let Some(url) = base_url {

@@ -70,6 +70,7 @@ pub fn build(
     output: Option<&Path>,
     options: &LoadOptions,
 ) -> Result<(Report, PathBuf), Failure> {
+    config::check_project(root).map_err(Failure::usage)?;
     let output = output.map_or_else(|| root.join("public"), Path::to_path_buf);
     output::check_output_dir(root, &output).map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
@@ -83,6 +84,7 @@ pub fn build(
 
 /// Render everything in memory and run every check, writing nothing.
 pub fn check(root: &Path, options: &LoadOptions) -> Result<Report, Failure> {
+    config::check_project(root).map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
     site.render(&output::NullSink, Strictness::Check)
         .map_err(Failure::Failed)

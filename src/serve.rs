@@ -102,15 +102,7 @@ fn project_root(root: &Path) -> Result<PathBuf, Failure> {
             .with_help("pass the project folder with --root DIR"),
         )
     })?;
-    if !abs.join("site.toml").is_file() {
-        return Err(Failure::usage(
-            Diagnostic::error(format!(
-                "no site.toml in {}: is this a factsheet project?",
-                root.display()
-            ))
-            .with_help("pass the project folder with --root DIR"),
-        ));
-    }
+    crate::config::check_project(root).map_err(Failure::usage)?;
     Ok(abs)
 }
 

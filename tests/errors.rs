@@ -299,19 +299,27 @@ fn site_toml_syntax_error() {
 
 #[test]
 fn not_a_project() {
+    // The same error and exit code (2: the command line named the wrong folder) from every
+    // command.
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
-        .args(["check", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: no site.toml in "), "{stderr}");
-    assert!(
-        stderr.contains("help: pass the project folder with --root DIR"),
-        "{stderr}"
-    );
+    for command in ["build", "check", "serve"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+            .args([command, "--root"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: no site.toml in {}", dir.path().display())),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains("help: pass the project folder with --root DIR"),
+            "{command}: {stderr}"
+        );
+    }
+    assert!(!dir.path().join("public").exists());
 }
 
 #[test]
