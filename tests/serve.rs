@@ -72,7 +72,7 @@ url = "https://example.org/source"
 
 fn page(title: &str, body: &str) -> String {
     format!(
-        "+++\ntitle = \"{title}\"\ndescription = \"A page.\"\nweight = 10\nlast_reviewed = 2026-01-01\nnext_review = 2026-07-01\n+++\n{body}\n"
+        "+++\ntitle = \"{title}\"\ndescription = \"A page.\"\nweight = 10\nlast_reviewed = 2026-11-01\nnext_review = 2027-05-01\n+++\n{body}\n"
     )
 }
 
@@ -124,7 +124,7 @@ struct Server {
     root: PathBuf,
 }
 
-fn spawn(root: &Path, extra: &[&str]) -> Child {
+fn spawn(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_factsheet"))
         .arg("serve")
         .arg("--root")
@@ -134,6 +134,7 @@ fn spawn(root: &Path, extra: &[&str]) -> Child {
         // Check every partial rebuild against a full one (differences go to stderr).
         .env("FACTSHEET_SERVE_VERIFY", "1")
         .env("FACTSHEET_TODAY", "2026-12-05")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -147,7 +148,11 @@ impl Server {
     }
 
     fn start_with(root: &Path, extra: &[&str]) -> Server {
-        let mut child = spawn(root, extra);
+        Server::start_with_env(root, extra, &[])
+    }
+
+    fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut child = spawn(root, extra, env);
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(String::new()));
         let out = child.stdout.take().unwrap();
@@ -1011,4 +1016,78 @@ fn reloading_content_files_matches_a_fresh_load() {
     .unwrap();
     assert!(site.content.pages.iter().all(|p| p.key != "risks"));
     assert_same_as_fresh(&site, &root);
+}
+
+/// A panic in a rebuild (a bug) used to end the rebuild thread: the server kept answering but
+/// never rebuilt again. Now it is an error like any other, shown over the page, with the last
+/// good build still served, and the next change rebuilds.
+#[test]
+fn a_panic_in_a_rebuild_keeps_the_last_good_build() {
+    let dir = fixture();
+    let server = Server::start_with_env(
+        dir.path(),
+        &[],
+        &[("FACTSHEET_TEST_PANIC_WHILE", "content/panic.txt")],
+    );
+    let events = server.events();
+    events.hello();
+    server.edit("content/panic.txt", "panic");
+    let (error, skipped) = events.until("build-error");
+    let error = error.unwrap_or_else(|| panic!("no build-error event; got {skipped:?}"));
+    let message = error.data["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("internal error: the build panicked: "),
+        "{message}"
+    );
+    assert!(server.get("/risks/").body.contains("Risks are low"));
+    server
+        .wait_for_line(|l| l.contains("-> error (1), still serving the last good build"))
+        .unwrap_or_else(|| panic!("no error line: {:?}", server.lines()));
+
+    std::fs::remove_file(dir.path().join("content/panic.txt")).unwrap();
+    server.edit("content/risks.md", &page("Risks", "Risks are lower [@S1]."));
+    let (reload, skipped) = events.until("reload");
+    assert!(
+        reload.is_some(),
+        "no reload after the panic; got {skipped:?}"
+    );
+    assert!(server.get("/risks/").body.contains("Risks are lower"));
+}
+
+/// A macro that calls itself without end used to overflow the stack and end the server.
+#[test]
+fn a_recursive_macro_is_an_error_and_the_server_stays_up() {
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let events = server.events();
+    events.hello();
+    server.edit(
+        "templates/macros.html",
+        "{% macro loop(n) %}{{ self::loop(n=n) }}{% endmacro loop %}\n",
+    );
+    server
+        .wait_for_line(|l| l.contains("templates/macros.html changed"))
+        .unwrap_or_else(|| panic!("no rebuild line: {:?}", server.lines()));
+    server.edit(
+        "templates/page.html",
+        &PAGE_HTML
+            .replace(
+                "{% extends \"base.html\" %}",
+                "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
+            )
+            .replace("{% block main %}", "{% block main %}{{ m::loop(n=1) }}"),
+    );
+    let (error, skipped) = events.until("build-error");
+    let error = error.unwrap_or_else(|| panic!("no build-error event; got {skipped:?}"));
+    let e = &error.data["errors"][0];
+    assert_eq!(
+        e["message"],
+        "template error: macro `loop` calls itself more than 64 levels deep"
+    );
+    assert_eq!(e["file"], "templates/macros.html");
+    assert!(server.get("/risks/").body.contains("Risks are low"));
+    // Back to the template of the last good build: the same pages, the error clears.
+    server.edit("templates/page.html", PAGE_HTML);
+    let (ok, skipped) = events.until("ok");
+    assert!(ok.is_some(), "no ok event; got {skipped:?}");
 }

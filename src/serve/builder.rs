@@ -9,6 +9,7 @@
 //! is replaced in one step before the pages are told.
 
 use std::collections::{BTreeMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -328,21 +329,37 @@ impl Builder {
         let generation = self.generation;
         let current = self.state.snapshot();
         let healthy = current.error.is_none() && current.served.built && self.site.is_some();
-        let result = match plan {
-            Rebuild::Nothing => unreachable!("handled by rebuild"),
-            Rebuild::Stylesheets(paths) | Rebuild::Static(paths) if healthy => {
-                match self.patch_static(&paths, &current.served.files) {
-                    Some(files) => Ok(Built::Patched(files)),
-                    None => self.render(Reload::default()),
+        // A bug in a rebuild must not end the server: it keeps serving the last good build and
+        // shows the panic like any other error.
+        let built = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            test_panic(&self.root);
+            match plan {
+                Rebuild::Nothing => unreachable!("handled by rebuild"),
+                Rebuild::Stylesheets(paths) | Rebuild::Static(paths) if healthy => {
+                    match self.patch_static(&paths, &current.served.files) {
+                        Some(files) => Ok(Built::Patched(files)),
+                        None => self.render(Reload::default()),
+                    }
+                }
+                Rebuild::Stylesheets(_) | Rebuild::Static(_) => self.render(Reload::default()),
+                Rebuild::Render(reload) => self.render(reload),
+                Rebuild::Full => {
+                    self.site = None;
+                    self.render(Reload::default())
                 }
             }
-            Rebuild::Stylesheets(_) | Rebuild::Static(_) => self.render(Reload::default()),
-            Rebuild::Render(reload) => self.render(reload),
-            Rebuild::Full => {
-                self.site = None;
-                self.render(Reload::default())
-            }
-        };
+        }));
+        let result = built.unwrap_or_else(|panic| {
+            // What the panic left half-updated is dropped: the next build loads everything.
+            self.site = None;
+            self.cache = RenderCache::default();
+            Err(Diagnostic::error(format!(
+                "internal error: the build panicked: {}",
+                panic_message(panic.as_ref())
+            ))
+            .with_help("this is a bug in factsheet, please report it with the change that caused it; the last good build is still served, and the next change rebuilds everything")
+            .into())
+        });
         let ms = start.elapsed().as_millis();
         match result {
             Ok(built) => self.publish(built, generation, &current, ms),
@@ -570,6 +587,28 @@ impl Builder {
             warnings: report.warnings,
             everything: loaded_whole,
         })
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)")
+}
+
+/// Debug builds only, for the tests: a build panics while the file named by this variable
+/// (relative to the project) exists. No real input is known to panic, and the server's
+/// recovery from one must still be tested.
+pub const TEST_PANIC_ENV: &str = "FACTSHEET_TEST_PANIC_WHILE";
+
+fn test_panic(root: &Path) {
+    if cfg!(debug_assertions)
+        && let Some(file) = std::env::var_os(TEST_PANIC_ENV)
+        && root.join(file).exists()
+    {
+        panic!("{TEST_PANIC_ENV} is set and its file exists");
     }
 }
 
