@@ -483,3 +483,19 @@ fn symlinks_out_of_the_project() {
             .starts_with("error: static/env.txt is a symbolic link to /proc/self/environ (/proc/")
     );
 }
+
+/// A 1 MB line (a pasted blob, minified HTML) with a problem at its end: the error shows 150
+/// characters around it, not the whole line.
+#[test]
+fn long_line_is_cut_around_the_problem() {
+    let f = Fixture::new();
+    let blob = "word ".repeat(200_000);
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy [@A1].",
+        &format!("You may feel sleepy [@A1]. {blob}[@nope]"),
+    );
+    let stderr = check_fails(&f);
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+    insta::assert_snapshot!(stderr);
+}
