@@ -29,6 +29,12 @@ pub struct SiteConfig {
     /// Flesch-Kincaid grade an English page may not exceed.
     #[serde(default = "default_grade")]
     pub readability_max_grade: f64,
+    /// Where readers report a mistake: `[](mailto:)` in Markdown and `config.feedback_email`
+    /// in templates.
+    pub feedback_email: Option<String>,
+    /// Every page of kind "page" must open with a `{#key-facts}` heading.
+    #[serde(default)]
+    pub require_key_facts: bool,
 }
 
 fn default_grade() -> f64 {
@@ -75,6 +81,75 @@ pub struct Source {
     /// Reached through a relay or mirror rather than the publisher's own page.
     #[serde(default)]
     pub secondary: bool,
+    /// Publisher and date written in other languages, by language code, so a page does not
+    /// show them in a language other than its own.
+    #[serde(default)]
+    pub translations: BTreeMap<String, SourceText>,
+    /// Language of the page `url` leads to, when it differs from the title's (`hreflang`).
+    pub url_lang: Option<String>,
+}
+
+/// A source's publisher and date in one more language (`[S1.translations.uk]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceText {
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+}
+
+/// A source's text as shown on a page in `lang`: the publisher and date in that language
+/// when the source gives them, otherwise as written, with the language they are in.
+#[derive(Debug, Serialize)]
+pub struct LocalSource<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub url_lang: Option<&'a str>,
+    /// Language of the title.
+    pub lang: &'a str,
+    pub secondary: bool,
+    pub publisher: &'a str,
+    /// Set when the publisher is not in the page's language.
+    pub publisher_lang: Option<&'a str>,
+    pub date: &'a str,
+    /// Set when the date is not in the page's language.
+    pub date_lang: Option<&'a str>,
+}
+
+impl Source {
+    fn pick<'s>(
+        &'s self,
+        own: bool,
+        translated: Option<&'s str>,
+        original: &'s str,
+    ) -> (&'s str, Option<&'s str>) {
+        match translated {
+            Some(t) => (t, None),
+            None if own => (original, None),
+            None => (original, Some(self.lang.as_str())),
+        }
+    }
+
+    pub fn local(&self, lang: &str) -> LocalSource<'_> {
+        let own = self.lang == lang;
+        let text = self.translations.get(lang).filter(|_| !own);
+        let (publisher, publisher_lang) = self.pick(
+            own,
+            text.and_then(|t| t.publisher.as_deref()),
+            &self.publisher,
+        );
+        let (date, date_lang) = self.pick(own, text.and_then(|t| t.date.as_deref()), &self.date);
+        LocalSource {
+            title: &self.title,
+            url: &self.url,
+            url_lang: self.url_lang.as_deref(),
+            lang: &self.lang,
+            secondary: self.secondary,
+            publisher,
+            publisher_lang,
+            date,
+            date_lang,
+        }
+    }
 }
 
 fn default_source_lang() -> String {
@@ -272,7 +347,7 @@ pub struct SourceList {
 
 pub const SOURCES_FILE: &str = "sources.toml";
 
-pub fn load_sources(root: &Path) -> Result<SourceList, Diagnostic> {
+pub fn load_sources(root: &Path, config: &SiteConfig) -> Result<SourceList, Diagnostic> {
     let rel = PathBuf::from(SOURCES_FILE);
     if !root.join(&rel).is_file() {
         return Ok(SourceList {
@@ -281,7 +356,26 @@ pub fn load_sources(root: &Path) -> Result<SourceList, Diagnostic> {
         });
     }
     let text = read_text(root, &rel)?;
-    let sources = parse_toml(&rel, &text, 0, &text, "source")?;
+    let sources: BTreeMap<String, Source> = parse_toml(&rel, &text, 0, &text, "source")?;
+    // A translation into a language the site does not have would never be shown.
+    for (key, source) in &sources {
+        if let Some(lang) = source
+            .translations
+            .keys()
+            .find(|l| config.language(l).is_none())
+        {
+            let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+            let mut d = Diagnostic::error(format!(
+                "source `{key}` has a translation into `{lang}`, which is not a language of the site"
+            ))
+            .in_file(&rel)
+            .with_help(format!("site.toml has: {}", codes.join(", ")));
+            if let Some(l) = Location::find(&text, &format!("[{key}.translations.{lang}]")) {
+                d = d.at(l);
+            }
+            return Err(d);
+        }
+    }
     Ok(SourceList { sources, text })
 }
 
@@ -312,6 +406,8 @@ mod tests {
             default_language: "en".into(),
             languages: vec![],
             readability_max_grade: 8.0,
+            feedback_email: None,
+            require_key_facts: false,
         };
         assert_eq!(c.base_path(), "/repo/");
         c.base_url = "https://example.org/".into();

@@ -49,6 +49,13 @@ pub(crate) struct FrontMatter {
     pub(crate) translation: bool,
     #[serde(default = "yes")]
     pub(crate) readability: bool,
+    /// Who wrote the page.
+    pub(crate) author: Option<String>,
+    /// The clinician who checked the page; left out until one has.
+    pub(crate) clinical_reviewer: Option<String>,
+    /// On the glossary page: heading id -> the words on other pages that link to it.
+    #[serde(default)]
+    pub(crate) terms: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub(crate) extra: toml::Table,
 }

@@ -14,6 +14,7 @@ pub(crate) mod config;
 pub mod content;
 pub mod diagnostic;
 pub(crate) mod fs;
+pub(crate) mod glossary;
 pub(crate) mod links;
 pub mod markdown;
 pub mod output;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::glossary::Glossary;
 use crate::links::{Recorded, Span};
 use crate::urls;
 
@@ -107,6 +108,10 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) collect_text: bool,
     /// Accessible name of a citation link, before the number: "Source".
     pub(crate) cite_label: &'a str,
+    /// Link the first use of each of its terms to the glossary page (not on that page).
+    pub(crate) glossary: Option<&'a Glossary>,
+    /// The address a `[](mailto:)` link gets (`feedback_email` in site.toml).
+    pub(crate) feedback_email: Option<&'a str>,
 }
 
 pub(crate) struct Rendered {
@@ -120,6 +125,8 @@ pub(crate) struct Rendered {
     /// A link to another page was written relative to [`LinkStyle`]'s `from`: the same
     /// Markdown renders differently on pages in other folders.
     pub(crate) links_to_pages: bool,
+    /// The page opens with a `{#key-facts}` heading, rendered as a key facts box.
+    pub(crate) key_facts: bool,
 }
 
 pub fn options() -> Options {
@@ -166,6 +173,12 @@ pub(crate) fn render<'a>(
     let mut links = Recorded::default();
     let mut heading_id_slot = 0;
     let mut links_to_pages = false;
+    // Inside a link or image no glossary link may start; `(index in out, address)` of a
+    // `mailto:` link still waiting for its text.
+    let mut link_depth = 0usize;
+    let mut mailto_fill: Option<(usize, &str)> = None;
+    let mut glossary_linked: HashSet<usize> = HashSet::new();
+    let glossary = input.glossary.filter(|g| !g.is_empty());
 
     let error_at = |offset: usize, len: usize, message: String| {
         Diagnostic::error(message).in_file(input.file).at_offset(
@@ -292,6 +305,37 @@ pub(crate) fn render<'a>(
                     skip_until_link_end = true;
                     continue;
                 }
+                link_depth += 1;
+                if &*dest_url == "mailto:" {
+                    let Some(address) = input.feedback_email else {
+                        errors.push(
+                            error_at(
+                                range.start,
+                                range.len(),
+                                "`mailto:` link without an address, and site.toml sets no `feedback_email`".to_string(),
+                            )
+                            .with_help("add `feedback_email = \"...\"` to site.toml, or write the address in the link"),
+                        );
+                        links.href("", &dest_url, false, span);
+                        out.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }));
+                        continue;
+                    };
+                    let dest = format!("mailto:{address}");
+                    links.href("", &dest, false, span);
+                    mailto_fill = Some((out.len(), address));
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(dest),
+                        title,
+                        id,
+                    }));
+                    continue;
+                }
                 let dest = match resolve_link(&dest_url, input, pages) {
                     Ok(Some(resolved)) => {
                         links_to_pages = true;
@@ -320,8 +364,23 @@ pub(crate) fn render<'a>(
                     id,
                 }));
             }
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                // `[](mailto:)`: the address is also the link's text.
+                if let Some((start, address)) = mailto_fill.take()
+                    && start + 1 == out.len()
+                {
+                    out.push(Event::Text(CowStr::from(address.to_string())));
+                }
+                out.push(event);
+            }
             Event::Start(Tag::Image { ref dest_url, .. }) => {
                 links.href("", dest_url, true, span);
+                link_depth += 1;
+                out.push(event);
+            }
+            Event::End(TagEnd::Image) => {
+                link_depth = link_depth.saturating_sub(1);
                 out.push(event);
             }
             Event::FootnoteReference(ref name) => {
@@ -354,7 +413,24 @@ pub(crate) fn render<'a>(
                 if input.collect_text && !in_code_block && matches!(event, Event::Text(_)) {
                     block.push_str(text);
                 }
-                out.push(event);
+                match glossary {
+                    Some(g)
+                        if heading.is_none()
+                            && link_depth == 0
+                            && !in_code_block
+                            && matches!(event, Event::Text(_)) =>
+                    {
+                        link_terms(
+                            (text, input.body_start + range.start),
+                            (g, &mut glossary_linked),
+                            input,
+                            pages,
+                            &mut links,
+                            &mut out,
+                        );
+                    }
+                    _ => out.push(event),
+                }
             }
             Event::SoftBreak => {
                 if input.collect_text {
@@ -366,6 +442,7 @@ pub(crate) fn render<'a>(
         }
     }
     flush_block(&mut block, &mut text_blocks);
+    let key_facts = wrap_key_facts(&mut out, input.id_prefix);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Rendered {
@@ -374,6 +451,7 @@ pub(crate) fn render<'a>(
         text_blocks,
         links,
         links_to_pages,
+        key_facts,
     }
 }
 
@@ -411,6 +489,70 @@ fn is_text_boundary(event: &Event<'_>) -> bool {
         ),
         _ => false,
     }
+}
+
+/// Push `text` (at byte `at` of the file) with the first use of each glossary term not yet
+/// linked on this page made a link to its entry.
+fn link_terms(
+    (text, at): (&str, usize),
+    (glossary, linked): (&Glossary, &mut HashSet<usize>),
+    input: &RenderInput<'_>,
+    pages: &dyn PageIndex,
+    links: &mut Recorded,
+    out: &mut Vec<Event<'_>>,
+) {
+    let mut rest = text;
+    while let Some(found) = glossary.find(rest, linked) {
+        let done = text.len() - rest.len();
+        let Some(url) = pages.url_of(&glossary.page_key, input.lang) else {
+            break;
+        };
+        let dest = link_url(&input.links, &glossary.page_key, &url, Some(found.anchor));
+        if found.start > 0 {
+            out.push(Event::Text(CowStr::from(rest[..found.start].to_string())));
+        }
+        let span = Span::new(at + done + found.start..at + done + found.end);
+        links.href("", &dest, false, span);
+        out.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(dest),
+            title: CowStr::from(""),
+            id: CowStr::from(""),
+        }));
+        out.push(Event::Text(CowStr::from(
+            rest[found.start..found.end].to_string(),
+        )));
+        out.push(Event::End(TagEnd::Link));
+        linked.insert(found.entry);
+        rest = &rest[found.end..];
+    }
+    if !rest.is_empty() {
+        out.push(Event::Text(CowStr::from(rest.to_string())));
+    }
+}
+
+/// A page that opens with a `{#key-facts}` heading gets that section (up to the next
+/// heading of the same level) wrapped in a box: `<section class="key-facts">`.
+fn wrap_key_facts(out: &mut Vec<Event<'_>>, id_prefix: &str) -> bool {
+    let (level, id) = match out.first() {
+        Some(Event::Start(Tag::Heading {
+            level,
+            id: Some(id),
+            ..
+        })) if id.strip_prefix(id_prefix) == Some("key-facts") => (*level, id.to_string()),
+        _ => return false,
+    };
+    let end = out
+        .iter()
+        .skip(1)
+        .position(|e| matches!(e, Event::Start(Tag::Heading { level: l, .. }) if *l <= level))
+        .map_or(out.len(), |i| i + 1);
+    out.insert(end, Event::Html(CowStr::from("</section>\n")));
+    let mut open = String::from("<section class=\"key-facts\" aria-labelledby=\"");
+    let _ = escape_html(&mut open, &id);
+    open.push_str("\">\n");
+    out.insert(0, Event::Html(CowStr::from(open)));
+    true
 }
 
 fn flush_block(block: &mut String, blocks: &mut Vec<String>) {
@@ -536,31 +678,29 @@ fn resolve_link(
             help,
         ));
     };
-    let resolved = match &input.links {
-        LinkStyle::Relative { from } => {
-            let mut u = urls::relative(from, &url);
-            if let Some(f) = fragment {
-                u.push('#');
-                u.push_str(f);
-            }
-            u
+    Ok(Some(link_url(&input.links, &key, &url, fragment)))
+}
+
+/// The `href` of a link to the page `key` (at output path `url`), in the page's link style.
+fn link_url(style: &LinkStyle<'_>, key: &str, url: &str, fragment: Option<&str>) -> String {
+    let relative = |from: &str| {
+        let mut u = urls::relative(from, url);
+        if let Some(f) = fragment {
+            u.push('#');
+            u.push_str(f);
         }
-        LinkStyle::Document { from, anchors } => match anchors.get(&key) {
+        u
+    };
+    match style {
+        LinkStyle::Relative { from } => relative(from),
+        LinkStyle::Document { from, anchors } => match anchors.get(key) {
             Some(anchor) => match fragment {
                 Some(f) => format!("#{anchor}-{f}"),
                 None => format!("#{anchor}"),
             },
-            None => {
-                let mut u = urls::relative(from, &url);
-                if let Some(f) = fragment {
-                    u.push('#');
-                    u.push_str(f);
-                }
-                u
-            }
+            None => relative(from),
         },
-    };
-    Ok(Some(resolved))
+    }
 }
 
 /// A readable id from heading text: lower case, letters of any script kept, words joined
@@ -651,6 +791,8 @@ mod tests {
             heading_shift: 0,
             collect_text: true,
             cite_label: "Source",
+            glossary: None,
+            feedback_email: None,
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let mut cites = Citations::default();

@@ -499,3 +499,45 @@ fn long_line_is_cut_around_the_problem() {
     assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn page_without_key_facts_when_the_site_requires_them() {
+    let f = Fixture::new();
+    f.edit(
+        "site.toml",
+        "readability_max_grade = 8.0\n",
+        "readability_max_grade = 8.0\nrequire_key_facts = true\n",
+    );
+    // The home pages open with one; the risks pages do not. Print and sources pages are
+    // not content pages and need none.
+    for file in ["content/_index.md", "content/_index.uk.md"] {
+        f.edit(
+            file,
+            "+++\n\n",
+            "+++\n\n## Key facts {#key-facts}\n\n- Read on.\n\n",
+        );
+    }
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn mailto_link_without_an_address() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy [@A1].",
+        "You may feel sleepy [@A1]. Write to [](mailto:).",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn source_translation_into_a_language_the_site_does_not_have() {
+    let f = Fixture::new();
+    f.edit(
+        "sources.toml",
+        "url = \"https://example.com/cats\"\n",
+        "url = \"https://example.com/cats\"\n\n[A1.translations.de]\ndate = \"2020\"\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

@@ -86,7 +86,7 @@ impl Site {
             }
         }
         if reload.sources {
-            match config::load_sources(&self.root) {
+            match config::load_sources(&self.root, &self.config) {
                 Ok(s) => self.sources = s,
                 Err(d) => diags.push(d),
             }

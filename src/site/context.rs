@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::config::{Language, SiteConfig, Source};
+use crate::config::{Language, LocalSource, SiteConfig};
 use crate::content::{Page, PageKind};
 use crate::markdown::{self, Citations, TocEntry};
 use crate::urls::relative;
@@ -19,6 +19,7 @@ pub(super) struct ConfigContext<'a> {
     base_url: &'a str,
     default_language: &'a str,
     languages: &'a [Language],
+    feedback_email: Option<&'a str>,
 }
 
 #[derive(Serialize, Clone)]
@@ -34,9 +35,9 @@ struct NavItem<'a> {
 struct CitationContext<'a> {
     number: usize,
     key: &'a str,
-    /// title, publisher, date, url, lang, secondary
+    /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
     #[serde(flatten)]
-    source: &'a Source,
+    source: LocalSource<'a>,
     sources_url: String,
 }
 
@@ -64,9 +65,13 @@ struct PageContext<'a> {
     weight: i64,
     last_reviewed: &'a str,
     next_review: &'a str,
+    author: Option<&'a str>,
+    clinical_reviewer: Option<&'a str>,
     url: &'a str,
     permalink: String,
     content: &'a str,
+    /// The content opens with the key facts box (`<section class="key-facts">`).
+    key_facts: bool,
     toc: &'a [TocEntry],
     citations: Vec<CitationContext<'a>>,
     translations: Vec<TranslationLink<'a>>,
@@ -83,6 +88,8 @@ pub(super) struct PrintSection<'a> {
     pub(super) anchor: String,
     pub(super) last_reviewed: &'a str,
     pub(super) next_review: &'a str,
+    pub(super) author: Option<&'a str>,
+    pub(super) clinical_reviewer: Option<&'a str>,
     pub(super) content: String,
 }
 
@@ -96,10 +103,12 @@ struct CitedBy<'a> {
 #[derive(Serialize)]
 pub(super) struct SourceEntry<'a> {
     key: &'a str,
-    /// title, publisher, date, url, lang, secondary
+    /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
     #[serde(flatten)]
-    source: &'a Source,
+    source: LocalSource<'a>,
     cited_by: Vec<CitedBy<'a>>,
+    /// Cited by a partial (the emergency box), which every page shows.
+    every_page: bool,
 }
 
 /// What every page's template gets.
@@ -202,6 +211,7 @@ impl<'a> ConfigContext<'a> {
             base_url: &config.base_url,
             default_language: &config.default_language,
             languages: &config.languages,
+            feedback_email: config.feedback_email.as_deref(),
         }
     }
 }
@@ -262,7 +272,7 @@ impl<'b> Context<'b> {
                 Some(CitationContext {
                     number: i + 1,
                     key,
-                    source: s,
+                    source: s.local(lang),
                     sources_url: sources_url
                         .as_ref()
                         .map_or_else(String::new, |u| format!("{u}#{key}")),
@@ -315,9 +325,12 @@ impl<'b> Context<'b> {
                 weight: page.front.weight,
                 last_reviewed: &page.last_reviewed,
                 next_review: &page.next_review,
+                author: page.front.author.as_deref(),
+                clinical_reviewer: page.front.clinical_reviewer.as_deref(),
                 url: "./",
                 permalink: site.permalink(page),
                 content: &md.html,
+                key_facts: md.key_facts,
                 toc: &md.toc,
                 citations,
                 translations,
@@ -351,12 +364,14 @@ pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
 }
 
 impl<'a> SourceEntry<'a> {
-    /// Every source, with the pages of `lang` citing it, linked from the page at `url`.
+    /// Every source, with the pages of `lang` citing it, linked from the page at `url`;
+    /// `in_partials`: the sources the partials of `lang` cite, which every page shows.
     pub(super) fn list(
         site: &'a Site,
         lang: &str,
         url: &str,
         cited_by: Option<&CitedByMap<'a>>,
+        in_partials: &[String],
     ) -> Vec<SourceEntry<'a>> {
         let by_key = cited_by.and_then(|m| m.get(lang));
         site.sources
@@ -364,7 +379,8 @@ impl<'a> SourceEntry<'a> {
             .iter()
             .map(|(key, s)| SourceEntry {
                 key,
-                source: s,
+                source: s.local(lang),
+                every_page: in_partials.contains(key),
                 cited_by: by_key
                     .and_then(|m| m.get(key))
                     .map(|pages| {

@@ -104,7 +104,9 @@ impl Site {
         let strings = config::load_strings(root, &config)
             .map_err(|d| diags.extend(d))
             .ok();
-        let sources = config::load_sources(root).map_err(|d| diags.push(d)).ok();
+        let sources = config::load_sources(root, &config)
+            .map_err(|d| diags.push(d))
+            .ok();
         let content = content::load(root, &config, options.drafts)
             .map_err(|d| diags.extend(d))
             .ok();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::content::{Page, PageKind, Partial};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::glossary::Glossary;
 use crate::links::{self, PageLinks};
 use crate::markdown::{self, Citations, LinkStyle, PageIndex, RenderInput};
 use crate::output::Sink;
@@ -57,6 +58,8 @@ pub(super) struct RenderState<'a> {
     /// The pages as the templates arrange them: navigation, reading order, translations.
     arranged: Arranged<'a>,
     partials: Partials<'a>,
+    /// Per language: the terms of the page whose front matter lists `terms`.
+    glossaries: HashMap<&'a str, Glossary>,
 }
 
 /// The keys of `sources.toml`.
@@ -125,6 +128,11 @@ impl<'a> RenderState<'a> {
             },
             arranged: Arranged::new(site),
             partials: Partials::default(),
+            glossaries: pages
+                .iter()
+                .filter(|p| !p.front.terms.is_empty())
+                .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
+                .collect(),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -174,6 +182,11 @@ impl<'a> RenderState<'a> {
             heading_shift: u8::from(!id_prefix.is_empty()),
             collect_text: id_prefix.is_empty() && is_graded(page),
             cite_label: self.cite_label(&page.lang),
+            glossary: self
+                .glossaries
+                .get(page.lang.as_str())
+                .filter(|g| g.page_key != page.key),
+            feedback_email: self.site.config.feedback_email.as_deref(),
         }
     }
 
@@ -189,6 +202,9 @@ impl<'a> RenderState<'a> {
             heading_shift: 0,
             collect_text: false,
             cite_label: self.cite_label(&partial.lang),
+            // The emergency box is read in a hurry: no links but its own.
+            glossary: None,
+            feedback_email: self.site.config.feedback_email.as_deref(),
         }
     }
 
@@ -233,6 +249,8 @@ impl<'a> RenderState<'a> {
             }
         };
         let body_from = cites.log_len();
+        // The sources the partials cite come first in the page's numbering.
+        let partial_sources = cites.order.len();
         let text = match page.read(&site.root) {
             Ok(text) => text,
             Err(d) => {
@@ -255,6 +273,9 @@ impl<'a> RenderState<'a> {
             &mut errors,
         );
         let body = body_from..cites.log_len();
+        if config.require_key_facts && page.front.kind == PageKind::Page && !md.key_facts {
+            errors.push(no_key_facts(page, &text));
+        }
         let (print_sections, section_links) = match page.front.kind {
             PageKind::Print => {
                 let (sections, links) = self.print_sections(page, &url, &mut cites);
@@ -262,8 +283,10 @@ impl<'a> RenderState<'a> {
             }
             _ => (None, Vec::new()),
         };
-        let sources = (page.front.kind == PageKind::Sources)
-            .then(|| SourceEntry::list(site, lang, &url, cited_by));
+        let sources = (page.front.kind == PageKind::Sources).then(|| {
+            let in_partials = &cites.order[..partial_sources];
+            SourceEntry::list(site, lang, &url, cited_by, in_partials)
+        });
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
 
         let template = self.template_for(page, &mut errors);
@@ -411,6 +434,8 @@ impl<'a> RenderState<'a> {
                     anchor,
                     last_reviewed: &p.last_reviewed,
                     next_review: &p.next_review,
+                    author: p.front.author.as_deref(),
+                    clinical_reviewer: p.front.clinical_reviewer.as_deref(),
                     content: md.html,
                 };
                 Some((section, (p.file.as_path(), md.links)))
@@ -521,4 +546,19 @@ fn print_anchor(page: &Page) -> String {
     } else {
         page.path.replace('/', "-")
     }
+}
+
+/// A content page that does not open with `## Key facts {#key-facts}` (site.toml's
+/// `require_key_facts`), pointing at the line it opens with instead.
+fn no_key_facts(page: &Page, text: &str) -> Diagnostic {
+    let body = &text[page.head.len()..];
+    let start = page.head.len() + body.len() - body.trim_start().len();
+    let first_line = text[start..].lines().next().map_or(0, str::len);
+    Diagnostic::error("the page does not open with a key facts box")
+        .in_file(&page.file)
+        .at(Location::at(text, start, first_line))
+        .with_help(
+            "start the page with a heading `## Key facts {#key-facts}` and a short list \
+             (site.toml sets require_key_facts)",
+        )
 }
