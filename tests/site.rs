@@ -258,3 +258,126 @@ fn the_print_page_has_every_page_in_reading_order() {
         }
     }
 }
+
+#[test]
+fn every_content_page_opens_with_a_key_facts_box() {
+    for lang in ["en", "uk"] {
+        // Content pages: all but the list of sources and the print page.
+        for slug in SLUGS.iter().filter(|s| !["sources/", "print/"].contains(s)) {
+            let html = page(lang, slug);
+            let content = html.find("<div class=\"content\">").unwrap();
+            let after = html[content..].trim_start_matches("<div class=\"content\">\n");
+            assert!(
+                after.starts_with("<section class=\"key-facts\" aria-labelledby=\"key-facts\">"),
+                "{lang} /{slug}: the content does not open with the key facts box"
+            );
+            // "On this page" comes after the box, and does not list it.
+            if let Some(toc) = html.find("class=\"toc\"") {
+                assert!(toc > content, "{lang} /{slug}: contents before key facts");
+                assert!(!html[toc..].starts_with("class=\"toc\" aria-labelledby=\"toc-title\">\n<h2 id=\"toc-title\">On this page</h2>\n<ul>\n<li><a href=\"#key-facts\""));
+            }
+        }
+    }
+}
+
+#[test]
+fn footers_say_what_the_review_was_and_who_wrote_and_checked_the_page() {
+    for (lang, slug, html) in all_pages() {
+        let footer = &html[html.find("<footer").unwrap()..];
+        let (checked, written, clinical) = if lang == "en" {
+            (
+                "Content last checked against sources: <time",
+                "Written by: The factsheet project editors",
+                "Clinical review: not yet",
+            )
+        } else {
+            (
+                "Зміст востаннє звірено з джерелами: <time",
+                "Текст підготували: Редактори проєкту factsheet",
+                "Клінічна перевірка: ще не проведено",
+            )
+        };
+        for text in [checked, written, clinical] {
+            assert!(footer.contains(text), "{lang} /{slug}: footer lacks {text}");
+        }
+        assert!(!html.contains("Page last reviewed"), "{lang} /{slug}");
+        assert!(
+            footer.contains("<a href=\"mailto:feedback@factsheet.example.org\">"),
+            "{lang} /{slug}: no way to report a mistake"
+        );
+    }
+}
+
+#[test]
+fn the_sources_page_shows_the_emergency_box_sources_on_every_page() {
+    for (lang, every) in [
+        ("en", "Cited on: every page (in the emergency box)"),
+        (
+            "uk",
+            "Де цитується: на кожній сторінці (у блоці екстреної допомоги)",
+        ),
+    ] {
+        let html = page(lang, "sources/");
+        for key in ["U13", "U14", "S19"] {
+            let item = &html[html.find(&format!("<li id=\"{key}\">")).unwrap()..];
+            let item = &item[..item.find("</li>").unwrap()];
+            assert!(item.contains(every), "{lang}: {key}: {item}");
+        }
+    }
+}
+
+#[test]
+fn source_details_are_in_the_language_of_the_page() {
+    let uk = page("uk", "sources/");
+    let list = &uk[uk.find("class=\"source-list\"").unwrap()..];
+    assert!(
+        !list.contains(", not dated."),
+        "an English date on a Ukrainian page"
+    );
+    assert!(list.contains("5 березня 2019 р."));
+    let en = page("en", "sources/");
+    let list = &en[en.find("class=\"source-list\"").unwrap()..];
+    assert!(
+        !list.contains("без дати"),
+        "a Ukrainian date on an English page"
+    );
+    assert!(list.contains("Cabinet of Ministers of Ukraine, 6 May 2000 (as amended)."));
+}
+
+#[test]
+fn glossary_words_link_to_their_entry_the_first_time_only() {
+    let en = page("en", "risks/");
+    assert_eq!(en.matches("href=\"../glossary/#fda\"").count(), 1);
+    assert!(en.contains("<a href=\"../glossary/#fda\">FDA</a>"));
+    let uk = page("uk", "mechanism/");
+    assert_eq!(uk.matches("href=\"../glossary/#nmda-receptor\"").count(), 1);
+}
+
+#[test]
+fn ukrainian_text_uses_one_apostrophe() {
+    let mut files = vec![
+        project().join("i18n/uk.toml"),
+        project().join("sources.toml"),
+    ];
+    for entry in std::fs::read_dir(project().join("content")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".uk.md") {
+            files.push(path);
+        }
+    }
+    let cyrillic = |c: char| ('\u{400}'..='\u{4ff}').contains(&c);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        for w in chars.windows(3) {
+            assert!(
+                !(w[1] == '\'' && cyrillic(w[0]) && cyrillic(w[2])),
+                "{}: write ’ in {}{}{}",
+                file.display(),
+                w[0],
+                w[1],
+                w[2]
+            );
+        }
+    }
+}
