@@ -896,7 +896,7 @@ mod tests {
         let written: Vec<&str> = known
             .origins
             .iter()
-            .map(|o| match o {
+            .map(|&o| match o.into() {
                 crate::links::Origin::Markdown {
                     file: 0,
                     span: Some(s),
