@@ -19,6 +19,9 @@ pub(crate) enum PageKind {
     Print,
     /// Gets the whole source list with the pages citing each source.
     Sources,
+    /// Gets every other page of its language with its description: what a reader without
+    /// JavaScript finds behind the search box.
+    Search,
 }
 
 impl PageKind {
@@ -27,6 +30,7 @@ impl PageKind {
             PageKind::Page => "page",
             PageKind::Print => "print",
             PageKind::Sources => "sources",
+            PageKind::Search => "search",
         }
     }
 }

@@ -17,8 +17,10 @@ pub(crate) mod fs;
 pub(crate) mod glossary;
 pub(crate) mod links;
 pub mod markdown;
+pub(crate) mod offline;
 pub mod output;
 pub(crate) mod readability;
+pub(crate) mod search;
 pub mod serve;
 pub mod site;
 pub(crate) mod templates;
@@ -64,15 +66,20 @@ impl Failure {
     }
 }
 
-/// Build the site at `root` into `output` (default `root/public`), replacing the previous
-/// output only if everything succeeded.
+/// Build the site at `root` into `output` (default `root/public`, or `root/public-offline`
+/// for an offline copy), replacing the previous output only if everything succeeded.
 pub fn build(
     root: &Path,
     output: Option<&Path>,
     options: &LoadOptions,
 ) -> Result<(Report, PathBuf), Failure> {
     config::check_project(root).map_err(Failure::usage)?;
-    let output = output.map_or_else(|| root.join("public"), Path::to_path_buf);
+    let default = if options.offline {
+        "public-offline"
+    } else {
+        "public"
+    };
+    let output = output.map_or_else(|| root.join(default), Path::to_path_buf);
     output::check_output_dir(root, &output).map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
     let staging = output::Staging::new(&output).map_err(Failure::failed)?;

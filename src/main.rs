@@ -40,6 +40,10 @@ enum Command {
         /// Print only errors: no warnings, no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Write a copy to open from files, without a web server (a USB stick, a phone): links
+        /// point at `index.html` files. Default output folder: public-offline/.
+        #[arg(long)]
+        offline: bool,
     },
     /// Render the whole site in memory and run every check, writing nothing.
     Check {
@@ -90,9 +94,14 @@ fn main() -> ExitCode {
             base_url,
             drafts,
             quiet,
+            offline,
         } => {
             let start = Instant::now();
-            let options = LoadOptions { base_url, drafts };
+            let options = LoadOptions {
+                base_url,
+                drafts,
+                offline,
+            };
             match build(&root, output_dir.as_deref(), &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok((report, output)) => {
@@ -114,7 +123,11 @@ fn main() -> ExitCode {
             drafts,
             quiet,
         } => {
-            let options = LoadOptions { base_url, drafts };
+            let options = LoadOptions {
+                base_url,
+                drafts,
+                offline: false,
+            };
             match check(&root, &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok(report) => {

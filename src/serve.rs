@@ -52,6 +52,7 @@ pub fn run(options: &ServeOptions) -> Result<(), Failure> {
     let load = LoadOptions {
         base_url: None,
         drafts: options.drafts,
+        offline: false,
     };
     let mut builder = Builder::new(&root, load, state.clone());
     let first = builder.initial();

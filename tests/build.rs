@@ -29,7 +29,7 @@ fn writes_pretty_urls_for_both_languages() {
     }
     assert!(
         run.stdout
-            .starts_with("Built 8 pages (en 4, uk 4), 4 other files in "),
+            .starts_with("Built 8 pages (en 4, uk 4), 6 other files in "),
         "{}",
         run.stdout
     );

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SLUGS: [&str; 11] = [
+const SLUGS: [&str; 12] = [
     "",
     "mechanism/",
     "indications/",
@@ -17,6 +17,7 @@ const SLUGS: [&str; 11] = [
     "sources/",
     "about/",
     "print/",
+    "search/",
 ];
 
 fn project() -> PathBuf {
@@ -85,15 +86,15 @@ fn front_matter_date(lang: &str, slug: &str, key: &str) -> String {
 }
 
 #[test]
-fn all_22_pages_exist() {
+fn all_24_pages_exist() {
     let pages = all_pages();
-    assert_eq!(pages.len(), 22);
+    assert_eq!(pages.len(), 24);
     let count = walkdir::WalkDir::new(built().join("site"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_name() == "index.html")
         .count();
-    assert_eq!(count, 22, "no page more, no page less");
+    assert_eq!(count, 24, "no page more, no page less");
 }
 
 #[test]
@@ -193,10 +194,21 @@ fn hreflang_pairs_point_at_the_twin() {
 #[test]
 fn nothing_is_loaded_from_another_site() {
     for (lang, slug, html) in all_pages() {
-        assert!(
-            !html.contains("<script"),
-            "{lang} /{slug}: no JavaScript is needed to read"
+        // The one script is the search box's, from this site, deferred: the page reads
+        // without it (the browser suite reads every page with JavaScript off).
+        let depth = slug.matches('/').count() + usize::from(lang != "en");
+        let root = if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        let search_js = format!("<script src=\"{root}search.js\" defer></script>");
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "{lang} /{slug}: one script only"
         );
+        assert!(html.contains(&search_js), "{lang} /{slug}: {search_js}");
         for attr in [" src=\"http", " src=\"//", "url(http", "@import"] {
             assert!(!html.contains(attr), "{lang} /{slug}: loads {attr}");
         }
@@ -230,7 +242,7 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 22 pages (en 11, uk 11), 5 other files: no problems found\n"
+        "Checked 24 pages (en 12, uk 12), 8 other files: no problems found\n"
     );
     assert!(
         run.stderr.is_empty(),
@@ -244,7 +256,10 @@ fn the_print_page_has_every_page_in_reading_order() {
     for lang in ["en", "uk"] {
         let html = page(lang, "print/");
         let mut last = 0;
-        for slug in SLUGS.iter().filter(|s| !["print/", "sources/"].contains(s)) {
+        for slug in SLUGS
+            .iter()
+            .filter(|s| !["print/", "sources/", "search/"].contains(s))
+        {
             let anchor = if slug.is_empty() {
                 "home"
             } else {
@@ -263,7 +278,10 @@ fn the_print_page_has_every_page_in_reading_order() {
 fn every_content_page_opens_with_a_key_facts_box() {
     for lang in ["en", "uk"] {
         // Content pages: all but the list of sources and the print page.
-        for slug in SLUGS.iter().filter(|s| !["sources/", "print/"].contains(s)) {
+        for slug in SLUGS
+            .iter()
+            .filter(|s| !["sources/", "print/", "search/"].contains(s))
+        {
             let html = page(lang, slug);
             let content = html.find("<div class=\"content\">").unwrap();
             let after = html[content..].trim_start_matches("<div class=\"content\">\n");
@@ -277,6 +295,32 @@ fn every_content_page_opens_with_a_key_facts_box() {
                 assert!(!html[toc..].starts_with("class=\"toc\" aria-labelledby=\"toc-title\">\n<h2 id=\"toc-title\">On this page</h2>\n<ul>\n<li><a href=\"#key-facts\""));
             }
         }
+    }
+}
+
+#[test]
+fn the_search_page_lists_every_other_page_with_its_description() {
+    for lang in ["en", "uk"] {
+        let html = page(lang, "search/");
+        let list = &html[html.find("<section class=\"page-list\"").unwrap()..];
+        for slug in SLUGS.iter().filter(|s| **s != "search/") {
+            let target = if slug.is_empty() {
+                "../"
+            } else {
+                &format!("../{slug}")
+            };
+            let linked = format!("<li><a href=\"{target}\">");
+            assert!(list.contains(&linked), "{lang}: no {linked} in the list");
+        }
+        let suffix = if lang == "en" { "" } else { ".uk" };
+        let risks =
+            std::fs::read_to_string(project().join(format!("content/risks{suffix}.md"))).unwrap();
+        let description = risks
+            .lines()
+            .find_map(|l| l.strip_prefix("description = \""))
+            .unwrap()
+            .trim_end_matches('"');
+        assert!(list.contains(description), "{lang}: {description}");
     }
 }
 
@@ -379,5 +423,46 @@ fn ukrainian_text_uses_one_apostrophe() {
                 w[2]
             );
         }
+    }
+}
+
+#[test]
+fn each_language_has_a_search_index_of_its_pages() {
+    for (lang, risks_title, bladder) in [
+        ("en", "Risks and side effects", "Bladder problems"),
+        (
+            "uk",
+            "Ризики і побічні реакції",
+            "Проблеми із сечовим міхуром",
+        ),
+    ] {
+        let path = built().join("site").join(format!("search-index.{lang}.js"));
+        let js = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            js.contains(&format!(
+                "[\"{risks_title}\",\"{}risks/\"",
+                if lang == "en" { "" } else { "uk/" }
+            )),
+            "{lang}: {risks_title}"
+        );
+        assert!(
+            js.contains(&format!("\"{bladder}\",\"bladder\"")),
+            "{lang}: {bladder}"
+        );
+        // The print page repeats every page and the search page lists them: neither is indexed.
+        assert!(
+            !js.contains("print/\""),
+            "{lang}: the print page is indexed"
+        );
+        assert!(
+            !js.contains("search/\""),
+            "{lang}: the search page is indexed"
+        );
+        // Small enough to load over a slow connection on first use.
+        assert!(
+            js.len() < 200_000,
+            "{lang}: the index is {} bytes",
+            js.len()
+        );
     }
 }

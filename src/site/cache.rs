@@ -27,6 +27,7 @@ struct CachedPage {
     citations: CitationLog,
     links: Option<PageLinks>,
     readability: Option<Readability>,
+    search: Option<crate::search::PageEntry>,
     errors: Vec<Diagnostic>,
 }
 
@@ -39,6 +40,7 @@ impl RenderCache {
             citations: c.citations,
             links: c.links,
             readability: c.readability,
+            search: c.search,
             errors: c.errors,
         })
     }
@@ -53,6 +55,7 @@ impl RenderCache {
                     citations: r.citations,
                     links: r.links,
                     readability: r.readability,
+                    search: r.search,
                     errors: r.errors,
                 };
                 (r.page.file.clone(), cached)

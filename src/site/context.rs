@@ -111,6 +111,14 @@ pub(super) struct SourceEntry<'a> {
     every_page: bool,
 }
 
+/// One page of the search page's list.
+#[derive(Serialize)]
+pub(super) struct ListingEntry<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: String,
+}
+
 /// What every page's template gets.
 #[derive(Serialize)]
 pub(super) struct Context<'a> {
@@ -131,6 +139,9 @@ pub(super) struct Context<'a> {
     pub(super) pages: Option<Vec<PrintSection<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sources: Option<Vec<SourceEntry<'a>>>,
+    /// Search pages: every other page of the language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listing: Option<Vec<ListingEntry<'a>>>,
 }
 
 /// The 404 page: served at any path, so its links are absolute paths from the site root.
@@ -156,6 +167,8 @@ pub(super) struct PageParts<'a, 'b> {
     pub(super) pages: Option<Vec<PrintSection<'a>>>,
     /// Sources pages: every source with the pages citing it.
     pub(super) sources: Option<Vec<SourceEntry<'a>>>,
+    /// Search pages: every other page of the language.
+    pub(super) listing: Option<Vec<ListingEntry<'a>>>,
 }
 
 /// The site's pages as the templates arrange them, per language.
@@ -177,7 +190,8 @@ impl<'a> Arranged<'a> {
         let mut reading_order: HashMap<&str, Vec<&Page>> = HashMap::new();
         let mut sources_page = HashMap::new();
         for p in &site.content.pages {
-            if p.is_top_level() {
+            // The search box in every page's header leads to the search page.
+            if p.is_top_level() && p.front.kind != PageKind::Search {
                 nav.entry(p.lang.as_str()).or_default().push(p);
             }
             if p.front.kind == PageKind::Page {
@@ -243,6 +257,7 @@ impl<'b> Context<'b> {
             partials,
             pages,
             sources,
+            listing,
         } = parts;
         let config = &site.config;
         let lang = page.lang.as_str();
@@ -340,6 +355,7 @@ impl<'b> Context<'b> {
             },
             pages,
             sources,
+            listing,
         }
     }
 }
@@ -393,6 +409,27 @@ impl<'a> SourceEntry<'a> {
                             .collect()
                     })
                     .unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+impl<'a> ListingEntry<'a> {
+    /// Every page of `search_page`'s language but itself, in reading order, linked from it.
+    pub(super) fn list(site: &'a Site, search_page: &Page, url: &str) -> Vec<ListingEntry<'a>> {
+        let mut pages: Vec<&Page> = site
+            .content
+            .pages
+            .iter()
+            .filter(|p| p.lang == search_page.lang && p.key != search_page.key)
+            .collect();
+        pages.sort_by_key(|p| (p.front.weight, p.key.as_str()));
+        pages
+            .into_iter()
+            .map(|p| ListingEntry {
+                title: &p.front.title,
+                description: &p.front.description,
+                url: relative(url, &p.url_path(&site.config)),
             })
             .collect()
     }

@@ -52,10 +52,15 @@ impl Site {
         );
         extras.push((
             "robots.txt".into(),
-            generated,
+            generated.clone(),
             Data::Bytes(robots.into_bytes()),
         ));
-        if self.templates.has("404.html") {
+        let entries = results.iter().filter_map(|r| r.search.as_ref());
+        for (file, script) in crate::search::index_scripts(self, entries) {
+            extras.push((file, generated.clone(), Data::Bytes(script.into_bytes())));
+        }
+        // A copy on a USB stick has no server to show a 404 page.
+        if self.templates.has("404.html") && !self.offline {
             match self.render_not_found() {
                 Ok(html) => extras.push((
                     "404.html".into(),

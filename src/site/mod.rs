@@ -34,6 +34,8 @@ pub(crate) use cache::RenderCache;
 pub struct LoadOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Links point at files (`about/index.html`), for a copy opened from `file://`.
+    pub offline: bool,
 }
 
 /// Whether problems that only lower quality stop the run (`check`) or are warnings (`build`).
@@ -63,6 +65,8 @@ pub struct Site {
     pub(crate) sources: SourceList,
     pub content: Content,
     pub(crate) templates: Templates,
+    /// See [`LoadOptions::offline`].
+    pub(crate) offline: bool,
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +127,7 @@ impl Site {
                     sources,
                     content,
                     templates,
+                    offline: options.offline,
                 })
             }
             _ => Err(diags),
@@ -227,6 +232,13 @@ impl Site {
         report.other_files = files.len();
         if !diags.has_errors() {
             diags.0.extend(links::check(&page_links, &files, self));
+            if self.offline {
+                diags.0.extend(
+                    page_links
+                        .iter()
+                        .flat_map(|l| crate::offline::check_folder_links(l)),
+                );
+            }
         }
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);

@@ -16,7 +16,9 @@ use crate::output::Sink;
 use crate::readability::{self, Readability};
 
 use super::Site;
-use super::context::{Arranged, CitedByMap, Context, PageParts, PrintSection, SourceEntry};
+use super::context::{
+    Arranged, CitedByMap, Context, ListingEntry, PageParts, PrintSection, SourceEntry,
+};
 
 /// What rendering a page found out, for the site-wide checks and the render cache.
 pub(super) struct PageResult<'a> {
@@ -24,6 +26,8 @@ pub(super) struct PageResult<'a> {
     pub(super) citations: CitationLog,
     pub(super) links: Option<PageLinks>,
     pub(super) readability: Option<Readability>,
+    /// What the search index holds of the page.
+    pub(super) search: Option<crate::search::PageEntry>,
     pub(super) errors: Vec<Diagnostic>,
 }
 
@@ -260,6 +264,7 @@ impl<'a> RenderState<'a> {
                     citations: CitationLog::default(),
                     links: None,
                     readability: None,
+                    search: None,
                     errors,
                 };
             }
@@ -287,6 +292,8 @@ impl<'a> RenderState<'a> {
             let in_partials = &cites.order[..partial_sources];
             SourceEntry::list(site, lang, &url, cited_by, in_partials)
         });
+        let listing =
+            (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
 
         let template = self.template_for(page, &mut errors);
@@ -303,12 +310,18 @@ impl<'a> RenderState<'a> {
                     partials,
                     pages: print_sections,
                     sources,
+                    listing,
                 },
             );
             // The template adds a few kilobytes to the content.
             let size_hint = md.html.len() + 8 * 1024;
             match site.templates.render_bytes(template, &context, size_hint) {
                 Ok(html) => {
+                    let html = if site.offline {
+                        crate::offline::rewrite(&html)
+                    } else {
+                        html
+                    };
                     let output = page.output_file(config);
                     if let Err(e) = sink.write(&output, &html) {
                         errors.push(
@@ -353,6 +366,15 @@ impl<'a> RenderState<'a> {
             },
             links,
             readability,
+            search: crate::search::is_indexed(page).then(|| {
+                crate::search::PageEntry::new(
+                    &page.front.title,
+                    &page.front.description,
+                    url.clone(),
+                    &md.html,
+                    lang,
+                )
+            }),
             errors,
         }
     }
@@ -364,6 +386,7 @@ impl<'a> RenderState<'a> {
         let preferred = match page.front.kind {
             PageKind::Print => Some("print.html"),
             PageKind::Sources => Some("sources.html"),
+            PageKind::Search => Some("search.html"),
             PageKind::Page if page.key == "_index" => Some("index.html"),
             PageKind::Page => None,
         };

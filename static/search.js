@@ -1,0 +1,190 @@
+// Site search. Turns the "Search" link in the page header into a search box. The index
+// (search-index.<lang>.js, written by factsheet build) is loaded on first use as a <script>,
+// which browsers also allow from file://, where fetch() is refused. Words are reduced to stems
+// with the rules stored in the index, so queries are read exactly as the pages were.
+(function () {
+  'use strict';
+  var box = document.querySelector('[data-search]');
+  // Old browsers keep the plain link to the list of all pages.
+  if (!box || !('replaceChildren' in box)) return;
+  var opts = box.dataset;
+  var APOSTROPHES = /['\u02BC\u2019\u2018`\u02B9\u0301]/g;
+  var SPLIT = /[^\p{Alphabetic}\p{N}]+/u;
+  var MAX_RESULTS = 20;
+  var index = null;
+  var loading = false;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  var form = el('form', { class: 'search-form', role: 'search' });
+  var label = el('label', { for: 'search-input' }, opts.label);
+  var input = el('input', {
+    id: 'search-input', type: 'search', autocomplete: 'off', spellcheck: 'false',
+    'aria-describedby': 'search-status',
+  });
+  var status = el('p', { id: 'search-status', class: 'search-status', role: 'status' });
+  var list = el('ol', { class: 'search-results', 'aria-label': opts.label });
+  list.hidden = true;
+  // The link to the list of every page stays, under its name in this language.
+  var allPages = box.querySelector('a');
+  var top = el('div', { class: 'search-top' });
+  top.append(label);
+  if (allPages) {
+    allPages.textContent = opts.allPages;
+    top.append(allPages);
+  }
+  form.append(top, input, status, list);
+  box.replaceChildren(form);
+
+  function length(s) { return Array.from(s).length; }
+
+  function stem(word, rules) {
+    for (var i = 0; i < rules.suffixes.length; i++) {
+      var suffix = rules.suffixes[i][0];
+      if (word.endsWith(suffix) && length(word) - length(suffix) >= rules.min_stem) {
+        return word.slice(0, word.length - suffix.length) + rules.suffixes[i][1];
+      }
+    }
+    return word;
+  }
+
+  // The same steps as tokens() in src/search.rs.
+  function words(text, rules) {
+    return text.replace(APOSTROPHES, '').split(SPLIT)
+      .map(function (w) { return w.toLowerCase(); })
+      .filter(function (w) { return length(w) > 1 && rules.stop.indexOf(w) < 0; })
+      .map(function (w) { return stem(w, rules); });
+  }
+
+  // Pages holding every word of the query, best first, each with its best section. The last
+  // word also matches as the start of a longer one, for results while typing.
+  function search(query) {
+    var terms = words(query, index.rules);
+    if (!terms.length) return [];
+    var typing = !/\s$/.test(query);
+    var perTerm = terms.map(function (term, i) {
+      var hits = {};
+      var add = function (postings, factor) {
+        for (var j = 0; j < postings.length; j += 2) {
+          hits[postings[j]] = Math.max(hits[postings[j]] || 0, postings[j + 1] * factor);
+        }
+      };
+      if (index.terms[term]) add(index.terms[term], 1);
+      if (typing && i === terms.length - 1) {
+        Object.keys(index.terms).forEach(function (t) {
+          if (t !== term && t.startsWith(term)) add(index.terms[t], 0.5);
+        });
+      }
+      return hits;
+    });
+    var pages = {};
+    perTerm.forEach(function (hits, t) {
+      Object.keys(hits).forEach(function (s) {
+        var section = index.sections[s];
+        var p = pages[section[0]] || (pages[section[0]] = { terms: {}, sections: {} });
+        p.terms[t] = Math.max(p.terms[t] || 0, hits[s]);
+        p.sections[s] = (p.sections[s] || 0) + hits[s];
+      });
+    });
+    var results = [];
+    Object.keys(pages).forEach(function (p) {
+      var page = pages[p];
+      if (Object.keys(page.terms).length < terms.length) return;
+      var best = null;
+      Object.keys(page.sections).forEach(function (s) {
+        if (best === null || page.sections[s] > page.sections[best]) best = s;
+      });
+      var score = page.sections[best];
+      Object.keys(page.terms).forEach(function (t) { score += page.terms[t]; });
+      results.push({ page: Number(p), section: Number(best), score: score });
+    });
+    results.sort(function (a, b) { return b.score - a.score || a.section - b.section; });
+    return results.slice(0, MAX_RESULTS);
+  }
+
+  function show(results, query) {
+    list.replaceChildren();
+    results.forEach(function (r) {
+      var page = index.pages[r.page];
+      var section = index.sections[r.section];
+      var link = el('a', { href: opts.root + page[1] + (section[2] ? '#' + section[2] : '') });
+      link.append(el('span', { class: 'search-page' }, page[0]));
+      if (section[1]) link.append(el('span', { class: 'search-heading' }, section[1]));
+      var item = el('li');
+      item.append(link);
+      var snippet = section[3] || page[2];
+      if (snippet) item.append(el('p', { class: 'search-snippet' }, snippet));
+      list.append(item);
+    });
+    list.hidden = !results.length;
+    if (!query.trim()) {
+      announce('');
+    } else if (results.length) {
+      announce(opts.found.replace('{count}', results.length));
+    } else {
+      announce(opts.none, true);
+    }
+  }
+
+  // The status is a live region: wait for a pause in typing, so a screen reader reads the
+  // count once rather than after every letter.
+  var timer = null;
+  function announce(text, withLink) {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      status.replaceChildren(text);
+      if (withLink && allPages) {
+        status.append(' ');
+        status.append(el('a', { href: allPages.getAttribute('href') }, allPages.textContent));
+      }
+    }, text ? 400 : 0);
+  }
+
+  function run() {
+    if (index) {
+      show(search(input.value), input.value);
+      return;
+    }
+    if (loading) return;
+    loading = true;
+    var script = el('script', { src: opts.index });
+    script.onload = function () {
+      index = window.factsheetSearch && window.factsheetSearch[document.documentElement.lang];
+      if (index) run(); else announce(opts.failed, true);
+    };
+    script.onerror = function () { announce(opts.failed, true); };
+    document.head.append(script);
+  }
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll('a')); }
+
+  input.addEventListener('focus', run);
+  input.addEventListener('input', run);
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (links()[0]) links()[0].focus();
+  });
+  // Arrow keys move between the input and the results; Escape clears the search.
+  form.addEventListener('keydown', function (e) {
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown' && all.length) {
+      e.preventDefault();
+      all[Math.min(at + 1, all.length - 1)].focus();
+    } else if (e.key === 'ArrowUp' && at >= 0) {
+      e.preventDefault();
+      (at === 0 ? input : all[at - 1]).focus();
+    } else if (e.key === 'Escape' && (input.value || at >= 0)) {
+      e.preventDefault();
+      input.value = '';
+      show([], '');
+      input.focus();
+    }
+  });
+  if (input.value) run();
+})();
