@@ -14,8 +14,10 @@ import language from './checks/language.mjs';
 import keyboard from './checks/keyboard.mjs';
 import print from './checks/print.mjs';
 import livereload from './checks/livereload.mjs';
+import search from './checks/search.mjs';
+import offline from './checks/offline.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline };
 
 let ctx;
 try {

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** Runs `factsheet build --base-url URL --output-dir DIR` in the project root. */
-export async function buildSite({ bin, projectRoot, baseUrl, outputDir }) {
-  const args = ['build', '--base-url', baseUrl, '--output-dir', outputDir];
+/** Runs `factsheet build --base-url URL --output-dir DIR [extraArgs]` in the project root. */
+export async function buildSite({ bin, projectRoot, baseUrl, outputDir, extraArgs = [] }) {
+  const args = ['build', '--base-url', baseUrl, '--output-dir', outputDir, ...extraArgs];
   const started = Date.now();
   const { code, output } = await new Promise((resolve, reject) => {
     const child = spawn(bin, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,152 @@
+// Search: the box in the header finds the right page and heading in both languages (an
+// inflected Ukrainian word included), finds nothing for nonsense, announces its results in a
+// live region, is used with the keyboard alone, and leaves axe nothing to report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertNone } from '../lib/assert.mjs';
+import { axeViolations, describeViolation } from '../lib/axe.mjs';
+
+// Query, the page the first result must be on, and its heading (its anchor and a word of it).
+const QUERIES = [
+  { lang: 'en', from: 'about/', query: 'bladder', page: 'risks/', anchor: 'bladder', heading: /bladder/i },
+  { lang: 'en', from: '', query: 'Risks', page: 'risks/', anchor: '', heading: null },
+  { lang: 'uk', from: 'uk/about/', query: 'сечового міхура', page: 'uk/risks/', anchor: 'bladder', heading: /міхур/i },
+  // The heading says "Передозування"; the query is another case of the word.
+  { lang: 'uk', from: 'uk/', query: 'передозуванням', page: 'uk/risks/', anchor: 'overdose', heading: /передозування/i },
+  // "кетаміну" (genitive) finds the page titled "Кетамін ...".
+  { lang: 'uk', from: 'uk/risks/', query: 'кетаміну', page: 'uk/', anchor: '', heading: null },
+  // Both words inflected: the heading is "Кетамін як вуличний наркотик".
+  { lang: 'uk', from: 'uk/risks/', query: 'вуличного наркотику', page: 'uk/', anchor: 'street-drug', heading: /вуличний наркотик/i },
+  // The heading is written with ', the query with ʼ (U+02BC), as Ukrainian keyboards type it.
+  { lang: 'uk', from: 'uk/', query: 'обовʼязково в лікарні', page: 'uk/ukraine/', anchor: 'hospital', heading: /обов.язково/i },
+];
+
+/** Types `query` into the search box of the page and waits for the announced result count. */
+async function searchFor(page, query) {
+  const input = page.getByRole('searchbox');
+  await input.fill(query);
+  const status = page.locator('#search-status');
+  await status.filter({ hasText: /\S/ }).waitFor();
+  return page.evaluate(() => ({
+    status: document.querySelector('#search-status').textContent,
+    results: [...document.querySelectorAll('.search-results li')].map((li) => ({
+      href: li.querySelector('a').href,
+      page: li.querySelector('.search-page')?.textContent ?? '',
+      heading: li.querySelector('.search-heading')?.textContent ?? '',
+      snippet: li.querySelector('.search-snippet')?.textContent ?? '',
+    })),
+  }));
+}
+
+export default function register(ctx) {
+  for (const q of QUERIES) {
+    test(`search: "${q.query}" on /${q.from} finds /${q.page}${q.anchor ? `#${q.anchor}` : ''}`, { timeout: 60_000 }, async () => {
+      const { page, close } = await ctx.open(ctx.url(q.from));
+      try {
+        const label = await page.locator('label[for="search-input"]').textContent();
+        assert.ok(label.trim(), 'the search box has no visible label');
+        const { status, results } = await searchFor(page, q.query);
+        assert.ok(results.length > 0, `no results; the status says "${status}"`);
+        assert.match(status, /\d/, `the status "${status}" does not give the number of pages`);
+        const first = results[0];
+        const expected = ctx.url(q.page) + (q.anchor ? `#${q.anchor}` : '');
+        assert.equal(decodeURI(first.href), expected, `first result: ${JSON.stringify(first)}`);
+        if (q.heading) assert.match(first.heading, q.heading, `first result: ${JSON.stringify(first)}`);
+        assert.ok(first.snippet.length > 20, `first result has no snippet: ${JSON.stringify(first)}`);
+        // The result leads to a page that has the heading.
+        await page.locator('.search-results a').first().click();
+        await page.waitForURL(expected);
+        if (q.anchor) assert.equal(await page.locator(`[id="${q.anchor}"]`).count(), 1);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  for (const [lang, from] of [['en', 'risks/'], ['uk', 'uk/risks/']]) {
+    test(`search: nonsense finds nothing and says so (${lang})`, { timeout: 60_000 }, async () => {
+      const { page, close } = await ctx.open(ctx.url(from));
+      try {
+        const { status, results } = await searchFor(page, 'qzxvbnmw');
+        assert.equal(results.length, 0, `results for nonsense: ${JSON.stringify(results)}`);
+        assert.ok(await page.locator('.search-results').isHidden(), 'an empty result list is shown');
+        const expected = lang === 'en' ? /Nothing found/ : /Нічого не знайдено/;
+        assert.match(status, expected);
+        // The message links to the list of all pages.
+        const href = await page.locator('#search-status a').getAttribute('href');
+        assert.equal(new URL(href, page.url()).href, ctx.url(lang === 'en' ? 'search/' : 'uk/search/'));
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  test('search: keyboard alone reaches, walks and leaves the results', { timeout: 60_000 }, async () => {
+    const { page, close } = await ctx.open(ctx.url(''));
+    try {
+      // Skip link, site title, language switch, then the search box.
+      let focused = '';
+      for (let i = 0; i < 6 && focused !== 'search-input'; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(() => document.activeElement.id);
+      }
+      assert.equal(focused, 'search-input', 'Tab does not reach the search box');
+      await page.keyboard.type('ketamine');
+      await page.locator('#search-status').filter({ hasText: /\S/ }).waitFor();
+      const count = await page.locator('.search-results a').count();
+      assert.ok(count >= 3, `only ${count} results for "ketamine"`);
+      const activeHref = () => page.evaluate(() => document.activeElement.getAttribute('href'));
+      const hrefs = await page.locator('.search-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await activeHref(), hrefs[0], 'ArrowDown does not focus the first result');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await activeHref(), hrefs[1], 'a second ArrowDown does not focus the second result');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await activeHref(), hrefs[0], 'ArrowUp does not go back to the first result');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input', 'ArrowUp from the first result does not return to the box');
+      // Enter in the box moves to the first result; Enter there opens it.
+      await page.keyboard.press('Enter');
+      assert.equal(await activeHref(), hrefs[0], 'Enter in the box does not focus the first result');
+      await page.keyboard.press('Escape');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search-input', 'Escape does not return to the box');
+      assert.equal(await page.locator('#search-input').inputValue(), '', 'Escape does not clear the box');
+      assert.ok(await page.locator('.search-results').isHidden(), 'Escape leaves the results shown');
+      await page.keyboard.type('bladder');
+      await page.locator('.search-results a').first().waitFor();
+      await page.keyboard.press('ArrowDown');
+      const target = await activeHref();
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.href === new URL(target, ctx.url('')).href);
+    } finally {
+      await close();
+    }
+  });
+
+  for (const [from, query] of [['risks/', 'ketamine'], ['uk/risks/', 'кетамін']]) {
+    for (const width of [390, 1280]) {
+      for (const colorScheme of ['light', 'dark']) {
+        test(`search: axe finds nothing with results open on /${from} ${width}px ${colorScheme}`, { timeout: 90_000 }, async () => {
+          const { page, close } = await ctx.open(ctx.url(from), { width, colorScheme });
+          try {
+            await searchFor(page, query);
+            assertNone((await axeViolations(page)).map(describeViolation), 'axe violations');
+          } finally {
+            await close();
+          }
+        });
+      }
+    }
+  }
+
+  test('search: the live region and the box are named for assistive technology', { timeout: 60_000 }, async () => {
+    const { page, close } = await ctx.open(ctx.url('uk/'));
+    try {
+      assert.equal(await page.getByRole('search').count(), 1, 'no search landmark');
+      assert.equal(await page.getByRole('searchbox', { name: 'Пошук на сайті' }).count(), 1, 'no searchbox labelled in Ukrainian');
+      assert.equal(await page.getByRole('status').count(), 1, 'no status live region');
+    } finally {
+      await close();
+    }
+  });
+}
