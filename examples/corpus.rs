@@ -6,10 +6,10 @@
 //!
 //! The corpus uses this project's real theme (templates/, static/, i18n/ and site.toml are
 //! copied from the project), 50 sources each cited somewhere, the `_emergency` partials, a
-//! sources page and no print page (one printable page of 10,000 pages makes no sense). Pages
-//! live in sections of 100 (`secNN/_index.md` + 99 pages); above 1,000 pages the sections are
-//! grouped ten to a part (`partNN/secNN/`) so that the navigation (top-level pages) stays at
-//! about a dozen entries. Every page has 600–1,200 words of Markdown: headings (explicit and
+//! sources page, the project's search page and no print page (one printable page of 10,000
+//! pages makes no sense). Pages live in sections of 100 (`secNN/_index.md` + 99 pages); above
+//! 1,000 pages the sections are grouped ten to a part (`partNN/secNN/`) so that the navigation
+//! (top-level pages) stays at about a dozen entries. Every page has 600–1,200 words of Markdown: headings (explicit and
 //! automatic ids), lists, tables, block quotes, footnotes, links to other pages with anchors,
 //! links out, and citations; the Ukrainian twin has the same structure, links and citations.
 //!
@@ -422,6 +422,14 @@ fn run(args: &Args) -> Result<(), String> {
     }
     std::fs::copy(args.theme.join("site.toml"), out.join("site.toml"))
         .map_err(|e| format!("site.toml: {e}"))?;
+    // The theme's header links to the search page, which lists every page without JavaScript.
+    for file in ["search.md", "search.uk.md"] {
+        std::fs::copy(
+            args.theme.join("content").join(file),
+            out.join("content").join(file),
+        )
+        .map_err(|e| format!("content/{file}: {e}"))?;
+    }
 
     let plans = plan(args.pages, args.seed);
     write(&out.join("sources.toml"), &sources_toml(args.seed))?;

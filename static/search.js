@@ -69,9 +69,12 @@
     var typing = !/\s$/.test(query);
     var perTerm = terms.map(function (term, i) {
       var hits = {};
+      // One number per section: distance from the previous section * 16 + weight.
       var add = function (postings, factor) {
-        for (var j = 0; j < postings.length; j += 2) {
-          hits[postings[j]] = Math.max(hits[postings[j]] || 0, postings[j + 1] * factor);
+        var s = 0;
+        for (var j = 0; j < postings.length; j++) {
+          s += Math.floor(postings[j] / 16);
+          hits[s] = Math.max(hits[s] || 0, (postings[j] % 16) * factor);
         }
       };
       if (index.terms[term]) add(index.terms[term], 1);
