@@ -7,7 +7,7 @@
 //! so `static/search.js` applies exactly the rules the index was built with.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use lol_html::html_content::EndTag;
@@ -137,30 +137,73 @@ const COMBINING_ACUTE: char = '\u{301}';
 /// The search words of `text`: lower-cased (Unicode case folding covers Cyrillic), apostrophes
 /// and stress marks dropped, split at anything that is not a letter or digit, stop words and
 /// one-letter words left out, each reduced to its stem. `static/search.js` does the same.
-pub fn tokens<'a>(text: &'a str, rules: &'a Rules) -> impl Iterator<Item = String> + 'a {
-    text.split(|c: char| !(c.is_alphanumeric() || APOSTROPHES.contains(&c) || c == COMBINING_ACUTE))
-        .filter_map(move |raw| {
-            let word: String = raw
-                .chars()
-                .filter(|c| !APOSTROPHES.contains(c) && *c != COMBINING_ACUTE)
-                .flat_map(char::to_lowercase)
-                .collect();
-            (word.chars().nth(1).is_some() && !rules.stop.contains(&word.as_str()))
-                .then(|| stem(&word, rules))
-        })
+pub fn tokens(text: &str, rules: &Rules) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, rules, |t| out.push(t.to_string()));
+    out
+}
+
+/// [`tokens`] without an allocation per word: `f` gets each word in a reused buffer. A site of
+/// 1,000 pages has two million words.
+pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    let raw_words = text.split(|c: char| {
+        !(is_letter_or_digit(c) || APOSTROPHES.contains(&c) || c == COMBINING_ACUTE)
+    });
+    for raw in raw_words.filter(|w| !w.is_empty()) {
+        word.clear();
+        for c in raw.chars() {
+            if APOSTROPHES.contains(&c) || c == COMBINING_ACUTE {
+                continue;
+            }
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        }
+        if word.chars().nth(1).is_none() || is_stop_word(&word, rules) {
+            continue;
+        }
+        let (keep, replacement) = stem_parts(&word, rules);
+        word.truncate(keep);
+        word.push_str(replacement);
+        f(&word);
+    }
+}
+
+/// Stop words are short: longer words skip the comparisons (millions of words on a large site).
+fn is_stop_word(word: &str, rules: &Rules) -> bool {
+    word.len() <= 10 && rules.stop.contains(&word)
+}
+
+/// `char::is_alphanumeric` (what `[\p{Alphabetic}\p{N}]` matches in search.js), with the
+/// letters of Latin and Cyrillic answered without a table look-up.
+fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('\u{410}'..='\u{44f}').contains(&c)
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// `word` (already lower-cased) without its ending.
 pub fn stem(word: &str, rules: &Rules) -> String {
-    let len = word.chars().count();
+    let (keep, replacement) = stem_parts(word, rules);
+    format!("{}{replacement}", &word[..keep])
+}
+
+/// How many bytes of `word` its stem keeps, and what replaces the rest.
+fn stem_parts(word: &str, rules: &Rules) -> (usize, &'static str) {
+    let last = word.as_bytes().last();
     for (suffix, replacement) in rules.suffixes {
-        if let Some(base) = word.strip_suffix(suffix)
-            && len - suffix.chars().count() >= rules.min_stem
+        // Comparing the last byte first skips most suffixes without a string comparison.
+        if suffix.as_bytes().last() == last
+            && let Some(base) = word.strip_suffix(suffix)
+            && base.chars().count() >= rules.min_stem
         {
-            return format!("{base}{replacement}");
+            return (base.len(), replacement);
         }
     }
-    word.to_string()
+    (word.len(), "")
 }
 
 /// What the search shows and finds of one page, gathered while it renders.
@@ -180,8 +223,39 @@ pub struct Section {
     pub heading: String,
     pub anchor: String,
     pub snippet: String,
-    /// Stem and weight, sorted by stem.
-    pub terms: Vec<(String, u32)>,
+    pub terms: Terms,
+}
+
+/// A section's stems, sorted, with their weights. One string and one byte per stem rather than
+/// a `String` each: the pages of a large site hold millions of them until the index is written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Terms {
+    /// The stems, each followed by `\n` (which no stem contains).
+    stems: String,
+    weights: Vec<u8>,
+}
+
+impl Terms {
+    fn new(weights: HashMap<String, u32>) -> Terms {
+        let mut list: Vec<(String, u32)> = weights.into_iter().collect();
+        list.sort_unstable();
+        let mut terms = Terms {
+            stems: String::with_capacity(list.iter().map(|(t, _)| t.len() + 1).sum()),
+            weights: Vec::with_capacity(list.len()),
+        };
+        for (t, w) in list {
+            terms.stems.push_str(&t);
+            terms.stems.push('\n');
+            terms.weights.push(w.min(MAX_STORED_WEIGHT) as u8);
+        }
+        terms
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.stems
+            .split_terminator('\n')
+            .zip(self.weights.iter().map(|w| u32::from(*w)))
+    }
 }
 
 const TITLE_WEIGHT: u32 = 10;
@@ -201,22 +275,21 @@ impl PageEntry {
             .into_iter()
             .filter(|s| !s.text.trim().is_empty() || !s.heading.is_empty())
             .map(|s| {
-                let mut weights: BTreeMap<String, u32> = BTreeMap::new();
-                for t in tokens(&s.heading, rules) {
-                    *weights.entry(t).or_default() += HEADING_WEIGHT;
+                // Hash maps, sorted once at the end: a site of 1,000 pages has millions of
+                // words, and a sorted map compares strings at every insert.
+                let mut weights: HashMap<String, u32> = HashMap::new();
+                for_each_token(&s.text, rules, |t| add(&mut weights, t, 1));
+                for n in weights.values_mut() {
+                    *n = (*n).min(MAX_TEXT_WEIGHT);
                 }
-                let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-                for t in tokens(&s.text, rules) {
-                    *counts.entry(t).or_default() += 1;
-                }
-                for (t, n) in counts {
-                    *weights.entry(t).or_default() += n.min(MAX_TEXT_WEIGHT);
-                }
+                for_each_token(&s.heading, rules, |t| {
+                    add(&mut weights, t, HEADING_WEIGHT);
+                });
                 Section {
                     heading: collapse(&s.heading),
                     anchor: s.anchor,
                     snippet: snippet(&s.text),
-                    terms: weights.into_iter().collect(),
+                    terms: Terms::new(weights),
                 }
             })
             .collect();
@@ -227,20 +300,22 @@ impl PageEntry {
                     heading: String::new(),
                     anchor: String::new(),
                     snippet: String::new(),
-                    terms: Vec::new(),
+                    terms: Terms::default(),
                 },
             );
         }
         // The page's title and description find its first section.
         let intro = &mut sections[0];
-        let mut weights: BTreeMap<String, u32> = intro.terms.drain(..).collect();
-        for t in tokens(title, rules) {
-            *weights.entry(t).or_default() += TITLE_WEIGHT;
-        }
-        for t in tokens(description, rules) {
-            *weights.entry(t).or_default() += DESCRIPTION_WEIGHT;
-        }
-        intro.terms = weights.into_iter().collect();
+        let mut weights: HashMap<String, u32> = intro
+            .terms
+            .iter()
+            .map(|(t, w)| (t.to_string(), w))
+            .collect();
+        for_each_token(title, rules, |t| add(&mut weights, t, TITLE_WEIGHT));
+        for_each_token(description, rules, |t| {
+            add(&mut weights, t, DESCRIPTION_WEIGHT);
+        });
+        intro.terms = Terms::new(weights);
         if intro.snippet.is_empty() {
             intro.snippet = snippet(description);
         }
@@ -250,6 +325,16 @@ impl PageEntry {
             description: description.to_string(),
             url,
             sections,
+        }
+    }
+}
+
+/// Adds `weight` to `term`, allocating only for a term the map does not have yet.
+fn add(weights: &mut HashMap<String, u32>, term: &str, weight: u32) {
+    match weights.get_mut(term) {
+        Some(w) => *w += weight,
+        None => {
+            weights.insert(term.to_string(), weight);
         }
     }
 }
@@ -344,8 +429,13 @@ fn collapse(s: &str) -> String {
 
 /// The first words of a section, cut at a word boundary.
 fn snippet(text: &str) -> String {
+    // Sections can be long; the snippet needs only their start.
+    let start = match text.char_indices().nth(4 * SNIPPET_CHARS) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
     // A citation marker left out leaves its space before the punctuation that followed it.
-    let mut text = collapse(text);
+    let mut text = collapse(start);
     for p in [".", ",", ";", ":", "!", "?", ")"] {
         text = text.replace(&format!(" {p}"), p);
     }
@@ -353,14 +443,17 @@ fn snippet(text: &str) -> String {
         return text;
     }
     let mut out = String::new();
+    let mut chars = 0;
     for word in text.split(' ') {
-        if out.chars().count() + word.chars().count() + 1 > SNIPPET_CHARS {
+        let n = word.chars().count();
+        if chars + n + 1 > SNIPPET_CHARS {
             break;
         }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
+        chars += n + 1;
     }
     out.push('…');
     out
@@ -418,6 +511,12 @@ pub fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> Str
         /// the size of plain pairs on a large site.
         terms: BTreeMap<&'a str, Vec<usize>>,
     }
+    /// A stem's postings and the last section added to them.
+    #[derive(Default)]
+    struct Postings {
+        list: Vec<usize>,
+        last: usize,
+    }
     let mut sorted: Vec<&PageEntry> = pages.to_vec();
     sorted.sort_by(|a, b| a.url.cmp(&b.url));
     let mut index = Index {
@@ -427,7 +526,7 @@ pub fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> Str
         sections: Vec::new(),
         terms: BTreeMap::new(),
     };
-    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut terms: HashMap<&str, Postings> = HashMap::new();
     for (p, page) in sorted.iter().enumerate() {
         index
             .pages
@@ -435,17 +534,17 @@ pub fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> Str
         for s in &page.sections {
             let n = index.sections.len();
             index.sections.push((p, &s.heading, &s.anchor, &s.snippet));
-            for (term, weight) in &s.terms {
-                let previous = last.insert(term, n).unwrap_or(0);
-                let weight = (*weight).min(MAX_STORED_WEIGHT) as usize;
-                index
-                    .terms
-                    .entry(term)
-                    .or_default()
-                    .push((n - previous) * (MAX_STORED_WEIGHT as usize + 1) + weight);
+            for (term, weight) in s.terms.iter() {
+                let postings = terms.entry(term).or_default();
+                let weight = weight as usize;
+                postings
+                    .list
+                    .push((n - postings.last) * (MAX_STORED_WEIGHT as usize + 1) + weight);
+                postings.last = n;
             }
         }
     }
+    index.terms = terms.into_iter().map(|(t, p)| (t, p.list)).collect();
     // Serializing plain strings and numbers cannot fail.
     let json = serde_json::to_string(&index).unwrap_or_default();
     // `</script` cannot appear in JSON text outside strings; escape `<` inside them anyway,
@@ -462,7 +561,7 @@ mod tests {
     use super::*;
 
     fn all(text: &str, lang: &str) -> Vec<String> {
-        tokens(text, rules(lang)).collect()
+        tokens(text, rules(lang))
     }
 
     #[test]
@@ -533,8 +632,8 @@ mod tests {
             page.sections[s]
                 .terms
                 .iter()
-                .find(|(x, _)| x == t)
-                .map(|(_, w)| *w)
+                .find(|(x, _)| *x == t)
+                .map(|(_, w)| w)
         };
         assert_eq!(weight(0, "risk"), Some(TITLE_WEIGHT));
         assert_eq!(weight(0, "1"), None, "citation numbers are not indexed");
