@@ -134,17 +134,19 @@ const APOSTROPHES: &[char] = &['\'', 'ʼ', '’', '‘', '`', 'ʹ'];
 /// The stress mark some texts put on Cyrillic vowels.
 const COMBINING_ACUTE: char = '\u{301}';
 
-/// The search words of `text`: lower-cased (Unicode case folding covers Cyrillic), apostrophes
-/// and stress marks dropped, split at anything that is not a letter or digit, stop words and
-/// one-letter words left out, each reduced to its stem. `static/search.js` does the same.
-pub fn tokens(text: &str, rules: &Rules) -> Vec<String> {
+/// The words [`for_each_token`] gives, collected.
+#[cfg(test)]
+fn tokens(text: &str, rules: &Rules) -> Vec<String> {
     let mut out = Vec::new();
     for_each_token(text, rules, |t| out.push(t.to_string()));
     out
 }
 
-/// [`tokens`] without an allocation per word: `f` gets each word in a reused buffer. A site of
-/// 1,000 pages has two million words.
+/// Calls `f` with each search word of `text`: lower-cased (Unicode case folding covers
+/// Cyrillic), apostrophes and stress marks dropped, split at anything that is not a letter or
+/// digit, stop words and one-letter words left out, each reduced to its stem.
+/// `static/search.js` does the same. The word is in a reused buffer: a site of 1,000 pages has
+/// two million words, and one allocation each was a third of the index's cost.
 pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
     let mut word = String::new();
     let raw_words = text.split(|c: char| {
@@ -186,7 +188,8 @@ fn is_letter_or_digit(c: char) -> bool {
 }
 
 /// `word` (already lower-cased) without its ending.
-pub fn stem(word: &str, rules: &Rules) -> String {
+#[cfg(test)]
+fn stem(word: &str, rules: &Rules) -> String {
     let (keep, replacement) = stem_parts(word, rules);
     format!("{}{replacement}", &word[..keep])
 }
