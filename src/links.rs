@@ -302,6 +302,41 @@ impl Recorded {
         self.link_spans.push(span);
     }
 
+    /// The same ids and links, each passed through `id` and `link` (`None` keeps a link as
+    /// it is), at the same places: what [`Self`] records of HTML whose attributes were
+    /// rewritten that way (the print page's sections).
+    pub fn map(
+        &self,
+        id: impl Fn(&str) -> String,
+        link: impl Fn(&str) -> Option<String>,
+    ) -> Recorded {
+        let mut ids = Links::default();
+        for i in self.ids.iter() {
+            ids.push(&id(i.value), false);
+        }
+        let mut links = Links::default();
+        for l in self.links.iter() {
+            match link(l.value) {
+                Some(new) => links.push(&new, l.loads),
+                None => links.push(l.value, l.loads),
+            }
+        }
+        Recorded {
+            ids,
+            id_spans: self.id_spans.clone(),
+            links,
+            link_spans: self.link_spans.clone(),
+            opaque: self.opaque,
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.id_spans.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.link_spans.shrink_to_fit();
+    }
+
     /// A URL that pulldown-cmark's HTML writer writes after `prefix` (`mailto:`) with its
     /// `escape_href`: recorded as a reader finds it, escaped and entities decoded.
     pub fn href(&mut self, prefix: &str, url: &str, loads: bool, span: Span) {

@@ -3,7 +3,7 @@
 //! (`risks.md#bladder`), stable readable heading ids, the table of contents, and the plain
 //! text the readability check reads.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use pulldown_cmark::{
@@ -78,18 +78,6 @@ pub(crate) struct TocEntry {
     pub(crate) children: Vec<TocEntry>,
 }
 
-/// How links to other pages are written.
-pub(crate) enum LinkStyle<'a> {
-    /// Relative URLs from the page at this URL path.
-    Relative { from: &'a str },
-    /// One long document (the print page): pages included in it become in-page anchors
-    /// (`key` -> anchor); the others stay relative URLs from `from`.
-    Document {
-        from: &'a str,
-        anchors: &'a HashMap<String, String>,
-    },
-}
-
 pub(crate) struct RenderInput<'a> {
     /// The whole file, so that errors point at lines of the file.
     pub(crate) file_text: &'a str,
@@ -99,11 +87,8 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) lang: &'a str,
     /// Folder of the file relative to `content/` (`` or `topics`), for relative `.md` links.
     pub(crate) dir: &'a str,
-    pub(crate) links: LinkStyle<'a>,
-    /// Prepended to every heading id (print page: `risks-`).
-    pub(crate) id_prefix: &'a str,
-    /// Levels to move headings down (print page: 1, so a page's h2 sits under its section's h2).
-    pub(crate) heading_shift: u8,
+    /// URL path of the page showing the HTML: links to other pages are relative to it.
+    pub(crate) from: &'a str,
     /// Collect the plain text for the readability check; only graded pages need it.
     pub(crate) collect_text: bool,
     /// Accessible name of a citation link, before the number: "Source".
@@ -122,7 +107,7 @@ pub(crate) struct Rendered {
     pub(crate) text_blocks: Vec<String>,
     /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
     pub(crate) links: Recorded,
-    /// A link to another page was written relative to [`LinkStyle`]'s `from`: the same
+    /// A link to another page was written relative to [`RenderInput`]'s `from`: the same
     /// Markdown renders differently on pages in other folders.
     pub(crate) links_to_pages: bool,
     /// The page opens with a `{#key-facts}` heading, rendered as a key facts box.
@@ -218,14 +203,13 @@ pub(crate) fn render<'a>(
                         .any(|a| name.eq_ignore_ascii_case(a))
                 });
                 out.push(Event::Start(Tag::Heading {
-                    level: shift(level, input.heading_shift),
+                    level,
                     id,
                     classes,
                     attrs,
                 }));
             }
             Event::End(TagEnd::Heading(level)) => {
-                let level = shift(level, input.heading_shift);
                 if let Some((index, text, start)) = heading.take() {
                     // Ids are NFC, so that the same words typed decomposed (as some editors
                     // and keyboards do) give the same id, and links to them work.
@@ -239,8 +223,7 @@ pub(crate) fn render<'a>(
                     let first_line = body[start.clone()].find('\n').unwrap_or(start.len());
                     let id = match explicit {
                         Some(explicit) => {
-                            let id = format!("{}{explicit}", input.id_prefix);
-                            if !used_ids.insert(id.clone()) {
+                            if !used_ids.insert(explicit.clone()) {
                                 errors.push(
                                     error_at(
                                         start.start,
@@ -250,11 +233,11 @@ pub(crate) fn render<'a>(
                                     .with_help("give each heading its own {#id}: links to it would go to the first one"),
                                 );
                             }
-                            id
+                            explicit
                         }
                         None => {
                             let base = slugify(&text.nfc().collect::<String>());
-                            unique_id(&format!("{}{base}", input.id_prefix), &mut used_ids)
+                            unique_id(&base, &mut used_ids)
                         }
                     };
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[index] {
@@ -442,7 +425,7 @@ pub(crate) fn render<'a>(
         }
     }
     flush_block(&mut block, &mut text_blocks);
-    let key_facts = wrap_key_facts(&mut out, input.id_prefix);
+    let key_facts = wrap_key_facts(&mut out);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Rendered {
@@ -507,7 +490,7 @@ fn link_terms(
         let Some(url) = pages.url_of(&glossary.page_key, input.lang) else {
             break;
         };
-        let dest = link_url(&input.links, &glossary.page_key, &url, Some(found.anchor));
+        let dest = link_url(input.from, &url, Some(found.anchor));
         if found.start > 0 {
             out.push(Event::Text(CowStr::from(rest[..found.start].to_string())));
         }
@@ -533,13 +516,13 @@ fn link_terms(
 
 /// A page that opens with a `{#key-facts}` heading gets that section (up to the next
 /// heading of the same level) wrapped in a box: `<section class="key-facts">`.
-fn wrap_key_facts(out: &mut Vec<Event<'_>>, id_prefix: &str) -> bool {
+fn wrap_key_facts(out: &mut Vec<Event<'_>>) -> bool {
     let (level, id) = match out.first() {
         Some(Event::Start(Tag::Heading {
             level,
             id: Some(id),
             ..
-        })) if id.strip_prefix(id_prefix) == Some("key-facts") => (*level, id.to_string()),
+        })) if &**id == "key-facts" => (*level, id.to_string()),
         _ => return false,
     };
     let end = out
@@ -573,10 +556,6 @@ fn keep_with_previous_word(out: &mut [Event<'_>]) {
     }
 }
 
-fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
-    HeadingLevel::try_from((level as usize + by as usize).min(6)).unwrap_or(HeadingLevel::H6)
-}
-
 fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
@@ -606,9 +585,7 @@ fn citation_html(
         // Written in place: a page has many citations.
         html.push_str("<a href=\"#ref-");
         let _ = escape_html(&mut html, key);
-        html.push_str("\" id=\"");
-        html.push_str(input.id_prefix);
-        html.push_str("cite-");
+        html.push_str("\" id=\"cite-");
         let _ = escape_html(&mut html, key);
         let _ = write!(html, "-{nth}\" aria-label=\"");
         let _ = escape_html(&mut html, input.cite_label);
@@ -619,7 +596,6 @@ fn citation_html(
         links.link(&href, false, span);
         // The id as written above, without its escaping.
         href.clear();
-        href.push_str(input.id_prefix);
         href.push_str("cite-");
         href.push_str(key);
         let _ = write!(href, "-{nth}");
@@ -678,29 +654,17 @@ fn resolve_link(
             help,
         ));
     };
-    Ok(Some(link_url(&input.links, &key, &url, fragment)))
+    Ok(Some(link_url(input.from, &url, fragment)))
 }
 
-/// The `href` of a link to the page `key` (at output path `url`), in the page's link style.
-fn link_url(style: &LinkStyle<'_>, key: &str, url: &str, fragment: Option<&str>) -> String {
-    let relative = |from: &str| {
-        let mut u = urls::relative(from, url);
-        if let Some(f) = fragment {
-            u.push('#');
-            u.push_str(f);
-        }
-        u
-    };
-    match style {
-        LinkStyle::Relative { from } => relative(from),
-        LinkStyle::Document { from, anchors } => match anchors.get(key) {
-            Some(anchor) => match fragment {
-                Some(f) => format!("#{anchor}-{f}"),
-                None => format!("#{anchor}"),
-            },
-            None => relative(from),
-        },
+/// The `href` of a link to the page at output path `url` from the page at `from`.
+fn link_url(from: &str, url: &str, fragment: Option<&str>) -> String {
+    let mut u = urls::relative(from, url);
+    if let Some(f) = fragment {
+        u.push('#');
+        u.push_str(f);
     }
+    u
 }
 
 /// A readable id from heading text: lower case, letters of any script kept, words joined
@@ -786,9 +750,7 @@ mod tests {
             file: Path::new("content/x.md"),
             lang,
             dir: "",
-            links: LinkStyle::Relative { from },
-            id_prefix: "",
-            heading_shift: 0,
+            from,
             collect_text: true,
             cite_label: "Source",
             glossary: None,

@@ -168,6 +168,70 @@ fn print_page_holds_every_page_with_unique_ids() {
     );
 }
 
+/// A page's section of the print page is the page's own rendered content, moved into the
+/// document: ids get the section's prefix and links follow them, headings go one level down,
+/// and citations keep the numbers they have on the page.
+#[test]
+fn print_sections_are_the_pages_as_rendered() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "It can hurt",
+        "See [the day](#on-the-day) and a note.[^n] It can hurt",
+    );
+    let risks = f.read("content/risks.md");
+    f.write("content/risks.md", &format!("{risks}\n[^n]: A note.\n"));
+    f.build().assert_ok();
+    let between = |html: &str, start: &str, end: &str| -> String {
+        let from = html
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} in {html}"))
+            + start.len();
+        let to = from
+            + html[from..]
+                .find(end)
+                .unwrap_or_else(|| panic!("{end} in {html}"));
+        html[from..to].to_string()
+    };
+    let page = between(
+        &f.read("public/risks/index.html"),
+        "</time></p>\n",
+        "\n<h2>Sources",
+    );
+    let section = between(
+        &f.read("public/print/index.html"),
+        "<section id=\"risks\"><h2>Risks</h2>",
+        "<ol><li id=\"risks-ref-",
+    );
+    assert!(
+        page.contains(r#"<div class="footnote-definition" id="n">"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"aria-label="Source 2">[2]</a>"#), "{page}");
+    let moved = page
+        .replace(" id=\"", " id=\"risks-")
+        .replace(" href=\"#", " href=\"#risks-")
+        .replace("h3>", "h4>")
+        .replace("<h3 ", "<h4 ")
+        .replace("h2>", "h3>")
+        .replace("<h2 ", "<h3 ");
+    assert_eq!(section, moved);
+    // Each section lists its own sources under the numbers they have on the page; the print
+    // page lists those of its own text and partials.
+    let print = f.read("public/print/index.html");
+    assert!(
+        print.contains(concat!(
+            r#"<li id="risks-ref-A1" value="1">A study of cats</li>"#,
+            r#"<li id="risks-ref-A2" value="2">Огляд</li></ol></section>"#
+        )),
+        "{print}"
+    );
+    assert!(
+        print.contains(r#"<ol><li id="ref-A1">A study of cats</li></ol>"#),
+        "{print}"
+    );
+}
+
 #[test]
 fn builds_are_byte_identical() {
     let f = Fixture::new();

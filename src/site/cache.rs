@@ -15,6 +15,7 @@ use crate::watch::Reload;
 
 use super::Site;
 use super::page::{CitationLog, PageResult};
+use super::print::Printed;
 
 /// Page results kept between renders.
 #[derive(Default)]
@@ -29,6 +30,7 @@ struct CachedPage {
     readability: Option<Readability>,
     search: Option<crate::search::PageEntry>,
     errors: Vec<Diagnostic>,
+    printed: Option<Printed>,
 }
 
 impl RenderCache {
@@ -42,6 +44,7 @@ impl RenderCache {
             readability: c.readability,
             search: c.search,
             errors: c.errors,
+            printed: c.printed,
         })
     }
 
@@ -57,6 +60,7 @@ impl RenderCache {
                     readability: r.readability,
                     search: r.search,
                     errors: r.errors,
+                    printed: r.printed,
                 };
                 (r.page.file.clone(), cached)
             })

@@ -1,7 +1,7 @@
 //! The template context (documented in docs/templates.md): its types, and the code that
 //! fills them from a rendered page and the site around it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -32,7 +32,7 @@ struct NavItem<'a> {
 }
 
 #[derive(Serialize)]
-struct CitationContext<'a> {
+pub(super) struct CitationContext<'a> {
     number: usize,
     key: &'a str,
     /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
@@ -90,7 +90,10 @@ pub(super) struct PrintSection<'a> {
     pub(super) next_review: &'a str,
     pub(super) author: Option<&'a str>,
     pub(super) clinical_reviewer: Option<&'a str>,
+    /// *HTML*: the page's content with ids prefixed `ANCHOR-` (see [`super::print`]).
     pub(super) content: String,
+    /// The sources the page's own text cites, numbered as on the page.
+    pub(super) citations: Vec<CitationContext<'a>>,
 }
 
 #[derive(Serialize)]
@@ -160,7 +163,7 @@ pub(super) struct PageParts<'a, 'b> {
     /// The page's URL path, which its links are relative to.
     pub(super) url: &'b str,
     pub(super) md: &'b markdown::Rendered,
-    /// The page's citations: partials, then its own text, then (print page) every page.
+    /// The page's citations: partials, then its own text.
     pub(super) cites: &'b Citations,
     pub(super) partials: BTreeMap<&'a str, String>,
     /// Print pages: every page, as sections of one document.
@@ -181,6 +184,8 @@ pub(super) struct Arranged<'a> {
     versions: HashMap<&'a str, Vec<&'a Page>>,
     /// The URL path of the sources page.
     sources_page: HashMap<&'a str, String>,
+    /// The languages with a print page.
+    print_page: HashSet<&'a str>,
 }
 
 impl<'a> Arranged<'a> {
@@ -189,6 +194,7 @@ impl<'a> Arranged<'a> {
         let mut nav: HashMap<&str, Vec<&Page>> = HashMap::new();
         let mut reading_order: HashMap<&str, Vec<&Page>> = HashMap::new();
         let mut sources_page = HashMap::new();
+        let mut print_page = HashSet::new();
         for p in &site.content.pages {
             // The search box in every page's header leads to the search page.
             if p.is_top_level() && p.front.kind != PageKind::Search {
@@ -200,6 +206,9 @@ impl<'a> Arranged<'a> {
             if p.front.kind == PageKind::Sources {
                 sources_page.insert(p.lang.as_str(), p.url_path(&site.config));
             }
+            if p.front.kind == PageKind::Print {
+                print_page.insert(p.lang.as_str());
+            }
         }
         nav.values_mut().for_each(order);
         reading_order.values_mut().for_each(order);
@@ -208,7 +217,18 @@ impl<'a> Arranged<'a> {
             reading_order,
             versions: site.versions(),
             sources_page,
+            print_page,
         }
+    }
+
+    /// Whether `lang` has a print page, which shows its ordinary pages.
+    pub(super) fn has_print_page(&self, lang: &str) -> bool {
+        self.print_page.contains(lang)
+    }
+
+    /// The sources page of `lang`, relative to the page at `from`.
+    pub(super) fn sources_url(&self, lang: &str, from: &str) -> Option<String> {
+        self.sources_page.get(lang).map(|s| relative(from, s))
     }
 
     /// The ordinary pages of `lang`, in the order of the navigation.
@@ -277,23 +297,13 @@ impl<'b> Context<'b> {
             })
             .unwrap_or_default();
         let by_slug = nav.iter().map(|n| (n.slug, n.clone())).collect();
-        let sources_url = arranged.sources_page.get(lang).map(|s| relative(url, s));
-        let citations = cites
+        let sources_url = arranged.sources_url(lang, url);
+        let numbered = cites
             .order
             .iter()
             .enumerate()
-            .filter_map(|(i, key)| {
-                let s = site.sources.sources.get(key)?;
-                Some(CitationContext {
-                    number: i + 1,
-                    key,
-                    source: s.local(lang),
-                    sources_url: sources_url
-                        .as_ref()
-                        .map_or_else(String::new, |u| format!("{u}#{key}")),
-                })
-            })
-            .collect();
+            .map(|(i, k)| (i + 1, k.as_str()));
+        let citations = citations(site, lang, numbered, sources_url.as_deref());
         let twins = arranged
             .versions
             .get(page.key.as_str())
@@ -358,6 +368,26 @@ impl<'b> Context<'b> {
             listing,
         }
     }
+}
+
+/// Numbered sources as a source list shows them; `sources_url` is the sources page's.
+pub(super) fn citations<'a, 'k>(
+    site: &'a Site,
+    lang: &str,
+    numbered: impl Iterator<Item = (usize, &'k str)>,
+    sources_url: Option<&str>,
+) -> Vec<CitationContext<'a>> {
+    numbered
+        .filter_map(|(number, key)| {
+            let (key, source) = site.sources.sources.get_key_value(key)?;
+            Some(CitationContext {
+                number,
+                key,
+                source: source.local(lang),
+                sources_url: sources_url.map_or_else(String::new, |u| format!("{u}#{key}")),
+            })
+        })
+        .collect()
 }
 
 /// Per language: source key -> the pages citing it, in page order.

@@ -7,6 +7,7 @@
 //! - [`files`]: the files that are not pages: static files, sitemap, robots.txt, 404.
 //! - [`checks`]: checks of the site as a whole: unused sources, translations citing the same
 //!   sources, readability.
+//! - [`print`]: the print page's sections, made from what the pages rendered.
 //! - [`cache`]: what `factsheet serve` keeps between renders, and what an edit makes dirty.
 
 mod cache;
@@ -14,6 +15,7 @@ mod checks;
 mod context;
 mod files;
 mod page;
+mod print;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,7 +28,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links;
 use crate::output::Sink;
 use crate::templates::Templates;
-use page::{PageResult, RenderState};
+use page::{Ordinary, PageResult, RenderState};
 
 pub(crate) use cache::RenderCache;
 
@@ -196,21 +198,31 @@ impl Site {
                 None => state.render_page(page, sink, None),
             })
             .collect();
-        let cited_by = context::cited_by(&results);
+        let ordinary = Ordinary {
+            cited_by: context::cited_by(&results),
+            printed: results
+                .iter()
+                .filter_map(|r| {
+                    let printed = r.printed.as_ref()?;
+                    Some(((r.page.key.as_str(), r.page.lang.as_str()), printed))
+                })
+                .collect(),
+        };
         // The sources and print pages of a large site each have a template context the size of
         // the site (tens of MB at 10,000 pages per language): render them one at a time there,
         // so as not to add them up at the peak of memory; in parallel on smaller sites.
         let special_results: Vec<PageResult> = if self.content.pages.len() > 4_000 {
             special
                 .iter()
-                .map(|page| state.render_page(page, sink, Some(&cited_by)))
+                .map(|page| state.render_page(page, sink, Some(&ordinary)))
                 .collect()
         } else {
             special
                 .par_iter()
-                .map(|page| state.render_page(page, sink, Some(&cited_by)))
+                .map(|page| state.render_page(page, sink, Some(&ordinary)))
                 .collect()
         };
+        drop(ordinary);
         results.extend(special_results);
 
         let mut diags = Diagnostics::default();

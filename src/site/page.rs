@@ -7,18 +7,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::content::{Page, PageKind, Partial};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::glossary::Glossary;
 use crate::links::{self, PageLinks};
-use crate::markdown::{self, Citations, LinkStyle, PageIndex, RenderInput};
+use crate::markdown::{self, Citations, PageIndex, RenderInput};
 use crate::output::Sink;
 use crate::readability::{self, Readability};
 
 use super::Site;
 use super::context::{
-    Arranged, CitedByMap, Context, ListingEntry, PageParts, PrintSection, SourceEntry,
+    self, Arranged, CitedByMap, Context, ListingEntry, PageParts, PrintSection, SourceEntry,
 };
+use super::print::{self, Printed, Relocation};
 
 /// What rendering a page found out, for the site-wide checks and the render cache.
 pub(super) struct PageResult<'a> {
@@ -29,6 +32,15 @@ pub(super) struct PageResult<'a> {
     /// What the search index holds of the page.
     pub(super) search: Option<crate::search::PageEntry>,
     pub(super) errors: Vec<Diagnostic>,
+    /// What the print page shows of the page, where its language has one.
+    pub(super) printed: Option<Printed>,
+}
+
+/// What the print and sources pages show of the ordinary pages' results.
+pub(super) struct Ordinary<'r, 'a> {
+    pub(super) cited_by: CitedByMap<'a>,
+    /// By page key and language.
+    pub(super) printed: HashMap<(&'a str, &'a str), &'r Printed>,
 }
 
 impl PageResult<'_> {
@@ -43,9 +55,8 @@ impl PageResult<'_> {
 
 #[derive(Default)]
 pub(super) struct CitationLog {
-    /// Every key cited, in order: partials, the page's own text, then (print page) the
-    /// pages it contains. Keys are shared with the source list (a large site keeps about a
-    /// million of them).
+    /// Every key cited, in order: partials, then the page's own text. Keys are shared with
+    /// the source list (a large site keeps about a million of them).
     pub(super) log: Vec<Arc<str>>,
     /// The part of `log` cited by the page's own text.
     pub(super) body: std::ops::Range<usize>,
@@ -166,25 +177,16 @@ impl<'a> RenderState<'a> {
             .map_or("Source", String::as_str)
     }
 
-    /// `text` is the page's file, from [`Page::read`].
-    fn page_input<'b>(
-        &'b self,
-        page: &'b Page,
-        text: &'b str,
-        links: LinkStyle<'b>,
-        id_prefix: &'b str,
-    ) -> RenderInput<'b> {
+    /// `text` is the page's file, from [`Page::read`]; `from` its URL path.
+    fn page_input<'b>(&'b self, page: &'b Page, text: &'b str, from: &'b str) -> RenderInput<'b> {
         RenderInput {
             file_text: text,
             body_start: page.head.len(),
             file: &page.file,
             lang: &page.lang,
             dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
-            links,
-            id_prefix,
-            // Inside the print document each page is a section under its own h2.
-            heading_shift: u8::from(!id_prefix.is_empty()),
-            collect_text: id_prefix.is_empty() && is_graded(page),
+            from,
+            collect_text: is_graded(page),
             cite_label: self.cite_label(&page.lang),
             glossary: self
                 .glossaries
@@ -201,9 +203,7 @@ impl<'a> RenderState<'a> {
             file: &partial.file,
             lang: &partial.lang,
             dir: "",
-            links: LinkStyle::Relative { from },
-            id_prefix: "",
-            heading_shift: 0,
+            from,
             collect_text: false,
             cite_label: self.cite_label(&partial.lang),
             // The emergency box is read in a hurry: no links but its own.
@@ -236,7 +236,7 @@ impl<'a> RenderState<'a> {
         &self,
         page: &'a Page,
         sink: &dyn Sink,
-        cited_by: Option<&CitedByMap<'a>>,
+        ordinary: Option<&Ordinary<'_, 'a>>,
     ) -> PageResult<'a> {
         let site = self.site;
         let config = &site.config;
@@ -266,10 +266,11 @@ impl<'a> RenderState<'a> {
                     readability: None,
                     search: None,
                     errors,
+                    printed: None,
                 };
             }
         };
-        let input = self.page_input(page, &text, LinkStyle::Relative { from: &url }, "");
+        let input = self.page_input(page, &text, &url);
         let md = markdown::render(
             &input,
             &self.index,
@@ -283,14 +284,15 @@ impl<'a> RenderState<'a> {
         }
         let (print_sections, section_links) = match page.front.kind {
             PageKind::Print => {
-                let (sections, links) = self.print_sections(page, &url, &mut cites);
+                let printed = ordinary.map(|o| &o.printed);
+                let (sections, links) = self.print_sections(page, &url, printed);
                 (Some(sections), links)
             }
             _ => (None, Vec::new()),
         };
         let sources = (page.front.kind == PageKind::Sources).then(|| {
             let in_partials = &cites.order[..partial_sources];
-            SourceEntry::list(site, lang, &url, cited_by, in_partials)
+            SourceEntry::list(site, lang, &url, ordinary.map(|o| &o.cited_by), in_partials)
         });
         let listing =
             (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
@@ -351,6 +353,17 @@ impl<'a> RenderState<'a> {
                 }
             }
         }
+        let search = crate::search::is_indexed(page).then(|| {
+            crate::search::PageEntry::new(
+                &page.front.title,
+                &page.front.description,
+                url.clone(),
+                &md.html,
+                lang,
+            )
+        });
+        let printed = (page.front.kind == PageKind::Page && self.arranged.has_print_page(lang))
+            .then(|| Printed::new(md, &cites, body.clone()));
         PageResult {
             page,
             citations: CitationLog {
@@ -366,16 +379,9 @@ impl<'a> RenderState<'a> {
             },
             links,
             readability,
-            search: crate::search::is_indexed(page).then(|| {
-                crate::search::PageEntry::new(
-                    &page.front.title,
-                    &page.front.description,
-                    url.clone(),
-                    &md.html,
-                    lang,
-                )
-            }),
+            search,
             errors,
+            printed,
         }
     }
 
@@ -413,55 +419,56 @@ impl<'a> RenderState<'a> {
         None
     }
 
-    /// Every page of the print page's language as a section of one document: links between
-    /// them become in-page anchors, their ids get the section's prefix, and their citations
-    /// are numbered across the whole document.
+    /// Every page of the print page's language as a section of one document, made from what
+    /// the pages rendered (see [`print`]), with their ids and links.
     fn print_sections(
         &self,
         print_page: &Page,
         url: &str,
-        cites: &mut Citations,
+        printed: Option<&HashMap<(&'a str, &'a str), &Printed>>,
     ) -> (Vec<PrintSection<'a>>, Vec<ShownMarkdown<'a>>) {
-        let pages = self.arranged.reading_order(&print_page.lang);
-        let anchors: HashMap<String, String> = pages
-            .iter()
-            .map(|p| (p.key.clone(), print_anchor(p)))
-            .collect();
+        let config = &self.site.config;
+        let lang = print_page.lang.as_str();
+        let pages = self.arranged.reading_order(lang);
+        let urls: Vec<String> = pages.iter().map(|p| p.url_path(config)).collect();
+        let document = print::Document::new(
+            url,
+            pages
+                .iter()
+                .zip(&urls)
+                .map(|(p, u)| (u.clone(), print::anchor(p))),
+        );
+        let sources_url = self.arranged.sources_url(lang, url);
         pages
-            .iter()
-            .filter_map(|p| {
-                let anchor = print_anchor(p);
-                let prefix = format!("{anchor}-");
-                // A page that cannot be read is reported when it renders itself.
-                let text = p.read(&self.site.root).ok()?;
-                let input = self.page_input(
-                    p,
-                    &text,
-                    LinkStyle::Document {
-                        from: url,
-                        anchors: &anchors,
-                    },
-                    &prefix,
-                );
-                // Errors in these pages are reported when the pages themselves render.
-                let md = markdown::render(
-                    &input,
-                    &self.index,
-                    &self.sources.known,
-                    cites,
-                    &mut Vec::new(),
-                );
+            .par_iter()
+            .zip(&urls)
+            .filter_map(|(p, from)| {
+                // A page that could not be read has nothing to show; it is reported when
+                // it renders itself.
+                let shown = printed?.get(&(p.key.as_str(), p.lang.as_str()))?;
+                let anchor = print::anchor(p);
+                let relocation = Relocation::new(&document, from, &anchor);
+                let numbered = shown.citations.iter().map(|(n, k)| (*n, k.as_str()));
                 let section = PrintSection {
                     title: &p.front.title,
                     slug: p.slug(),
-                    anchor,
                     last_reviewed: &p.last_reviewed,
                     next_review: &p.next_review,
                     author: p.front.author.as_deref(),
                     clinical_reviewer: p.front.clinical_reviewer.as_deref(),
-                    content: md.html,
+                    content: relocation.html(&shown.html),
+                    citations: context::citations(
+                        self.site,
+                        lang,
+                        numbered,
+                        sources_url.as_deref(),
+                    ),
+                    anchor,
                 };
-                Some((section, (p.file.as_path(), md.links)))
+                Some((
+                    section,
+                    (p.file.as_path(), relocation.recorded(&shown.links)),
+                ))
             })
             .unzip()
     }
@@ -560,15 +567,6 @@ fn find(html: &[u8], needle: &str) -> Option<usize> {
 /// Flesch-Kincaid is a formula for English.
 fn is_graded(page: &Page) -> bool {
     page.front.kind == PageKind::Page && page.front.readability && page.lang == "en"
-}
-
-/// The id of a page's section on the print page: `risks`, `home` for the home page.
-fn print_anchor(page: &Page) -> String {
-    if page.path.is_empty() {
-        "home".to_string()
-    } else {
-        page.path.replace('/', "-")
-    }
 }
 
 /// A content page that does not open with `## Key facts {#key-facts}` (site.toml's

@@ -99,7 +99,7 @@ lang = "uk"
         "templates/print.html",
         r#"{% extends "base.html" %}
 {% block main %}<h1>{{ page.title }}</h1>
-{% for p in pages %}<section id="{{ p.anchor }}"><h2>{{ p.title }}</h2>{{ p.content | safe }}</section>
+{% for p in pages %}<section id="{{ p.anchor }}"><h2>{{ p.title }}</h2>{{ p.content | safe }}<ol>{% for c in p.citations %}<li id="{{ p.anchor }}-ref-{{ c.key }}" value="{{ c.number }}">{{ c.title }}</li>{% endfor %}</ol></section>
 {% endfor %}<ol>{% for c in page.citations %}<li id="ref-{{ c.key }}">{{ c.title }}</li>{% endfor %}</ol>{% endblock %}
 "#,
     ),
