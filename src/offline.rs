@@ -46,10 +46,12 @@ pub fn rewrite(html: &[u8]) -> Vec<u8> {
     let mut rewriter = HtmlRewriter::new(
         Settings::new().append_element_content_handler(element!("[href], [src]", |el| {
             for name in ["href", "src"] {
+                // Values come as written, entities and all (`..&#x2F;sources&#x2F;` is a
+                // folder too); they go back escaped as the templates escape them.
                 if let Some(value) = el.get_attribute(name)
-                    && let Some(file) = file_link(&value)
+                    && let Some(file) = file_link(&html_escape::decode_html_entities(&value))
                 {
-                    el.set_attribute(name, &file)?;
+                    el.set_attribute(name, &crate::templates::escape_html(&file))?;
                 }
             }
             Ok(())

@@ -129,7 +129,7 @@ pub(crate) fn on_render_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 
 /// Tera's default escaper also turns `/` into `&#x2F;`, which bloats every URL and makes the
 /// output hard to read; `/` is harmless in text and in quoted attributes.
-fn escape_html(input: &str) -> String {
+pub(crate) fn escape_html(input: &str) -> String {
     html_escape::encode_quoted_attribute(input).into_owned()
 }
 

@@ -466,3 +466,42 @@ fn each_language_has_a_search_index_of_its_pages() {
         );
     }
 }
+
+/// The copy clinics hand out on USB sticks: every page of the real site, the print page with
+/// its sections from all the others among them, links to files rather than folders.
+#[test]
+fn the_real_site_builds_as_an_offline_copy_with_no_link_to_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("offline");
+    let run = factsheet(&["build", "--offline", "--output-dir", out.to_str().unwrap()]);
+    assert!(
+        run.status.success(),
+        "the offline copy must build:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let print = std::fs::read_to_string(out.join("print/index.html")).unwrap();
+    // A page outside the print document, linked from a section (the home page's list).
+    assert!(
+        print.contains(r#"<a href="../sources/index.html">"#),
+        "print page links to the sources page as a file"
+    );
+    for (lang, slug, _) in all_pages() {
+        let prefix = if lang == "en" { "" } else { "uk/" };
+        let html = std::fs::read_to_string(out.join(format!("{prefix}{slug}index.html"))).unwrap();
+        for href in html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            let href = href.replace("&#x2F;", "/");
+            let path = href.split('#').next().unwrap_or("");
+            if href.starts_with("http") || href.starts_with("mailto:") || path.is_empty() {
+                continue;
+            }
+            assert!(
+                !path.ends_with('/') && path != "." && path != "..",
+                "{lang} {slug}: `{href}` points at a folder"
+            );
+        }
+    }
+}

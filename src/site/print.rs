@@ -179,7 +179,7 @@ impl<'d> Relocation<'d> {
             el.get_attribute(name)
                 .map(|v| html_escape::decode_html_entities(&v).into_owned())
         };
-        let escaped = |value: &str| html_escape::encode_safe(value).into_owned();
+        let escaped = crate::templates::escape_html;
         if let Some(id) = decoded(el, "id") {
             let _ = el.set_attribute("id", &escaped(&self.id(&id)));
         }
