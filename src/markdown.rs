@@ -89,7 +89,7 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) dir: &'a str,
     /// URL path of the page showing the HTML: links to other pages are relative to it.
     pub(crate) from: &'a str,
-    /// Collect the plain text for the readability check; only graded pages need it.
+    /// Collect the plain text, for the readability check and the search index.
     pub(crate) collect_text: bool,
     /// Accessible name of a citation link, before the number: "Source".
     pub(crate) cite_label: &'a str,
@@ -105,6 +105,9 @@ pub(crate) struct Rendered {
     /// Text of each paragraph, list item, heading and table cell, for readability (empty
     /// unless `collect_text`).
     pub(crate) text_blocks: Vec<String>,
+    /// Each heading, with where its text blocks start in `text_blocks` (empty unless
+    /// `collect_text`): the search index cuts the page into sections with them.
+    pub(crate) headings: Vec<HeadingAt>,
     /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
     pub(crate) links: Recorded,
     /// A link to another page was written relative to [`RenderInput`]'s `from`: the same
@@ -112,6 +115,18 @@ pub(crate) struct Rendered {
     pub(crate) links_to_pages: bool,
     /// The page opens with a `{#key-facts}` heading, rendered as a key facts box.
     pub(crate) key_facts: bool,
+}
+
+/// A heading among a page's text blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeadingAt {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) text: String,
+    /// Where the heading's own text block is (or would be: a heading of code only has none).
+    pub(crate) at: usize,
+    /// The first text block after the heading's own.
+    pub(crate) first_block: usize,
 }
 
 pub fn options() -> Options {
@@ -149,6 +164,9 @@ pub(crate) fn render<'a>(
     let mut toc_flat: Vec<(u8, String, String)> = Vec::new();
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut text_blocks = Vec::new();
+    let mut headings = Vec::new();
+    // Where the current heading's own text block goes in `text_blocks`.
+    let mut heading_block = 0;
     let mut block = String::new();
     // The heading's index in `out`, its text, and where it starts in the file.
     let mut heading: Option<(usize, String, std::ops::Range<usize>)> = None;
@@ -195,6 +213,7 @@ pub(crate) fn render<'a>(
                 attrs,
             }) => {
                 heading = Some((out.len(), String::new(), range.clone()));
+                heading_block = text_blocks.len();
                 heading_id_slot = links.id_slot();
                 // `{#id href=x}`: attributes the checker would read; leave them to it.
                 links.opaque |= attrs.iter().any(|(name, _)| {
@@ -246,8 +265,17 @@ pub(crate) fn render<'a>(
                     // `escape_html` output decodes back to the id itself.
                     let at = input.body_start + start.start;
                     links.insert_id(heading_id_slot, &id, Span::new(at..at + first_line));
-                    toc_flat.push((heading_level(level), id, text.trim().to_string()));
                     flush_block(&mut block, &mut text_blocks);
+                    if input.collect_text {
+                        headings.push(HeadingAt {
+                            level: heading_level(level),
+                            id: id.clone(),
+                            text: text.trim().to_string(),
+                            at: heading_block,
+                            first_block: text_blocks.len(),
+                        });
+                    }
+                    toc_flat.push((heading_level(level), id, text.trim().to_string()));
                 }
                 out.push(Event::End(TagEnd::Heading(level)));
             }
@@ -354,6 +382,9 @@ pub(crate) fn render<'a>(
                     && start + 1 == out.len()
                 {
                     out.push(Event::Text(CowStr::from(address.to_string())));
+                    if input.collect_text {
+                        block.push_str(address);
+                    }
                 }
                 out.push(event);
             }
@@ -432,6 +463,7 @@ pub(crate) fn render<'a>(
         html,
         toc: build_toc(toc_flat),
         text_blocks,
+        headings,
         links,
         links_to_pages,
         key_facts,
@@ -724,7 +756,7 @@ fn build_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::Path;
 
@@ -742,7 +774,12 @@ mod tests {
         }
     }
 
-    fn render_md(md: &str, lang: &str, from: &str) -> (Rendered, Citations, Vec<Diagnostic>) {
+    /// `md` rendered as a page at `from` that may cite `S1` and `S2`.
+    pub(crate) fn render_md(
+        md: &str,
+        lang: &str,
+        from: &str,
+    ) -> (Rendered, Citations, Vec<Diagnostic>) {
         let text = format!("+++\n+++\n{md}");
         let input = RenderInput {
             file_text: &text,

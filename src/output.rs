@@ -87,6 +87,17 @@ pub trait Sink: Sync {
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         self.write(rel, &std::fs::read(from)?)
     }
+    /// Write what `produce` writes at `rel`; sinks that can stream it to its file do, for
+    /// files too large to hold twice (the search index of a large site).
+    fn write_from(
+        &self,
+        rel: &str,
+        produce: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        produce(&mut bytes)?;
+        self.write(rel, &bytes)
+    }
 }
 
 /// Discards everything: `factsheet check`.
@@ -97,6 +108,13 @@ impl Sink for NullSink {
         Ok(())
     }
     fn copy(&self, _: &str, _: &Path) -> io::Result<()> {
+        Ok(())
+    }
+    fn write_from(
+        &self,
+        _: &str,
+        _: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
         Ok(())
     }
 }
@@ -147,6 +165,16 @@ impl Sink for DirSink {
     }
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         std::fs::copy(from, self.target(rel)?).map(|_| ())
+    }
+    fn write_from(
+        &self,
+        rel: &str,
+        produce: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut file =
+            io::BufWriter::with_capacity(1 << 16, std::fs::File::create(self.target(rel)?)?);
+        produce(&mut file)?;
+        io::Write::flush(&mut file)
     }
 }
 

@@ -1,4 +1,5 @@
-//! The search index: one small script per language, built from the rendered pages.
+//! The search index: one small script per language, built from the text the Markdown
+//! renderer collects while it renders each page (no second reading of the HTML).
 //!
 //! Each page is cut into sections at its headings; each section keeps its heading, anchor, a
 //! short snippet and the weighted stems of its words. The index is a `<script>` that assigns a
@@ -6,15 +7,16 @@
 //! `file://` and the site must search from a USB stick. The stemming rules travel in the index,
 //! so `static/search.js` applies exactly the rules the index was built with.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
+use std::collections::BTreeMap;
+use std::io::Write;
 
-use lol_html::html_content::EndTag;
-use lol_html::{EndTagHandler, HtmlRewriter, Settings, doc_text, element};
+// Hashing stems is a good part of the index's cost; nothing here needs protection from
+// crafted keys (the text is the site's own).
+use foldhash::HashMap;
 use serde::Serialize;
 
 use crate::content::{Page, PageKind};
+use crate::markdown::HeadingAt;
 use crate::offline;
 use crate::site::Site;
 
@@ -158,10 +160,9 @@ pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
             if APOSTROPHES.contains(&c) || c == COMBINING_ACUTE {
                 continue;
             }
-            if c.is_ascii() {
-                word.push(c.to_ascii_lowercase());
-            } else {
-                word.extend(c.to_lowercase());
+            match lower_fast(c) {
+                Some(lower) => word.push(lower),
+                None => word.extend(c.to_lowercase()),
             }
         }
         if word.chars().nth(1).is_none() || is_stop_word(&word, rules) {
@@ -174,6 +175,18 @@ pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
     }
 }
 
+/// The lower case of ASCII and of the Cyrillic alphabet, without a table look-up; `None` for
+/// other characters (`char::to_lowercase` gives the same, more slowly).
+fn lower_fast(c: char) -> Option<char> {
+    match c {
+        _ if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20),
+        'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50),
+        'а'..='џ' => Some(c),
+        _ => None,
+    }
+}
+
 /// Stop words are short: longer words skip the comparisons (millions of words on a large site).
 fn is_stop_word(word: &str, rules: &Rules) -> bool {
     word.len() <= 10 && rules.stop.contains(&word)
@@ -183,7 +196,9 @@ fn is_stop_word(word: &str, rules: &Rules) -> bool {
 /// letters of Latin and Cyrillic answered without a table look-up.
 fn is_letter_or_digit(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || ('\u{410}'..='\u{44f}').contains(&c)
+        // The Cyrillic block's letters (U+0482-U+0489 are a sign and combining marks).
+        || ('\u{400}'..='\u{481}').contains(&c)
+        || ('\u{48a}'..='\u{4ff}').contains(&c)
         || (!c.is_ascii() && c.is_alphanumeric())
 }
 
@@ -218,46 +233,48 @@ pub struct PageEntry {
     /// From the output root, as the page's own links are: `risks/`, `uk/`.
     pub url: String,
     pub sections: Vec<Section>,
+    /// The page's distinct stems, each followed by `\n` (which no stem contains); sections
+    /// name them by position. One string a page, not one a section and stem: a site of
+    /// 10,000 pages per language holds 25 million (section, stem) pairs until the index is
+    /// written, and their strings were most of the build's memory.
+    stems: String,
 }
 
 /// A page's text from one heading to the next; the first has no heading (the page's intro).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
-    pub heading: String,
-    pub anchor: String,
-    pub snippet: String,
-    pub terms: Terms,
+    /// Heading, anchor and snippet, one after the other: one allocation, not three (a site
+    /// of 10,000 pages per language has 230,000 sections).
+    text: Box<str>,
+    heading_len: u32,
+    anchor_len: u32,
+    /// One number per stem: its position in the page's `stems` times 16, plus its weight
+    /// here (at most 15).
+    terms: Box<[u32]>,
 }
 
-/// A section's stems, sorted, with their weights. One string and one byte per stem rather than
-/// a `String` each: the pages of a large site hold millions of them until the index is written.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Terms {
-    /// The stems, each followed by `\n` (which no stem contains).
-    stems: String,
-    weights: Vec<u8>,
-}
-
-impl Terms {
-    fn new(weights: HashMap<String, u32>) -> Terms {
-        let mut list: Vec<(String, u32)> = weights.into_iter().collect();
-        list.sort_unstable();
-        let mut terms = Terms {
-            stems: String::with_capacity(list.iter().map(|(t, _)| t.len() + 1).sum()),
-            weights: Vec::with_capacity(list.len()),
-        };
-        for (t, w) in list {
-            terms.stems.push_str(&t);
-            terms.stems.push('\n');
-            terms.weights.push(w.min(MAX_STORED_WEIGHT) as u8);
+impl Section {
+    fn new(heading: &str, anchor: &str, snippet: &str, terms: Vec<u32>) -> Section {
+        let len = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX);
+        Section {
+            text: [heading, anchor, snippet].concat().into_boxed_str(),
+            heading_len: len(heading),
+            anchor_len: len(anchor),
+            terms: terms.into_boxed_slice(),
         }
-        terms
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.stems
-            .split_terminator('\n')
-            .zip(self.weights.iter().map(|w| u32::from(*w)))
+    pub fn heading(&self) -> &str {
+        &self.text[..self.heading_len as usize]
+    }
+
+    pub fn anchor(&self) -> &str {
+        let start = self.heading_len as usize;
+        &self.text[start..start + self.anchor_len as usize]
+    }
+
+    pub fn snippet(&self) -> &str {
+        &self.text[(self.heading_len + self.anchor_len) as usize..]
     }
 }
 
@@ -271,56 +288,57 @@ const MAX_STORED_WEIGHT: u32 = 15;
 const SNIPPET_CHARS: usize = 120;
 
 impl PageEntry {
-    /// Cut `content` (the page's rendered Markdown) into sections at its `h2`-`h4` headings.
-    pub fn new(title: &str, description: &str, url: String, content: &str, lang: &str) -> Self {
+    /// Cut a page into sections at its `h2`-`h4` headings. `blocks` and `headings` are the
+    /// text the Markdown renderer collected: each paragraph, item, cell and heading, without
+    /// citation markers (their numbers are not words a reader searches for).
+    pub(crate) fn new(
+        title: &str,
+        description: &str,
+        url: String,
+        blocks: &[String],
+        headings: &[HeadingAt],
+        lang: &str,
+    ) -> Self {
         let rules = rules(lang);
-        let mut sections: Vec<Section> = raw_sections(content)
-            .into_iter()
-            .filter(|s| !s.text.trim().is_empty() || !s.heading.is_empty())
-            .map(|s| {
-                // Hash maps, sorted once at the end: a site of 1,000 pages has millions of
-                // words, and a sorted map compares strings at every insert.
-                let mut weights: HashMap<String, u32> = HashMap::new();
-                for_each_token(&s.text, rules, |t| add(&mut weights, t, 1));
-                for n in weights.values_mut() {
-                    *n = (*n).min(MAX_TEXT_WEIGHT);
-                }
-                for_each_token(&s.heading, rules, |t| {
-                    add(&mut weights, t, HEADING_WEIGHT);
-                });
-                Section {
-                    heading: collapse(&s.heading),
-                    anchor: s.anchor,
-                    snippet: snippet(&s.text),
-                    terms: Terms::new(weights),
-                }
-            })
-            .collect();
-        if sections.first().is_none_or(|s| !s.heading.is_empty()) {
-            sections.insert(
-                0,
-                Section {
-                    heading: String::new(),
-                    anchor: String::new(),
-                    snippet: String::new(),
-                    terms: Terms::default(),
-                },
-            );
-        }
-        // The page's title and description find its first section.
-        let intro = &mut sections[0];
-        let mut weights: HashMap<String, u32> = intro
-            .terms
+        let cuts: Vec<&HeadingAt> = headings
             .iter()
-            .map(|(t, w)| (t.to_string(), w))
+            .filter(|h| (2..=4).contains(&h.level))
             .collect();
-        for_each_token(title, rules, |t| add(&mut weights, t, TITLE_WEIGHT));
-        for_each_token(description, rules, |t| {
-            add(&mut weights, t, DESCRIPTION_WEIGHT);
-        });
-        intro.terms = Terms::new(weights);
-        if intro.snippet.is_empty() {
-            intro.snippet = snippet(description);
+        let mut counter = Counter::default();
+        let mut sections = Vec::with_capacity(cuts.len() + 1);
+
+        // The intro; the page's title and description find it.
+        let intro = &blocks[..cuts.first().map_or(blocks.len(), |h| h.at)];
+        for b in intro {
+            counter.add_text(b, rules, 1);
+        }
+        counter.cap(MAX_TEXT_WEIGHT);
+        counter.add_text(title, rules, TITLE_WEIGHT);
+        counter.add_text(description, rules, DESCRIPTION_WEIGHT);
+        let mut snippet_text = snippet(intro.iter().map(String::as_str));
+        if snippet_text.is_empty() {
+            snippet_text = snippet([description]);
+        }
+        sections.push(Section::new("", "", &snippet_text, counter.take()));
+
+        for (i, h) in cuts.iter().enumerate() {
+            let end = cuts.get(i + 1).map_or(blocks.len(), |next| next.at);
+            let text = &blocks[h.first_block.min(end)..end];
+            let heading = collapse(&h.text);
+            if text.is_empty() && heading.is_empty() {
+                continue;
+            }
+            for b in text {
+                counter.add_text(b, rules, 1);
+            }
+            counter.cap(MAX_TEXT_WEIGHT);
+            counter.add_text(&heading, rules, HEADING_WEIGHT);
+            sections.push(Section::new(
+                &heading,
+                &h.id,
+                &snippet(text.iter().map(String::as_str)),
+                counter.take(),
+            ));
         }
         PageEntry {
             lang: lang.to_string(),
@@ -328,101 +346,78 @@ impl PageEntry {
             description: description.to_string(),
             url,
             sections,
+            stems: {
+                let mut stems = counter.stems;
+                stems.shrink_to_fit();
+                stems
+            },
         }
+    }
+
+    /// A section's stems and their weights.
+    #[cfg(test)]
+    fn terms<'a>(&'a self, section: &'a Section) -> impl Iterator<Item = (&'a str, u32)> {
+        let stems: Vec<&str> = self.stems.split_terminator('\n').collect();
+        section
+            .terms
+            .iter()
+            .map(move |t| (stems[(t >> 4) as usize], t & MAX_STORED_WEIGHT))
     }
 }
 
-/// Adds `weight` to `term`, allocating only for a term the map does not have yet.
-fn add(weights: &mut HashMap<String, u32>, term: &str, weight: u32) {
-    match weights.get_mut(term) {
-        Some(w) => *w += weight,
-        None => {
-            weights.insert(term.to_string(), weight);
-        }
-    }
-}
-
+/// Counts the stems of a page, one section at a time.
 #[derive(Default)]
-struct RawSection {
-    heading: String,
-    anchor: String,
-    text: String,
+struct Counter {
+    /// Each stem of the page and its position in `stems`.
+    ids: HashMap<String, u32>,
+    stems: String,
+    /// The current section's weight of each stem, by position; `touched` lists the stems
+    /// with a weight (a page has hundreds of stems, a section a fraction of them).
+    weights: Vec<u32>,
+    touched: Vec<u32>,
 }
 
-/// Headings and the text under each. Citation markers (`<sup>`) are left out: their numbers
-/// are not words a reader searches for.
-fn raw_sections(content: &str) -> Vec<RawSection> {
-    #[derive(Default)]
-    struct State {
-        sections: Vec<RawSection>,
-        in_heading: bool,
-        skip_depth: usize,
+impl Counter {
+    fn add_text(&mut self, text: &str, rules: &Rules, weight: u32) {
+        for_each_token(text, rules, |t| self.add(t, weight));
     }
-    // End-tag handlers outlive the element handler that adds them: they share the state.
-    let state = Rc::new(RefCell::new(State {
-        sections: vec![RawSection::default()],
-        ..State::default()
-    }));
-    let on_end = |f: fn(&mut State)| -> EndTagHandler<'static> {
-        let state = Rc::clone(&state);
-        Box::new(move |_: &mut EndTag<'_>| {
-            f(&mut state.borrow_mut());
-            Ok(())
-        })
-    };
-    let mut rewriter = HtmlRewriter::new(
-        Settings::new()
-            .append_element_content_handler(element!("h2, h3, h4", |el| {
-                let mut s = state.borrow_mut();
-                s.sections.push(RawSection {
-                    anchor: el.get_attribute("id").unwrap_or_default(),
-                    ..RawSection::default()
-                });
-                s.in_heading = true;
-                if let Some(end) = el.end_tag_handlers() {
-                    end.push(on_end(|s| s.in_heading = false));
-                }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("sup, script, style", |el| {
-                state.borrow_mut().skip_depth += 1;
-                if let Some(end) = el.end_tag_handlers() {
-                    end.push(on_end(|s| s.skip_depth -= 1));
-                }
-                Ok(())
-            }))
-            // Block ends separate words that the markup alone keeps apart.
-            .append_element_content_handler(element!("p, li, td, th, dt, dd, h2, h3, h4", |el| {
-                if let Some(end) = el.end_tag_handlers() {
-                    end.push(on_end(|s| push_text(&mut s.sections, false, " ")));
-                }
-                Ok(())
-            }))
-            .append_document_content_handler(doc_text!(|t| {
-                let mut s = state.borrow_mut();
-                if s.skip_depth == 0 {
-                    let text = html_escape::decode_html_entities(t.as_str()).into_owned();
-                    let in_heading = s.in_heading;
-                    push_text(&mut s.sections, in_heading, &text);
-                }
-                Ok(())
-            })),
-        |_: &[u8]| {},
-    );
-    // Rendered Markdown always parses; on a failure the index only misses words.
-    if rewriter.write(content.as_bytes()).is_ok() {
-        let _ = rewriter.end();
-    }
-    std::mem::take(&mut state.borrow_mut().sections)
-}
 
-fn push_text(sections: &mut [RawSection], in_heading: bool, text: &str) {
-    if let Some(last) = sections.last_mut() {
-        if in_heading {
-            last.heading.push_str(text);
-        } else {
-            last.text.push_str(text);
+    fn add(&mut self, stem: &str, weight: u32) {
+        let id = match self.ids.get(stem) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX >> 4);
+                self.ids.insert(stem.to_string(), id);
+                self.stems.push_str(stem);
+                self.stems.push('\n');
+                self.weights.push(0);
+                id
+            }
+        };
+        let w = &mut self.weights[id as usize];
+        if *w == 0 {
+            self.touched.push(id);
         }
+        *w += weight;
+    }
+
+    fn cap(&mut self, max: u32) {
+        for &id in &self.touched {
+            let w = &mut self.weights[id as usize];
+            *w = (*w).min(max);
+        }
+    }
+
+    /// The section's terms (see [`Section::terms`]); counting starts again from zero.
+    fn take(&mut self) -> Vec<u32> {
+        let weights = &mut self.weights;
+        self.touched
+            .drain(..)
+            .map(|id| {
+                let w = std::mem::take(&mut weights[id as usize]);
+                (id << 4) | w.min(MAX_STORED_WEIGHT)
+            })
+            .collect()
     }
 }
 
@@ -430,19 +425,27 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The first words of a section, cut at a word boundary.
-fn snippet(text: &str) -> String {
-    // Sections can be long; the snippet needs only their start.
-    let start = match text.char_indices().nth(4 * SNIPPET_CHARS) {
-        Some((at, _)) => &text[..at],
-        None => text,
-    };
-    // A citation marker left out leaves its space before the punctuation that followed it.
-    let mut text = collapse(start);
-    for p in [".", ",", ";", ":", "!", "?", ")"] {
-        text = text.replace(&format!(" {p}"), p);
+/// The first words of a section's text (its `blocks`), cut at a word boundary.
+fn snippet<'t>(blocks: impl IntoIterator<Item = &'t str>) -> String {
+    // The start of the text with its whitespace collapsed, up to the first word past the
+    // snippet's length: sections can be long. A citation marker left out leaves its space
+    // before the punctuation that followed it.
+    let mut text = String::new();
+    let mut chars = 0;
+    'blocks: for block in blocks {
+        for word in block.split_whitespace() {
+            if !text.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+                text.push(' ');
+                chars += 1;
+            }
+            text.push_str(word);
+            chars += word.chars().count();
+            if chars > SNIPPET_CHARS {
+                break 'blocks;
+            }
+        }
     }
-    if text.chars().count() <= SNIPPET_CHARS {
+    if chars <= SNIPPET_CHARS {
         return text;
     }
     let mut out = String::new();
@@ -468,28 +471,15 @@ pub fn is_indexed(page: &Page) -> bool {
     matches!(page.front.kind, PageKind::Page | PageKind::Sources)
 }
 
-/// Each language's index file and script, in site.toml's language order.
-pub fn index_scripts<'a>(
-    site: &Site,
+/// The indexed pages of each language.
+pub fn by_language<'a>(
     entries: impl Iterator<Item = &'a PageEntry>,
-) -> Vec<(String, String)> {
+) -> BTreeMap<&'a str, Vec<&'a PageEntry>> {
     let mut by_lang: BTreeMap<&str, Vec<&PageEntry>> = BTreeMap::new();
     for e in entries {
         by_lang.entry(&e.lang).or_default().push(e);
     }
-    site.config
-        .languages
-        .iter()
-        .map(|l| {
-            let pages = by_lang.remove(l.code.as_str()).unwrap_or_default();
-            let script = if site.offline {
-                index_script(&l.code, &pages, offline::page_file)
-            } else {
-                index_script(&l.code, &pages, str::to_string)
-            };
-            (index_file(&l.code), script)
-        })
-        .collect()
+    by_lang
 }
 
 /// The output file of a language's index.
@@ -497,10 +487,30 @@ pub fn index_file(lang: &str) -> String {
     format!("search-index.{lang}.js")
 }
 
-/// The index of one language as a script. `link` turns a page's URL (from the output root)
+/// Writes a language's index as the site links it: pages by URL, or by file in an offline
+/// copy.
+pub fn write_site_index(
+    site: &Site,
+    lang: &str,
+    pages: &[&PageEntry],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if site.offline {
+        write_index(lang, pages, offline::page_file, out)
+    } else {
+        write_index(lang, pages, str::to_string, out)
+    }
+}
+
+/// Writes the index of one language as a script. `link` turns a page's URL (from the output root)
 /// into the link the index stores: the URL itself, or the file for an offline copy. Pages
 /// are ordered by URL and terms by stem, so the same site gives the same bytes.
-pub fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> String) -> String {
+pub fn write_index(
+    lang: &str,
+    pages: &[&PageEntry],
+    link: impl Fn(&str) -> String,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Index<'a> {
         lang: &'a str,
@@ -529,45 +539,98 @@ pub fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> Str
         sections: Vec::new(),
         terms: BTreeMap::new(),
     };
-    let mut terms: HashMap<&str, Postings> = HashMap::new();
+    // Each stem of the language, by its position in `postings`; `local` is the current
+    // page's stems by that position.
+    let mut positions: HashMap<&str, u32> = HashMap::default();
+    let mut postings: Vec<Postings> = Vec::new();
+    let mut local: Vec<u32> = Vec::new();
     for (p, page) in sorted.iter().enumerate() {
         index
             .pages
             .push((&page.title, link(&page.url), &page.description));
+        local.clear();
+        for stem in page.stems.split_terminator('\n') {
+            let next = u32::try_from(postings.len()).unwrap_or(u32::MAX);
+            let at = *positions.entry(stem).or_insert(next);
+            if at == next {
+                postings.push(Postings::default());
+            }
+            local.push(at);
+        }
         for s in &page.sections {
             let n = index.sections.len();
-            index.sections.push((p, &s.heading, &s.anchor, &s.snippet));
-            for (term, weight) in s.terms.iter() {
-                let postings = terms.entry(term).or_default();
-                let step = u32::try_from(n - postings.last).unwrap_or(u32::MAX >> 4);
-                postings.list.push(step * (MAX_STORED_WEIGHT + 1) + weight);
-                postings.last = n;
+            index
+                .sections
+                .push((p, s.heading(), s.anchor(), s.snippet()));
+            for &term in &s.terms {
+                let list = &mut postings[local[(term >> 4) as usize] as usize];
+                let step = u32::try_from(n - list.last).unwrap_or(u32::MAX >> 4);
+                list.list
+                    .push(step * (MAX_STORED_WEIGHT + 1) + (term & MAX_STORED_WEIGHT));
+                list.last = n;
             }
         }
     }
-    index.terms = terms.into_iter().map(|(t, p)| (t, p.list)).collect();
-    // Written in place: the index of a large site is tens of megabytes.
-    let mut out = format!(
+    index.terms = positions
+        .into_iter()
+        .map(|(stem, at)| (stem, std::mem::take(&mut postings[at as usize].list)))
+        .collect();
+    drop(postings);
+    write!(
+        out,
         "// Search index of this site ({lang}), generated by factsheet build.\n\
          (window.factsheetSearch = window.factsheetSearch || {{}})[{lang:?}] = "
-    )
-    .into_bytes();
-    // Serializing plain strings and numbers into memory cannot fail.
-    let _ = serde_json::to_writer(&mut out, &index);
-    out.extend_from_slice(b";\n");
-    // Serialized JSON only has `<` inside strings, where `\u003c` means the same; escaped,
-    // the index cannot close a <script> element if it is ever inlined into a page.
-    let out = String::from_utf8(out).unwrap_or_default();
-    if out.contains('<') {
-        out.replace('<', "\\u003c")
-    } else {
-        out
+    )?;
+    serde_json::to_writer(NoScriptEnd(&mut *out), &index)?;
+    out.write_all(b";\n")
+}
+
+/// Writes JSON with `<` as `\u003c`: serialized JSON only has `<` inside strings, where the
+/// escape means the same, and the index then cannot close a `<script>` element if it is
+/// ever inlined into a page. Escaped while writing: the index of a large site is tens of
+/// megabytes, too much to copy.
+struct NoScriptEnd<W>(W);
+
+impl<W: Write> Write for NoScriptEnd<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'<', rest) {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The search entry of a page written in `md`, at `url`.
+    fn entry(title: &str, description: &str, url: &str, md: &str, lang: &str) -> PageEntry {
+        let (r, _, errors) = crate::markdown::tests::render_md(md, lang, url);
+        assert!(errors.is_empty(), "{errors:?}");
+        PageEntry::new(
+            title,
+            description,
+            url.into(),
+            &r.text_blocks,
+            &r.headings,
+            lang,
+        )
+    }
+
+    fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> String) -> String {
+        let mut out = Vec::new();
+        write_index(lang, pages, link, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     fn all(text: &str, lang: &str) -> Vec<String> {
         tokens(text, rules(lang))
@@ -603,6 +666,24 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_paths_agree_with_unicode() {
+        for c in ('\0'..='\u{7f}').chain('\u{400}'..='\u{52f}') {
+            if let Some(lower) = lower_fast(c) {
+                assert_eq!(
+                    c.to_lowercase().collect::<String>(),
+                    lower.to_string(),
+                    "{c}"
+                );
+            }
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+        }
+        assert_eq!(
+            all("ҐАНОК Ґанок ЄВРОПА Їжа", "uk"),
+            all("ґанок ґанок європа їжа", "uk")
+        );
+    }
+
+    #[test]
     fn longer_suffixes_are_tried_first() {
         for r in [rules("en"), rules("uk")] {
             let lengths: Vec<usize> = r.suffixes.iter().map(|(s, _)| s.chars().count()).collect();
@@ -618,14 +699,13 @@ mod tests {
 
     #[test]
     fn sections_follow_headings() {
-        let html = "<p>Intro about ketamine<sup><a href=\"#c1\">1</a></sup>.</p>\n\
-                    <h2 id=\"bladder\">Bladder problems</h2>\n<p>Pain &amp; blood.</p><ul><li>one</li><li>two</li></ul>\n\
-                    <h3 id=\"help\">Getting help</h3><p>Call 103.</p>";
-        let page = PageEntry::new("Risks", "What can go wrong.", "risks/".into(), html, "en");
+        let md = "Intro about ketamine [@S1].\n\n## Bladder problems {#bladder}\n\n\
+                  Pain &amp; blood.\n\n- one\n- two\n\n### Getting help {#help}\n\nCall 103.\n";
+        let page = entry("Risks", "What can go wrong.", "risks/", md, "en");
         let headings: Vec<(&str, &str)> = page
             .sections
             .iter()
-            .map(|s| (s.heading.as_str(), s.anchor.as_str()))
+            .map(|s| (s.heading(), s.anchor()))
             .collect();
         assert_eq!(
             headings,
@@ -635,12 +715,10 @@ mod tests {
                 ("Getting help", "help")
             ]
         );
-        assert_eq!(page.sections[0].snippet, "Intro about ketamine.");
-        assert_eq!(page.sections[1].snippet, "Pain & blood. one two");
+        assert_eq!(page.sections[0].snippet(), "Intro about ketamine.");
+        assert_eq!(page.sections[1].snippet(), "Pain & blood. one two");
         let weight = |s: usize, t: &str| {
-            page.sections[s]
-                .terms
-                .iter()
+            page.terms(&page.sections[s])
                 .find(|(x, _)| *x == t)
                 .map(|(_, w)| w)
         };
@@ -654,15 +732,15 @@ mod tests {
     #[test]
     fn snippets_stop_at_a_word() {
         let long = "word ".repeat(100);
-        let s = snippet(&long);
+        let s = snippet([long.as_str()]);
         assert!(s.ends_with("word…"), "{s}");
         assert!(s.chars().count() <= SNIPPET_CHARS + 1);
     }
 
     #[test]
     fn the_index_is_the_same_whatever_the_page_order() {
-        let a = PageEntry::new("A", "First.", "a/".into(), "<p>alpha beta</p>", "en");
-        let b = PageEntry::new("B", "Second.", "b/".into(), "<h2 id=\"x\">Beta</h2>", "en");
+        let a = entry("A", "First.", "a/", "alpha beta", "en");
+        let b = entry("B", "Second.", "b/", "## Beta {#x}", "en");
         let one = index_script("en", &[&a, &b], str::to_string);
         let two = index_script("en", &[&b, &a], str::to_string);
         assert_eq!(one, two);
@@ -676,13 +754,7 @@ mod tests {
 
     #[test]
     fn the_index_cannot_close_a_script_element() {
-        let a = PageEntry::new(
-            "</script>",
-            "x",
-            "a/".into(),
-            "<p>&lt;/script&gt;</p>",
-            "en",
-        );
+        let a = entry("</script>", "x", "a/", "&lt;/script&gt;", "en");
         let js = index_script("en", &[&a], str::to_string);
         assert!(!js.contains("</"), "{js}");
     }

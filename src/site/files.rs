@@ -20,9 +20,12 @@ impl Site {
         results: &[PageResult],
         diags: &mut Diagnostics,
     ) -> HashSet<String> {
-        enum Data {
+        enum Data<'r> {
             Copy(PathBuf),
             Bytes(Vec<u8>),
+            /// A language's search index, made when it is written: at 10,000 pages per
+            /// language each is tens of megabytes, and one at a time is enough.
+            SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
         }
         let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
         for (rel, abs) in self.static_files(diags) {
@@ -55,9 +58,15 @@ impl Site {
             generated.clone(),
             Data::Bytes(robots.into_bytes()),
         ));
-        let entries = results.iter().filter_map(|r| r.search.as_ref());
-        for (file, script) in crate::search::index_scripts(self, entries) {
-            extras.push((file, generated.clone(), Data::Bytes(script.into_bytes())));
+        let mut indexed =
+            crate::search::by_language(results.iter().filter_map(|r| r.search.as_ref()));
+        for l in &self.config.languages {
+            let pages = indexed.remove(l.code.as_str()).unwrap_or_default();
+            extras.push((
+                crate::search::index_file(&l.code),
+                generated.clone(),
+                Data::SearchIndex(&l.code, pages),
+            ));
         }
         // A copy on a USB stick has no server to show a 404 page.
         if self.templates.has("404.html") && !self.offline {
@@ -91,6 +100,9 @@ impl Site {
             let written = match &data {
                 Data::Copy(from) => sink.copy(&rel, from),
                 Data::Bytes(bytes) => sink.write(&rel, bytes),
+                Data::SearchIndex(lang, pages) => sink.write_from(&rel, &mut |out| {
+                    crate::search::write_site_index(self, lang, pages, out)
+                }),
             };
             if let Err(e) = written {
                 diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(&origin));

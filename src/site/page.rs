@@ -186,7 +186,7 @@ impl<'a> RenderState<'a> {
             lang: &page.lang,
             dir: page.key.rsplit_once('/').map_or("", |(d, _)| d),
             from,
-            collect_text: is_graded(page),
+            collect_text: is_graded(page) || crate::search::is_indexed(page),
             cite_label: self.cite_label(&page.lang),
             glossary: self
                 .glossaries
@@ -358,7 +358,8 @@ impl<'a> RenderState<'a> {
                 &page.front.title,
                 &page.front.description,
                 url.clone(),
-                &md.html,
+                &md.text_blocks,
+                &md.headings,
                 lang,
             )
         });
