@@ -139,6 +139,20 @@ impl Sink for MemorySink {
             .insert(rel.to_string(), bytes.to_vec());
         Ok(())
     }
+    fn write_from(
+        &self,
+        rel: &str,
+        produce: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        // Kept as made, not copied: after every edit, the search indexes are megabytes.
+        let mut bytes = Vec::new();
+        produce(&mut bytes)?;
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), bytes);
+        Ok(())
+    }
 }
 
 /// Writes into a folder on disk.

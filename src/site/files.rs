@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::content::Page;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::Sink;
@@ -85,6 +87,7 @@ impl Site {
             .map(|r| r.page.output_file(&self.config))
             .collect();
         let mut files: HashSet<String> = HashSet::new();
+        let mut to_write = Vec::with_capacity(extras.len());
         for (rel, origin, data) in extras {
             if pages.contains(&rel) || files.contains(&rel) {
                 diags.push(
@@ -97,18 +100,26 @@ impl Site {
                 );
                 continue;
             }
-            let written = match &data {
-                Data::Copy(from) => sink.copy(&rel, from),
-                Data::Bytes(bytes) => sink.write(&rel, bytes),
-                Data::SearchIndex(lang, pages) => sink.write_from(&rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out)
-                }),
-            };
-            if let Err(e) = written {
-                diags.push(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(&origin));
-            }
-            files.insert(rel);
+            files.insert(rel.clone());
+            to_write.push((rel, origin, data));
         }
+        // In parallel: the search indexes of the languages take as long as the rest together,
+        // and `factsheet serve` writes them again after every edit.
+        let failures: Vec<Diagnostic> = to_write
+            .par_iter()
+            .filter_map(|(rel, origin, data)| {
+                let written = match data {
+                    Data::Copy(from) => sink.copy(rel, from),
+                    Data::Bytes(bytes) => sink.write(rel, bytes),
+                    Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
+                        crate::search::write_site_index(self, lang, pages, out)
+                    }),
+                };
+                let e = written.err()?;
+                Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
+            })
+            .collect();
+        diags.0.extend(failures);
         files
     }
 

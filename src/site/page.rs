@@ -55,8 +55,9 @@ impl PageResult<'_> {
 
 #[derive(Default)]
 pub(super) struct CitationLog {
-    /// Every key cited, in order: partials, then the page's own text. Keys are shared with
-    /// the source list (a large site keeps about a million of them).
+    /// The keys cited by the partials, then those cited by the page's own text, each part
+    /// sorted and each key once: the site-wide checks after every edit in `factsheet serve`
+    /// compare these sets for every page. Keys are shared with the source list.
     pub(super) log: Vec<Arc<str>>,
     /// The part of `log` cited by the page's own text.
     pub(super) body: std::ops::Range<usize>,
@@ -114,6 +115,28 @@ impl PageIndex for Index<'_> {
 }
 
 impl<'a> RenderState<'a> {
+    /// What the site-wide checks need of a page's citations; `body` is the part of the
+    /// log its own text made.
+    fn citation_log(&self, cites: &Citations, body: std::ops::Range<usize>) -> CitationLog {
+        let part = |range: std::ops::Range<usize>| {
+            let mut keys: Vec<&str> = cites.log().skip(range.start).take(range.len()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        };
+        let partials = part(0..body.start);
+        let own = part(body);
+        let shared = |k: &str| match self.sources.shared.get(k) {
+            Some(shared) => Arc::clone(shared),
+            None => Arc::from(k),
+        };
+        CitationLog {
+            log: partials.iter().chain(&own).map(|k| shared(k)).collect(),
+            body: partials.len()..partials.len() + own.len(),
+            read: true,
+        }
+    }
+
     pub(super) fn new(site: &'a Site) -> Self {
         let config = &site.config;
         let pages = &site.content.pages;
@@ -367,17 +390,7 @@ impl<'a> RenderState<'a> {
             .then(|| Printed::new(md, &cites, body.clone()));
         PageResult {
             page,
-            citations: CitationLog {
-                log: cites
-                    .log()
-                    .map(|k| match self.sources.shared.get(k) {
-                        Some(shared) => Arc::clone(shared),
-                        None => Arc::from(k),
-                    })
-                    .collect(),
-                body,
-                read: true,
-            },
+            citations: self.citation_log(&cites, body),
             links,
             readability,
             search,
