@@ -96,6 +96,11 @@ pub trait Sink: Sync {
     ) -> io::Result<()> {
         let mut bytes = Vec::new();
         produce(&mut bytes)?;
+        self.write_owned(rel, bytes)
+    }
+    /// [`Sink::write`] for bytes the caller no longer needs: a sink that keeps them can
+    /// take them without a copy.
+    fn write_owned(&self, rel: &str, bytes: Vec<u8>) -> io::Result<()> {
         self.write(rel, &bytes)
     }
 }
@@ -133,20 +138,10 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_string(), bytes.to_vec());
-        Ok(())
+        self.write_owned(rel, bytes.to_vec())
     }
-    fn write_from(
-        &self,
-        rel: &str,
-        produce: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
-    ) -> io::Result<()> {
-        // Kept as made, not copied: after every edit, the search indexes are megabytes.
-        let mut bytes = Vec::new();
-        produce(&mut bytes)?;
+    // Kept as made, not copied: after every edit, the search indexes are megabytes.
+    fn write_owned(&self, rel: &str, bytes: Vec<u8>) -> io::Result<()> {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
