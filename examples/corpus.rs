@@ -1076,3 +1076,28 @@ fn page(plans: &[Plan], i: usize, lang: Lang, seed: u64) -> (String, usize) {
     let words = g.count;
     (text, words)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The benchmarks measure nothing if the corpus stops building as the real theme and its
+    /// rules change (it did once, when key facts boxes became required), and a warning on
+    /// every page would be timed with them: `check` makes warnings errors.
+    #[test]
+    fn a_small_corpus_passes_check_with_the_real_theme() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("corpus");
+        run(&Args {
+            pages: 100,
+            out: out.clone(),
+            seed: 1,
+            theme: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        })
+        .unwrap();
+        match factsheet::check(&out, &factsheet::site::LoadOptions::default()) {
+            Ok(report) => assert!(report.warnings.is_empty(), "{:?}", report.warnings),
+            Err(failure) => panic!("{}", failure.diagnostics()),
+        }
+    }
+}
