@@ -265,17 +265,18 @@ pub(crate) fn render<'a>(
                     // `escape_html` output decodes back to the id itself.
                     let at = input.body_start + start.start;
                     links.insert_id(heading_id_slot, &id, Span::new(at..at + first_line));
-                    flush_block(&mut block, &mut text_blocks);
+                    // The heading's text block was flushed as this event began (a block end).
+                    let title = text.trim().to_string();
                     if input.collect_text {
                         headings.push(HeadingAt {
                             level: heading_level(level),
                             id: id.clone(),
-                            text: text.trim().to_string(),
+                            text: title.clone(),
                             at: heading_block,
                             first_block: text_blocks.len(),
                         });
                     }
-                    toc_flat.push((heading_level(level), id, text.trim().to_string()));
+                    toc_flat.push((heading_level(level), id, title));
                 }
                 out.push(Event::End(TagEnd::Heading(level)));
             }

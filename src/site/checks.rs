@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
@@ -51,8 +52,8 @@ impl Site {
                 .filter(|r| r.page.lang != reference.page.lang && r.citations.read)
             {
                 let got = other.body_sources();
-                let missing: Vec<&str> = expected.difference(&got).copied().collect();
-                let extra: Vec<&str> = got.difference(&expected).copied().collect();
+                let missing = not_in(expected, got);
+                let extra = not_in(got, expected);
                 if missing.is_empty() && extra.is_empty() {
                     continue;
                 }
@@ -141,4 +142,12 @@ fn ellipsize(s: &str, max: usize) -> String {
     } else {
         format!("{}…", s.chars().take(max).collect::<String>())
     }
+}
+
+/// The keys of `keys` that `other` lacks; both sorted, as [`PageResult::body_sources`] is.
+fn not_in<'k>(keys: &'k [Arc<str>], other: &[Arc<str>]) -> Vec<&'k str> {
+    keys.iter()
+        .filter(|k| other.binary_search(k).is_err())
+        .map(|k| &**k)
+        .collect()
 }

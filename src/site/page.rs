@@ -44,12 +44,10 @@ pub(super) struct Ordinary<'r, 'a> {
 }
 
 impl PageResult<'_> {
-    /// Sources cited in the page's own text (not in partials shown on every page).
-    pub(super) fn body_sources(&self) -> std::collections::BTreeSet<&str> {
-        self.citations.log[self.citations.body.clone()]
-            .iter()
-            .map(|k| &**k)
-            .collect()
+    /// Sources cited in the page's own text (not in partials shown on every page), sorted,
+    /// each once.
+    pub(super) fn body_sources(&self) -> &[Arc<str>] {
+        &self.citations.log[self.citations.body.clone()]
     }
 }
 
