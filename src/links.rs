@@ -285,6 +285,19 @@ impl Recorded {
         self.id_spans.push(span);
     }
 
+    /// Where the next id and link will go; the ids and links recorded so far are before it.
+    pub fn cut(&self) -> Cut {
+        Cut {
+            ids: self.ids.len(),
+            links: self.links.len(),
+        }
+    }
+
+    /// Whether no id or link lies between `from` and `to`.
+    pub fn none_between(&self, from: Cut, to: Cut) -> bool {
+        from.ids >= to.ids && from.links >= to.links
+    }
+
     /// How many ids are recorded: a slot for an id that is known only later ([`Self::insert_id`]).
     pub fn id_slot(&self) -> usize {
         self.ids.len()
@@ -369,8 +382,19 @@ pub enum Part<'a> {
         #[cfg_attr(not(debug_assertions), allow(dead_code))]
         html: &'a [u8],
         recorded: &'a Recorded,
+        /// The ids and links of `recorded` that `html` holds: all of them, or those on one
+        /// side of a [`Cut`] (the page's key facts box is printed apart from the rest).
+        from: Cut,
+        to: Cut,
         file: u16,
     },
+}
+
+/// A place in a [`Recorded`]: how many ids and links were recorded before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cut {
+    pub ids: usize,
+    pub links: usize,
 }
 
 /// Elements that can hold an id or a link. Parsed once: parsing it for every page was
@@ -411,16 +435,24 @@ pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLink
                 origin.set(*from);
                 healthy = healthy && rewriter.write(html).is_ok();
             }
-            Part::Known { recorded, file, .. } => {
+            Part::Known {
+                recorded,
+                from,
+                to,
+                file,
+                ..
+            } => {
                 let mut found = found.borrow_mut();
                 let at = |span: &Span| Origin::Markdown {
                     file: *file,
                     span: Some(*span),
                 };
-                for (id, span) in recorded.ids.iter().zip(&recorded.id_spans) {
+                let ids = recorded.ids.iter().zip(&recorded.id_spans);
+                for (id, span) in ids.skip(from.ids).take(to.ids - from.ids) {
                     found.id(Cow::Borrowed(id.value), at(span));
                 }
-                for (link, span) in recorded.links.iter().zip(&recorded.link_spans) {
+                let links = recorded.links.iter().zip(&recorded.link_spans);
+                for (link, span) in links.skip(from.links).take(to.links - from.links) {
                     found.link(link.value, link.loads, at(span));
                 }
             }

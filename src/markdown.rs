@@ -114,7 +114,24 @@ pub(crate) struct Rendered {
     /// Markdown renders differently on pages in other folders.
     pub(crate) links_to_pages: bool,
     /// The page opens with a `{#key-facts}` heading, rendered as a key facts box.
-    pub(crate) key_facts: bool,
+    pub(crate) key_facts: Option<KeyFacts>,
+}
+
+/// Where the key facts box ends: templates print the box and the rest apart, with "On this
+/// page" between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyFacts {
+    /// In `html`: the box is `html[..end]`, closing tag and line break included.
+    pub(crate) end: usize,
+    /// In `links`: the ids and links inside the box are those before `cut`.
+    pub(crate) cut: crate::links::Cut,
+}
+
+impl Rendered {
+    /// The key facts box, and the content after it (all of it when there is no box).
+    pub(crate) fn split_key_facts(&self) -> (&str, &str) {
+        self.html.split_at(self.key_facts.map_or(0, |k| k.end))
+    }
 }
 
 /// A heading among a page's text blocks.
@@ -175,6 +192,8 @@ pub(crate) fn render<'a>(
     // What pulldown-cmark's HTML writer will put in id, href and src attributes, in order.
     let mut links = Recorded::default();
     let mut heading_id_slot = 0;
+    // Each heading's index in `out` and the ids and links recorded before it.
+    let mut heading_cuts: Vec<(usize, crate::links::Cut)> = Vec::new();
     let mut links_to_pages = false;
     // Inside a link or image no glossary link may start; `(index in out, address)` of a
     // `mailto:` link still waiting for its text.
@@ -215,6 +234,7 @@ pub(crate) fn render<'a>(
                 heading = Some((out.len(), String::new(), range.clone()));
                 heading_block = text_blocks.len();
                 heading_id_slot = links.id_slot();
+                heading_cuts.push((out.len(), links.cut()));
                 // `{#id href=x}`: attributes the checker would read; leave them to it.
                 links.opaque |= attrs.iter().any(|(name, _)| {
                     ["id", "href", "src"]
@@ -457,9 +477,23 @@ pub(crate) fn render<'a>(
         }
     }
     flush_block(&mut block, &mut text_blocks);
-    let key_facts = wrap_key_facts(&mut out);
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    let key_facts = match wrap_key_facts(&mut out) {
+        Some(after) => {
+            let cut = heading_cuts
+                .iter()
+                .find(|(at, _)| *at == after)
+                .map_or_else(|| links.cut(), |(_, cut)| *cut);
+            // Both tags were inserted before `after`: the box ends where the event now at
+            // `after + 2` begins to be written.
+            let end = write_html_noting(&mut html, out, after + 2);
+            Some(KeyFacts { end, cut })
+        }
+        None => {
+            pulldown_cmark::html::push_html(&mut html, out.into_iter());
+            None
+        }
+    };
     Rendered {
         html,
         toc: build_toc(toc_flat),
@@ -547,16 +581,46 @@ fn link_terms(
     }
 }
 
+/// Write `events` as HTML into `html` (as `push_html` does, in one writer: footnote numbers
+/// run on), and return how long `html` was when event `mark` began to be written (its
+/// length at the end when there is no such event).
+fn write_html_noting(html: &mut String, events: Vec<Event<'_>>, mark: usize) -> usize {
+    struct Tally<'s> {
+        html: &'s mut String,
+        len: &'s std::cell::Cell<usize>,
+    }
+    impl std::fmt::Write for Tally<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.html.push_str(s);
+            self.len.set(self.html.len());
+            Ok(())
+        }
+    }
+    let len = std::cell::Cell::new(html.len());
+    let noted = std::cell::Cell::new(None);
+    // The writer asks for an event only once it has written the one before.
+    let events = events.into_iter().enumerate().map(|(i, event)| {
+        if i == mark {
+            noted.set(Some(len.get()));
+        }
+        event
+    });
+    let tally = Tally { html, len: &len };
+    pulldown_cmark::html::write_html_fmt(tally, events).expect("writing to a String");
+    noted.get().unwrap_or(len.get())
+}
+
 /// A page that opens with a `{#key-facts}` heading gets that section (up to the next
-/// heading of the same level) wrapped in a box: `<section class="key-facts">`.
-fn wrap_key_facts(out: &mut Vec<Event<'_>>) -> bool {
+/// heading of the same level) wrapped in a box: `<section class="key-facts">`. Returns the
+/// index in `out`, before the wrapping, of the first event after the box.
+fn wrap_key_facts(out: &mut Vec<Event<'_>>) -> Option<usize> {
     let (level, id) = match out.first() {
         Some(Event::Start(Tag::Heading {
             level,
             id: Some(id),
             ..
         })) if &**id == "key-facts" => (*level, id.to_string()),
-        _ => return false,
+        _ => return None,
     };
     let end = out
         .iter()
@@ -568,7 +632,7 @@ fn wrap_key_facts(out: &mut Vec<Event<'_>>) -> bool {
     let _ = escape_html(&mut open, &id);
     open.push_str("\">\n");
     out.insert(0, Event::Html(CowStr::from(open)));
-    true
+    Some(end)
 }
 
 fn flush_block(block: &mut String, blocks: &mut Vec<String>) {
@@ -887,6 +951,8 @@ pub(crate) mod tests {
             &[crate::links::Part::Known {
                 html,
                 recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
                 file: 0,
             }],
         );

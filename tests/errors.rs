@@ -163,6 +163,34 @@ fn broken_anchors_in_markdown_point_at_the_line() {
 }
 
 #[test]
+fn broken_anchors_around_a_key_facts_box_point_at_the_line() {
+    // page.html prints the box and the rest of the content apart, with "On this page"
+    // between them: links on both sides still point at their Markdown line.
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "{{ page.content | safe }}",
+        "{% if page.key_facts %}{{ page.key_facts | safe }}<nav id=\"toc\"></nav>\n\
+         {{ page.after_key_facts | safe }}{% else %}{{ page.content | safe }}{% endif %}",
+    );
+    f.edit(
+        "content/risks.md",
+        "+++\n\n## On the day",
+        "+++\n\n## Key facts {#key-facts}\n\n- See [the day](#on-teh-day) [@A1].\n\n## On the day",
+    );
+    f.edit(
+        "content/risks.md",
+        "It can hurt the bladder",
+        "Go [home](../#top-of-page).\n\nIt can hurt the bladder",
+    );
+    let err = check_fails(&f);
+    assert!(err.contains("--> content/risks.md:12:7"), "{err}");
+    assert!(err.contains("[the day](#on-teh-day)"), "{err}");
+    assert!(err.contains("--> content/risks.md:20:4"), "{err}");
+    assert!(!err.contains("--> content/risks.md\n"), "{err}");
+}
+
+#[test]
 fn duplicate_id_in_markdown_points_at_the_heading() {
     let f = Fixture::new();
     // The template writes `<main id="main">`.

@@ -70,8 +70,11 @@ struct PageContext<'a> {
     url: &'a str,
     permalink: String,
     content: &'a str,
-    /// The content opens with the key facts box (`<section class="key-facts">`).
-    key_facts: bool,
+    /// *HTML*: the key facts box the content opens with (`<section class="key-facts">`), or
+    /// nothing.
+    key_facts: &'a str,
+    /// *HTML*: the content after the key facts box; all of it when there is none.
+    after_key_facts: &'a str,
     toc: &'a [TocEntry],
     citations: Vec<CitationContext<'a>>,
     translations: Vec<TranslationLink<'a>>,
@@ -355,7 +358,8 @@ impl<'b> Context<'b> {
                 url: "./",
                 permalink: site.permalink(page),
                 content: &md.html,
-                key_facts: md.key_facts,
+                key_facts: md.split_key_facts().0,
+                after_key_facts: md.split_key_facts().1,
                 toc: &md.toc,
                 citations,
                 translations,

@@ -300,7 +300,7 @@ impl<'a> RenderState<'a> {
             &mut errors,
         );
         let body = body_from..cites.log_len();
-        if config.require_key_facts && page.front.kind == PageKind::Page && !md.key_facts {
+        if config.require_key_facts && page.front.kind == PageKind::Page && md.key_facts.is_none() {
             errors.push(no_key_facts(page, &text));
         }
         let (print_sections, section_links) = match page.front.kind {
@@ -504,16 +504,29 @@ fn scan_page(
     md: &markdown::Rendered,
     shown: &[(&str, &Path, &links::Recorded)],
 ) -> PageLinks {
-    // (range in `html`, recorded links, Markdown file number: 0 the page, then partials)
-    let mut known: Vec<(std::ops::Range<usize>, &links::Recorded, u16)> = Vec::new();
+    use links::Cut;
+    /// Rendered Markdown found in the page: its range in `html`, its recorded links, the
+    /// part of them in that range, and its file's number (0 the page, then partials).
+    type Known<'r> = (std::ops::Range<usize>, &'r links::Recorded, (Cut, Cut), u16);
+    let mut known: Vec<Known> = Vec::new();
     // What is neither the page's Markdown nor other Markdown shown on it. Where the
     // content is not found as it was rendered (a template that changes it), its links
     // cannot be told apart from the template's.
     let mut rest = links::Origin::Template;
-    if !md.html.is_empty() {
-        match find(html, &md.html) {
-            Some(start) => known.push((start..start + md.html.len(), &md.links, 0)),
-            None if md.links == links::Recorded::default() => {}
+    // The key facts box and the rest of the content are printed apart.
+    let (key_facts, after) = md.split_key_facts();
+    let cut = md.key_facts.map_or(Cut::default(), |k| k.cut);
+    let pieces = [
+        (key_facts, Cut::default(), cut),
+        (after, cut, md.links.cut()),
+    ];
+    for (text, from, to) in pieces {
+        if text.is_empty() {
+            continue;
+        }
+        match find(html, text) {
+            Some(start) => known.push((start..start + text.len(), &md.links, (from, to), 0)),
+            None if md.links.none_between(from, to) => {}
             None => rest = links::Origin::Page,
         }
     }
@@ -531,12 +544,12 @@ fn scan_page(
         }
         files.push(file.to_path_buf());
         let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
-        known.push((range, recorded, number));
+        known.push((range, recorded, (Cut::default(), recorded.cut()), number));
     }
     known.sort_by_key(|(r, ..)| r.start);
     let mut parts = Vec::with_capacity(2 * known.len() + 1);
     let mut at = 0;
-    for (range, recorded, file) in &known {
+    for (range, recorded, (from, to), file) in &known {
         parts.push(links::Part::Html(&html[at..range.start], rest));
         let html = &html[range.clone()];
         parts.push(if recorded.opaque {
@@ -552,6 +565,8 @@ fn scan_page(
             links::Part::Known {
                 html,
                 recorded,
+                from: *from,
+                to: *to,
                 file: *file,
             }
         });
