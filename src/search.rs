@@ -248,20 +248,62 @@ pub struct Section {
     text: Box<str>,
     heading_len: u32,
     anchor_len: u32,
-    /// One number per stem: its position in the page's `stems` times 16, plus its weight
-    /// here (at most 15).
-    terms: Box<[u32]>,
+    /// The section's stems and their weights, by position in the page's `stems`, in order
+    /// of position: see [`Varints`].
+    terms: Box<[u8]>,
+}
+
+/// Numbers as LEB128 varints: 7 bits a byte, the high bit set on all but a number's last
+/// byte. A site of 10,000 pages per language has 25 million (section, stem) pairs to hold
+/// until its index is written; as sorted deltas most take one byte instead of four.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Varints(Vec<u8>);
+
+impl Varints {
+    fn push(&mut self, mut n: u32) {
+        while n >= 0x80 {
+            self.0.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
+    }
+}
+
+fn read_varints(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let mut n = 0u32;
+        let mut shift = 0;
+        loop {
+            let b = *bytes.get(at)?;
+            at += 1;
+            n |= u32::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(n);
+            }
+            shift += 7;
+        }
+    })
 }
 
 impl Section {
-    fn new(heading: &str, anchor: &str, snippet: &str, terms: Vec<u32>) -> Section {
+    fn new(heading: &str, anchor: &str, snippet: &str, terms: Varints) -> Section {
         let len = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX);
         Section {
             text: [heading, anchor, snippet].concat().into_boxed_str(),
             heading_len: len(heading),
             anchor_len: len(anchor),
-            terms: terms.into_boxed_slice(),
+            terms: terms.0.into_boxed_slice(),
         }
+    }
+
+    /// Each stem's position in the page's `stems` and its weight here.
+    fn terms(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut stem = 0;
+        read_varints(&self.terms).map(move |n| {
+            stem += n >> 4;
+            (stem, n & MAX_STORED_WEIGHT)
+        })
     }
 
     pub fn heading(&self) -> &str {
@@ -359,9 +401,8 @@ impl PageEntry {
     fn terms<'a>(&'a self, section: &'a Section) -> impl Iterator<Item = (&'a str, u32)> {
         let stems: Vec<&str> = self.stems.split_terminator('\n').collect();
         section
-            .terms
-            .iter()
-            .map(move |t| (stems[(t >> 4) as usize], t & MAX_STORED_WEIGHT))
+            .terms()
+            .map(move |(stem, weight)| (stems[stem as usize], weight))
     }
 }
 
@@ -408,16 +449,20 @@ impl Counter {
         }
     }
 
-    /// The section's terms (see [`Section::terms`]); counting starts again from zero.
-    fn take(&mut self) -> Vec<u32> {
-        let weights = &mut self.weights;
-        self.touched
-            .drain(..)
-            .map(|id| {
-                let w = std::mem::take(&mut weights[id as usize]);
-                (id << 4) | w.min(MAX_STORED_WEIGHT)
-            })
-            .collect()
+    /// The section's terms (see [`Section::terms`]): each stem's distance from the previous
+    /// one times 16 plus its weight. Counting starts again from zero.
+    fn take(&mut self) -> Varints {
+        self.touched.sort_unstable();
+        let mut terms = Varints(Vec::with_capacity(
+            self.touched.len() + self.touched.len() / 4,
+        ));
+        let mut previous = 0;
+        for id in self.touched.drain(..) {
+            let w = std::mem::take(&mut self.weights[id as usize]);
+            terms.push(((id - previous) << 4) | w.min(MAX_STORED_WEIGHT));
+            previous = id;
+        }
+        terms
     }
 }
 
@@ -522,13 +567,19 @@ pub fn write_index(
         /// stem -> one number per section holding the stem, in section order: the distance
         /// from the previous one times 16, plus the stem's weight there (at most 15). Half
         /// the size of plain pairs on a large site.
-        terms: BTreeMap<&'a str, Vec<u32>>,
+        terms: BTreeMap<&'a str, Postings>,
     }
-    /// A stem's postings and the last section added to them.
+    /// A stem's postings (held as varints: a tenth of a large site's build memory as plain
+    /// numbers) and the last section added to them.
     #[derive(Default)]
     struct Postings {
-        list: Vec<u32>,
+        list: Varints,
         last: usize,
+    }
+    impl Serialize for Postings {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(read_varints(&self.list.0))
+        }
     }
     let mut sorted: Vec<&PageEntry> = pages.to_vec();
     sorted.sort_by(|a, b| a.url.cmp(&b.url));
@@ -562,18 +613,17 @@ pub fn write_index(
             index
                 .sections
                 .push((p, s.heading(), s.anchor(), s.snippet()));
-            for &term in &s.terms {
-                let list = &mut postings[local[(term >> 4) as usize] as usize];
+            for (stem, weight) in s.terms() {
+                let list = &mut postings[local[stem as usize] as usize];
                 let step = u32::try_from(n - list.last).unwrap_or(u32::MAX >> 4);
-                list.list
-                    .push(step * (MAX_STORED_WEIGHT + 1) + (term & MAX_STORED_WEIGHT));
+                list.list.push(step * (MAX_STORED_WEIGHT + 1) + weight);
                 list.last = n;
             }
         }
     }
     index.terms = positions
         .into_iter()
-        .map(|(stem, at)| (stem, std::mem::take(&mut postings[at as usize].list)))
+        .map(|(stem, at)| (stem, std::mem::take(&mut postings[at as usize])))
         .collect();
     drop(postings);
     write!(
@@ -616,6 +666,18 @@ impl<W: Write> Write for NoScriptEnd<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varints_give_back_what_was_pushed() {
+        let numbers = [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 27, u32::MAX];
+        let mut v = Varints::default();
+        for n in numbers {
+            v.push(n);
+        }
+        // One byte up to 127, two up to 16,383, 7 bits more for each byte after.
+        assert_eq!(v.0.len(), 3 + 2 * 3 + 3 + 4 + 5);
+        assert_eq!(read_varints(&v.0).collect::<Vec<_>>(), numbers);
+    }
 
     /// The search entry of a page written in `md`, at `url`.
     fn entry(title: &str, description: &str, url: &str, md: &str, lang: &str) -> PageEntry {
