@@ -265,10 +265,43 @@ impl Staging {
             return Err(fail("cannot move the new build into", e));
         }
         if let Some(old) = old {
-            let _ = std::fs::remove_dir_all(old);
+            remove_dir_all_in_parallel(&old);
         }
         Ok(())
     }
+}
+
+/// `remove_dir_all` on all cores: removing the previous output of a large site (20,000
+/// folders at 10,000 pages per language) took half a second on one. The entries two levels
+/// down (`uk/risks/`) are removed in parallel, each by `remove_dir_all`, which does not
+/// follow symbolic links.
+fn remove_dir_all_in_parallel(dir: &Path) {
+    use rayon::prelude::*;
+    let entries = |dir: &Path| -> Vec<(PathBuf, bool)> {
+        std::fs::read_dir(dir)
+            .map(|list| {
+                list.filter_map(Result::ok)
+                    .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let top = entries(dir);
+    let second: Vec<(PathBuf, bool)> = top
+        .par_iter()
+        .filter(|(_, is_dir)| *is_dir)
+        .flat_map_iter(|(path, _)| entries(path))
+        .collect();
+    let remove = |(path, is_dir): &(PathBuf, bool)| {
+        let _ = if *is_dir {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+    };
+    second.par_iter().for_each(remove);
+    top.par_iter().for_each(remove);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Refuse output folders whose replacement would destroy something that is not a previous
@@ -336,6 +369,35 @@ fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_output_is_removed_without_following_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = tmp.path().join("public.old");
+        for dir in ["uk/risks/deep", "risks", "empty"] {
+            std::fs::create_dir_all(old.join(dir)).unwrap();
+        }
+        for file in [
+            "index.html",
+            "uk/index.html",
+            "uk/risks/index.html",
+            "uk/risks/deep/a",
+        ] {
+            std::fs::write(old.join(file), "x").unwrap();
+        }
+        // Links to a folder outside, at the top and two levels down: removed, not followed.
+        let outside = tmp.path().join("keep");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("file"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, old.join("link")).unwrap();
+            std::os::unix::fs::symlink(&outside, old.join("uk/link")).unwrap();
+        }
+        remove_dir_all_in_parallel(&old);
+        assert!(!old.exists());
+        assert!(outside.join("file").exists());
+    }
 
     #[test]
     fn refuses_dangerous_output_folders() {
