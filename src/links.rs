@@ -36,6 +36,70 @@ pub struct PageLinks {
     /// The page repeats other pages' content (the print page): its in-page anchors mirror
     /// links already checked, and reported with the right file, on those pages.
     pub aggregate: bool,
+    /// Set by [`PageLinks::settle_in_page_links`]: one bit per link as written, for the
+    /// in-page links (`#...`) taken out of `links`.
+    settled: Vec<u64>,
+    /// What was wrong with those: (position as written, link, origin, problem).
+    settled_problems: Vec<(usize, String, Packed, &'static str)>,
+}
+
+impl PageLinks {
+    /// Check the links to the page's own anchors (`#bladder`) now, against its ids, and keep
+    /// only what was wrong with them: more than half of a page's links are these (contents,
+    /// citations, skip link), and a site keeps every page's links until all are rendered.
+    /// The print page's are dropped unchecked, as [`check`] would skip them.
+    pub fn settle_in_page_links(&mut self) {
+        if !self.links.iter().any(|l| l.value.starts_with('#')) {
+            return;
+        }
+        let mut kept = Links::default();
+        let mut origins = Vec::with_capacity(self.origins.len());
+        let mut settled = vec![0u64; self.links.len().div_ceil(64)];
+        let mut problems = Vec::new();
+        for (i, link) in self.links.iter().enumerate() {
+            let origin = self.origins.get(i).copied().unwrap_or(Origin::Page.into());
+            if !link.value.starts_with('#') {
+                kept.push(link.value, link.loads);
+                origins.push(origin);
+                continue;
+            }
+            settled[i / 64] |= 1 << (i % 64);
+            if self.aggregate {
+                continue;
+            }
+            if let Leads::Here(fragment) = leads("", &link)
+                && let Some(problem) = check_anchor(self, fragment.as_deref())
+            {
+                problems.push((i, link.value.to_string(), origin, problem));
+            }
+        }
+        kept.shrink_to_fit();
+        self.links = kept;
+        self.origins = origins;
+        self.settled = settled;
+        self.settled_problems = problems;
+    }
+
+    /// Where link `i` of `links` stood among the links as written.
+    fn written_at(&self, i: usize) -> usize {
+        if self.settled.is_empty() {
+            return i;
+        }
+        // The position of the `i`-th clear bit.
+        let mut left = i;
+        for (word_at, word) in self.settled.iter().enumerate() {
+            let clear = (!word).count_ones() as usize;
+            if left < clear {
+                let mut word = !word;
+                for _ in 0..left {
+                    word &= word - 1;
+                }
+                return word_at * 64 + word.trailing_zeros() as usize;
+            }
+            left -= clear;
+        }
+        self.settled.len() * 64 + left
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -663,7 +727,7 @@ pub fn check<P: Borrow<PageLinks> + Sync>(
             let value = page.links.get(link);
             own.push(Problem {
                 page,
-                order: link + 1,
+                order: page.written_at(link) + 1,
                 link: Some(problem),
                 value,
                 origin: page.origins.get(link).map_or(Origin::Page, |&o| o.into()),
@@ -710,6 +774,15 @@ fn check_page<'p>(
             origin: *origin,
         });
     }
+    for (at, value, origin, problem) in &page.settled_problems {
+        problems.push(Problem {
+            page,
+            order: at + 1,
+            link: Some(problem),
+            value,
+            origin: (*origin).into(),
+        });
+    }
     let url = page.output.trim_end_matches("index.html");
     for (i, link) in page.links.iter().enumerate() {
         if page.aggregate && link.value.starts_with('#') {
@@ -732,7 +805,7 @@ fn check_page<'p>(
         if let Some(problem) = problem {
             problems.push(Problem {
                 page,
-                order: i + 1,
+                order: page.written_at(i) + 1,
                 link: Some(problem),
                 value: link.value,
                 origin,
@@ -1005,6 +1078,40 @@ mod tests {
                 "broken link on /: `gone/`"
             ]
         );
+    }
+
+    /// In-page links are checked as the page is read and dropped; problems come out as
+    /// before, in the order the links were written, across 64-link blocks.
+    #[test]
+    fn settled_in_page_links_report_as_before() {
+        let mut html = String::from(r#"<h2 id="here">H</h2>"#);
+        for i in 0..150 {
+            match i % 3 {
+                0 => html.push_str(r##"<a href="#here">ok</a>"##),
+                1 => html.push_str(&format!(r##"<a href="#gone-{i}">x</a>"##)),
+                _ => html.push_str(&format!(r#"<a href="missing-{i}/">x</a>"#)),
+            }
+        }
+        let read = page("index.html", &html);
+        let mut settled = read.clone();
+        settled.settle_in_page_links();
+        assert_eq!(settled.links.len(), 50);
+        for i in 0..50 {
+            assert_eq!(settled.written_at(i), 3 * i + 2);
+            assert_eq!(settled.links.get(i), read.links.get(3 * i + 2));
+        }
+        let files = HashSet::new();
+        let messages = |p: PageLinks| -> Vec<String> {
+            check(&[p], &files, &NoSources)
+                .into_iter()
+                .map(|e| e.message)
+                .collect()
+        };
+        let before = messages(read);
+        assert_eq!(before.len(), 100);
+        assert_eq!(before[0], "broken anchor on /: `#gone-1`");
+        assert_eq!(before[1], "broken link on /: `missing-2/`");
+        assert_eq!(messages(settled), before);
     }
 
     /// Template links are checked once per target, yet every page that has a broken one
