@@ -21,6 +21,8 @@ use super::print::Printed;
 #[derive(Default)]
 pub(crate) struct RenderCache {
     pages: HashMap<PathBuf, CachedPage>,
+    /// Keeps nothing: a build renders once (keeping 20,000 results was the peak of memory).
+    pub(super) transient: bool,
 }
 
 /// A [`PageResult`] without its page.
@@ -34,6 +36,14 @@ struct CachedPage {
 }
 
 impl RenderCache {
+    /// A cache for one render, which keeps nothing.
+    pub(super) fn transient() -> RenderCache {
+        RenderCache {
+            transient: true,
+            ..RenderCache::default()
+        }
+    }
+
     /// The result of `page` from the last render, if it was rendered there.
     pub(super) fn take<'a>(&mut self, page: &'a Page) -> Option<PageResult<'a>> {
         let c = self.pages.remove(&page.file)?;

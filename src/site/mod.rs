@@ -138,7 +138,7 @@ impl Site {
 
     /// Render every page and file into `sink`, then check the result as a whole.
     pub fn render(&self, sink: &dyn Sink, strictness: Strictness) -> Result<Report, Diagnostics> {
-        self.render_cached(sink, strictness, &mut RenderCache::default(), None)
+        self.render_cached(sink, strictness, &mut RenderCache::transient(), None)
     }
 
     /// [`Site::render`] for `factsheet serve`, which re-renders only what an edit can change.
@@ -198,14 +198,17 @@ impl Site {
             .flatten()
             .map(|r| r.page.output_file(&self.config))
             .collect();
-        let mut results: Vec<PageResult> = normal
+        // Room for the print and sources pages too: growing a list of 20,000 results
+        // copies it, and for a moment holds it twice.
+        let mut results: Vec<PageResult> = Vec::with_capacity(self.content.pages.len());
+        normal
             .par_iter()
             .zip(reused.par_iter_mut())
             .map(|(page, cached)| match cached.take() {
                 Some(result) => *result,
                 None => state.render_page(page, sink, None),
             })
-            .collect();
+            .collect_into_vec(&mut results);
         drop(reused);
         let ordinary = Ordinary {
             cited_by: context::cited_by(&results),
@@ -269,7 +272,9 @@ impl Site {
         }
         diags.merge_repeats();
         report.warnings = diags.take_warnings();
-        cache.keep(results);
+        if !cache.transient {
+            cache.keep(results);
+        }
         if diags.has_errors() {
             diags.0.append(&mut report.warnings);
             return Err(diags);
