@@ -3,8 +3,8 @@
 //! (`risks.md#bladder`), stable readable heading ids, the table of contents, and the plain
 //! text the readability check reads.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use pulldown_cmark::{
     BrokenLink, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -254,7 +254,7 @@ pub(crate) fn render<'a>(
                     // and keyboards do) give the same id, and links to them work.
                     let explicit = match &out[index] {
                         Event::Start(Tag::Heading { id, .. }) => {
-                            id.as_ref().map(|s| s.nfc().collect::<String>())
+                            id.as_ref().map(|s| nfc(s).into_owned())
                         }
                         _ => None,
                     };
@@ -275,7 +275,7 @@ pub(crate) fn render<'a>(
                             explicit
                         }
                         None => {
-                            let base = slugify(&text.nfc().collect::<String>());
+                            let base = slugify(&nfc(&text));
                             unique_id(&base, &mut used_ids)
                         }
                     };
@@ -649,7 +649,20 @@ fn keep_with_previous_word(out: &mut [Event<'_>]) {
     if let Some(Event::Text(text)) = out.last_mut()
         && let Some(stripped) = text.strip_suffix(' ')
     {
-        *text = CowStr::from(format!("{stripped}\u{a0}"));
+        let mut kept = String::with_capacity(stripped.len() + 2);
+        kept.push_str(stripped);
+        kept.push('\u{a0}');
+        *text = CowStr::from(kept);
+    }
+}
+
+/// `text` in Unicode's composed form (NFC); most headings already are, and keep their text.
+fn nfc(text: &str) -> Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
     }
 }
 
@@ -684,9 +697,18 @@ fn citation_html(
         let _ = escape_html(&mut html, key);
         html.push_str("\" id=\"cite-");
         let _ = escape_html(&mut html, key);
-        let _ = write!(html, "-{nth}\" aria-label=\"");
+        // Numbers through itoa: `write!` was a tenth of the Markdown pass.
+        let mut digits = itoa::Buffer::new();
+        html.push('-');
+        html.push_str(digits.format(nth));
+        html.push_str("\" aria-label=\"");
         let _ = escape_html(&mut html, input.cite_label);
-        let _ = write!(html, " {number}\">[{number}]</a>");
+        let number = digits.format(number);
+        html.push(' ');
+        html.push_str(number);
+        html.push_str("\">[");
+        html.push_str(number);
+        html.push_str("]</a>");
         let mut href = String::with_capacity(key.len() + 5);
         href.push_str("#ref-");
         href.push_str(key);
@@ -695,7 +717,8 @@ fn citation_html(
         href.clear();
         href.push_str("cite-");
         href.push_str(key);
-        let _ = write!(href, "-{nth}");
+        href.push('-');
+        href.push_str(itoa::Buffer::new().format(nth));
         links.id(&href, span);
     }
     html.push_str("</sup>");
