@@ -36,44 +36,54 @@ pub struct PageLinks {
     /// The page repeats other pages' content (the print page): its in-page anchors mirror
     /// links already checked, and reported with the right file, on those pages.
     pub aggregate: bool,
-    /// Set by [`PageLinks::settle_in_page_links`]: one bit per link as written, for the
-    /// in-page links (`#...`) taken out of `links`.
+    /// Set by [`PageLinks::settle_local_links`]: one bit per link as written, for the links
+    /// taken out of `links`.
     settled: Vec<u64>,
     /// What was wrong with those: (position as written, link, origin, problem).
     settled_problems: Vec<(usize, String, Packed, &'static str)>,
 }
 
 impl PageLinks {
-    /// Check the links to the page's own anchors (`#bladder`) now, against its ids, and keep
-    /// only what was wrong with them: more than half of a page's links are these (contents,
-    /// citations, skip link), and a site keeps every page's links until all are rendered.
-    /// The print page's are dropped unchecked, as [`check`] would skip them.
-    pub fn settle_in_page_links(&mut self) {
-        if !self.links.iter().any(|l| l.value.starts_with('#')) {
-            return;
-        }
-        let mut kept = Links::default();
-        let mut origins = Vec::with_capacity(self.origins.len());
+    /// Check now the links whose check needs no other page, and keep only what was wrong
+    /// with them: links to the page's own anchors (`#bladder`), checked against its ids, and
+    /// links out of the site. They are two thirds of a page's links (contents, citations,
+    /// the skip link, the sources' addresses), and a site keeps every page's links until all
+    /// are rendered. The print page's in-page links are dropped unchecked, as [`check`]
+    /// would skip them.
+    pub fn settle_local_links(&mut self) {
         let mut settled = vec![0u64; self.links.len().div_ceil(64)];
         let mut problems = Vec::new();
+        let mut any = false;
+        // As `check_page` reads them: a relative link may climb above the site's root.
+        let url = self.output.trim_end_matches("index.html");
         for (i, link) in self.links.iter().enumerate() {
-            let origin = self.origins.get(i).copied().unwrap_or(Origin::Page.into());
-            if !link.value.starts_with('#') {
-                kept.push(link.value, link.loads);
-                origins.push(origin);
-                continue;
-            }
+            let problem = match leads(url, &link) {
+                Leads::Here(_) if !link.value.starts_with('#') => continue,
+                Leads::Here(_) if self.aggregate => None,
+                Leads::Here(fragment) => check_anchor(self, fragment.as_deref()),
+                Leads::Decided(problem) => problem,
+                Leads::There(..) => continue,
+            };
+            any = true;
             settled[i / 64] |= 1 << (i % 64);
-            if self.aggregate {
-                continue;
-            }
-            if let Leads::Here(fragment) = leads("", &link)
-                && let Some(problem) = check_anchor(self, fragment.as_deref())
-            {
+            if let Some(problem) = problem {
+                let origin = self.origins.get(i).copied().unwrap_or(Origin::Page.into());
                 problems.push((i, link.value.to_string(), origin, problem));
             }
         }
+        if !any {
+            return;
+        }
+        let mut kept = Links::default();
+        let mut origins = Vec::new();
+        for (i, link) in self.links.iter().enumerate() {
+            if settled[i / 64] & (1 << (i % 64)) == 0 {
+                kept.push(link.value, link.loads);
+                origins.push(self.origins.get(i).copied().unwrap_or(Origin::Page.into()));
+            }
+        }
         kept.shrink_to_fit();
+        origins.shrink_to_fit();
         self.links = kept;
         self.origins = origins;
         self.settled = settled;
@@ -1080,25 +1090,30 @@ mod tests {
         );
     }
 
-    /// In-page links are checked as the page is read and dropped; problems come out as
-    /// before, in the order the links were written, across 64-link blocks.
+    /// Links whose check needs no other page are checked as the page is read and dropped;
+    /// problems come out as before, in the order the links were written, across 64-link
+    /// blocks.
     #[test]
-    fn settled_in_page_links_report_as_before() {
+    fn settled_links_report_as_before() {
         let mut html = String::from(r#"<h2 id="here">H</h2>"#);
         for i in 0..150 {
-            match i % 3 {
-                0 => html.push_str(r##"<a href="#here">ok</a>"##),
-                1 => html.push_str(&format!(r##"<a href="#gone-{i}">x</a>"##)),
-                _ => html.push_str(&format!(r#"<a href="missing-{i}/">x</a>"#)),
-            }
+            html.push_str(&match i % 5 {
+                0 => r##"<a href="#here">ok</a>"##.to_string(),
+                1 => format!(r##"<a href="#gone-{i}">x</a>"##),
+                2 => format!(r#"<a href="missing-{i}/">x</a>"#),
+                3 => format!(r#"<a href="https://example.org/{i}">out</a>"#),
+                _ => format!(r#"<a href="../../../up-{i}/">x</a>"#),
+            });
         }
-        let read = page("index.html", &html);
+        html.push_str(r#"<script src="https://cdn.example/x.js"></script>"#);
+        let read = page("a/b/index.html", &html);
         let mut settled = read.clone();
-        settled.settle_in_page_links();
-        assert_eq!(settled.links.len(), 50);
-        for i in 0..50 {
-            assert_eq!(settled.written_at(i), 3 * i + 2);
-            assert_eq!(settled.links.get(i), read.links.get(3 * i + 2));
+        settled.settle_local_links();
+        // Only the links to other files of the site are left.
+        assert_eq!(settled.links.len(), 30);
+        for i in 0..30 {
+            assert_eq!(settled.written_at(i), 5 * i + 2);
+            assert_eq!(settled.links.get(i), read.links.get(5 * i + 2));
         }
         let files = HashSet::new();
         let messages = |p: PageLinks| -> Vec<String> {
@@ -1108,9 +1123,17 @@ mod tests {
                 .collect()
         };
         let before = messages(read);
-        assert_eq!(before.len(), 100);
-        assert_eq!(before[0], "broken anchor on /: `#gone-1`");
-        assert_eq!(before[1], "broken link on /: `missing-2/`");
+        assert_eq!(before.len(), 91);
+        assert_eq!(before[0], "broken anchor on /a/b/: `#gone-1`");
+        assert_eq!(before[1], "broken link on /a/b/: `missing-2/`");
+        assert_eq!(
+            before[2],
+            "link climbs above the site root on /a/b/: `../../../up-4/`"
+        );
+        assert_eq!(
+            before[90],
+            "loads a resource from another site on /a/b/: `https://cdn.example/x.js`"
+        );
         assert_eq!(messages(settled), before);
     }
 

@@ -367,7 +367,7 @@ impl<'a> RenderState<'a> {
                     let mut scanned = scan_page(page, &output, &html, &md, &shown);
                     scanned.template = template.to_string();
                     scanned.aggregate = page.front.kind == PageKind::Print;
-                    scanned.settle_in_page_links();
+                    scanned.settle_local_links();
                     links = Some(scanned);
                 }
                 Err(d) => {
