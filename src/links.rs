@@ -50,7 +50,9 @@ impl PageLinks {
     /// the skip link, the sources' addresses), and a site keeps every page's links until all
     /// are rendered. The print page's in-page links are dropped unchecked, as [`check`]
     /// would skip them.
-    pub fn settle_local_links(&mut self) {
+    /// Links to files in `outputs`, without a fragment, are settled too: they need no
+    /// other page's ids.
+    pub fn settle_local_links(&mut self, outputs: Option<&HashSet<String>>) {
         let mut settled = vec![0u64; self.links.len().div_ceil(64)];
         let mut problems = Vec::new();
         let mut any = false;
@@ -62,6 +64,7 @@ impl PageLinks {
                 Leads::Here(_) if self.aggregate => None,
                 Leads::Here(fragment) => check_anchor(self, fragment.as_deref()),
                 Leads::Decided(problem) => problem,
+                Leads::There(target, None) if outputs.is_some_and(|o| o.contains(&target)) => None,
                 Leads::There(..) => continue,
             };
             any = true;
@@ -1108,7 +1111,7 @@ mod tests {
         html.push_str(r#"<script src="https://cdn.example/x.js"></script>"#);
         let read = page("a/b/index.html", &html);
         let mut settled = read.clone();
-        settled.settle_local_links();
+        settled.settle_local_links(None);
         // Only the links to other files of the site are left.
         assert_eq!(settled.links.len(), 30);
         for i in 0..30 {
@@ -1133,6 +1136,40 @@ mod tests {
         assert_eq!(
             before[90],
             "loads a resource from another site on /a/b/: `https://cdn.example/x.js`"
+        );
+        assert_eq!(messages(settled), before);
+    }
+
+    /// With the files the build will surely write, links to them without a fragment are
+    /// settled too; links with a fragment, and to files not in the list, are left for the
+    /// site-wide check, which reports them as before.
+    #[test]
+    fn links_to_sure_outputs_are_settled() {
+        let html = r##"<a href="../ok/">a</a><a href="../missing/">b</a><a href="../ok/#part">c</a><link rel="stylesheet" href="../style.css"><a href="../ok">d</a>"##;
+        let read = page("x/index.html", html);
+        let outputs: HashSet<String> = ["ok/index.html", "x/index.html", "style.css"]
+            .map(String::from)
+            .into();
+        let mut settled = read.clone();
+        settled.settle_local_links(Some(&outputs));
+        let left: Vec<&str> = settled.links.iter().map(|l| l.value).collect();
+        assert_eq!(left, ["../missing/", "../ok/#part", "../ok"]);
+        let target = page("ok/index.html", r#"<h2 id="other">O</h2>"#);
+        let files: HashSet<String> = ["style.css".to_string()].into();
+        let messages = |p: PageLinks| -> Vec<String> {
+            check(&[p, target.clone()], &files, &NoSources)
+                .into_iter()
+                .map(|e| e.message)
+                .collect()
+        };
+        let before = messages(read);
+        assert_eq!(
+            before,
+            [
+                "broken link on /x/: `../missing/`",
+                "broken anchor on /x/: `../ok/#part`",
+                "link to a folder without a trailing slash (breaks relative links) on /x/: `../ok`"
+            ]
         );
         assert_eq!(messages(settled), before);
     }

@@ -123,6 +123,35 @@ impl Site {
         files
     }
 
+    /// Files every successful build writes, known before any page renders: the pages, the
+    /// static files and content assets, the sitemap, robots.txt and the search indexes. A
+    /// file left out here is only checked later; one listed and then not written would be
+    /// an error of the build anyway (a file that cannot be written or would overwrite
+    /// another).
+    pub(super) fn sure_outputs(&self) -> HashSet<String> {
+        let pages = self
+            .content
+            .pages
+            .iter()
+            .map(|p| p.output_file(&self.config));
+        let statics = self
+            .static_files(&mut Diagnostics::default())
+            .into_iter()
+            .map(|(rel, _)| rel);
+        let assets = self.content.assets.iter().map(|a| a.output.clone());
+        let indexes = self
+            .config
+            .languages
+            .iter()
+            .map(|l| crate::search::index_file(&l.code));
+        pages
+            .chain(statics)
+            .chain(assets)
+            .chain(indexes)
+            .chain(["sitemap.xml".to_string(), "robots.txt".to_string()])
+            .collect()
+    }
+
     fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
         let dir = self.root.join("static");
         if !dir.is_dir() {

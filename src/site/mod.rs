@@ -171,7 +171,7 @@ impl Site {
         cache: &mut RenderCache,
         dirty: Option<&HashSet<PathBuf>>,
     ) -> Result<Report, Diagnostics> {
-        let state = RenderState::new(self);
+        let state = RenderState::new(self, cache.transient);
         let (special, normal): (Vec<&Page>, Vec<&Page>) = self
             .content
             .pages
@@ -254,6 +254,23 @@ impl Site {
         }
         let files = self.write_other_files(sink, &results, &mut diags);
         report.other_files = files.len();
+        // Links to the files this render counted on were settled as pages were read: each
+        // must have been written.
+        #[cfg(debug_assertions)]
+        if let Some(outputs) = state.outputs()
+            && !diags.has_errors()
+        {
+            let pages: HashSet<String> = results
+                .iter()
+                .map(|r| r.page.output_file(&self.config))
+                .collect();
+            for o in outputs {
+                assert!(
+                    pages.contains(o) || files.contains(o),
+                    "{o} was counted on but not written"
+                );
+            }
+        }
         if !diags.has_errors() {
             diags.0.extend(links::check(&page_links, &files, self));
             if self.offline {

@@ -74,6 +74,11 @@ pub(super) struct RenderState<'a> {
     partials: Partials<'a>,
     /// Per language: the terms of the page whose front matter lists `terms`.
     glossaries: HashMap<&'a str, Glossary>,
+    /// Files the build will surely write (see [`Site::sure_outputs`]): links to them are
+    /// settled as each page is read. `None` for an offline copy, whose check of links to
+    /// folders reads every link, and for `factsheet serve`, which reuses pages' links across
+    /// renders while static files come and go.
+    outputs: Option<HashSet<String>>,
 }
 
 /// The keys of `sources.toml`.
@@ -135,7 +140,8 @@ impl<'a> RenderState<'a> {
         }
     }
 
-    pub(super) fn new(site: &'a Site) -> Self {
+    /// `once`: this render's results are not kept for another.
+    pub(super) fn new(site: &'a Site, once: bool) -> Self {
         let config = &site.config;
         let pages = &site.content.pages;
         let mut keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
@@ -169,6 +175,7 @@ impl<'a> RenderState<'a> {
                 .filter(|p| !p.front.terms.is_empty())
                 .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
                 .collect(),
+            outputs: (once && !site.offline).then(|| site.sure_outputs()),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -185,6 +192,12 @@ impl<'a> RenderState<'a> {
         }
         state.partials = partials;
         state
+    }
+
+    /// The files this render counted on being written (see [`RenderState::outputs`]).
+    #[cfg(debug_assertions)]
+    pub(super) fn outputs(&self) -> Option<&HashSet<String>> {
+        self.outputs.as_ref()
     }
 
     /// Errors in partials, found once for every page they are shown on.
@@ -367,7 +380,7 @@ impl<'a> RenderState<'a> {
                     let mut scanned = scan_page(page, &output, &html, &md, &shown);
                     scanned.template = template.to_string();
                     scanned.aggregate = page.front.kind == PageKind::Print;
-                    scanned.settle_local_links();
+                    scanned.settle_local_links(self.outputs.as_ref());
                     links = Some(scanned);
                 }
                 Err(d) => {
