@@ -32,7 +32,7 @@ struct CachedPage {
     readability: Option<Readability>,
     search: Option<crate::search::PageEntry>,
     errors: Vec<Diagnostic>,
-    printed: Option<Printed>,
+    printed: Option<Box<Printed>>,
 }
 
 impl RenderCache {

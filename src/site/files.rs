@@ -103,22 +103,27 @@ impl Site {
             files.insert(rel.clone());
             to_write.push((rel, origin, data));
         }
+        let write = |(rel, origin, data): &(String, PathBuf, Data)| {
+            let written = match data {
+                Data::Copy(from) => sink.copy(rel, from),
+                Data::Bytes(bytes) => sink.write(rel, bytes),
+                Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
+                    crate::search::write_site_index(self, lang, pages, out)
+                }),
+            };
+            let e = written.err()?;
+            Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
+        };
         // In parallel: the search indexes of the languages take as long as the rest together,
-        // and `factsheet serve` writes them again after every edit.
-        let failures: Vec<Diagnostic> = to_write
-            .par_iter()
-            .filter_map(|(rel, origin, data)| {
-                let written = match data {
-                    Data::Copy(from) => sink.copy(rel, from),
-                    Data::Bytes(bytes) => sink.write(rel, bytes),
-                    Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                        crate::search::write_site_index(self, lang, pages, out)
-                    }),
-                };
-                let e = written.err()?;
-                Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
-            })
-            .collect();
+        // and `factsheet serve` writes them again after every edit. On a large site the
+        // indexes are written one at a time: each holds its language's postings while it is
+        // written (tens of MB at 10,000 pages per language), at the build's peak of memory.
+        let large = results.len() > super::LARGE_SITE;
+        let (one_by_one, together): (Vec<_>, Vec<_>) = to_write
+            .iter()
+            .partition(|(_, _, data)| large && matches!(data, Data::SearchIndex(..)));
+        let mut failures: Vec<Diagnostic> = together.par_iter().filter_map(|w| write(w)).collect();
+        failures.extend(one_by_one.iter().filter_map(|w| write(w)));
         diags.0.extend(failures);
         files
     }

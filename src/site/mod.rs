@@ -32,6 +32,11 @@ use page::{Ordinary, PageResult, RenderState};
 
 pub(crate) use cache::RenderCache;
 
+/// Pages above which a site is large: the parts of a build whose memory grows with the
+/// whole site (the sources and print pages, the search indexes) are done one at a time
+/// instead of side by side.
+const LARGE_SITE: usize = 4_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub base_url: Option<String>,
@@ -215,7 +220,7 @@ impl Site {
             printed: results
                 .iter()
                 .filter_map(|r| {
-                    let printed = r.printed.as_ref()?;
+                    let printed: &print::Printed = r.printed.as_ref()?;
                     Some(((r.page.key.as_str(), r.page.lang.as_str()), printed))
                 })
                 .collect(),
@@ -223,7 +228,7 @@ impl Site {
         // The sources and print pages of a large site each have a template context the size of
         // the site (tens of MB at 10,000 pages per language): render them one at a time there,
         // so as not to add them up at the peak of memory; in parallel on smaller sites.
-        let special_results: Vec<PageResult> = if self.content.pages.len() > 4_000 {
+        let special_results: Vec<PageResult> = if self.content.pages.len() > LARGE_SITE {
             special
                 .iter()
                 .map(|page| state.render_page(page, sink, Some(&ordinary)))
