@@ -694,6 +694,34 @@ fn stylesheet_changes_swap_styles_without_reloading() {
 }
 
 #[test]
+fn removing_a_static_file_the_pages_link_to_is_an_error_until_it_is_back() {
+    // Pages reused from the last render had their link to the stylesheet settled against
+    // the files of that render: when a file goes, they are checked again.
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let events = server.events();
+    events.hello();
+    let css = dir.path().join("static/style.css");
+    let text = std::fs::read_to_string(&css).unwrap();
+    std::fs::remove_file(&css).unwrap();
+    let (error, skipped) = events.until("build-error");
+    let error = error.unwrap_or_else(|| panic!("no build-error event; got {skipped:?}"));
+    let message = error.data["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("broken link") && message.contains("style.css"),
+        "{error:?}"
+    );
+    // Back as it was: the error clears, and nothing served changed.
+    std::fs::write(&css, text).unwrap();
+    let (ok, skipped) = events.until("ok");
+    assert!(ok.is_some(), "no ok once the file is back; got {skipped:?}");
+    assert_eq!(server.get("/style.css").status, 200);
+}
+
+#[test]
 fn a_burst_of_changes_is_one_rebuild_and_files_come_and_go() {
     let dir = fixture();
     let server = Server::start(dir.path());

@@ -23,6 +23,8 @@ pub(crate) struct RenderCache {
     pages: HashMap<PathBuf, CachedPage>,
     /// Keeps nothing: a build renders once (keeping 20,000 results was the peak of memory).
     pub(super) transient: bool,
+    /// The files the kept results' links were settled against ([`Site::sure_outputs`]).
+    pub(super) outputs: Option<HashSet<String>>,
 }
 
 /// A [`PageResult`] without its page.

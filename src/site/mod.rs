@@ -176,7 +176,10 @@ impl Site {
         cache: &mut RenderCache,
         dirty: Option<&HashSet<PathBuf>>,
     ) -> Result<Report, Diagnostics> {
-        let state = RenderState::new(self, cache.transient);
+        let state = RenderState::new(self);
+        // Reused pages had their links to these files settled: when the files change (a
+        // page or a static file comes or goes), every page is rendered and checked again.
+        let dirty = dirty.filter(|_| cache.outputs.as_ref() == state.outputs());
         let (special, normal): (Vec<&Page>, Vec<&Page>) = self
             .content
             .pages
@@ -296,6 +299,7 @@ impl Site {
         report.warnings = diags.take_warnings();
         if !cache.transient {
             cache.keep(results);
+            cache.outputs = state.outputs().cloned();
         }
         if diags.has_errors() {
             diags.0.append(&mut report.warnings);

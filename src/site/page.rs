@@ -77,8 +77,7 @@ pub(super) struct RenderState<'a> {
     glossaries: HashMap<&'a str, Glossary>,
     /// Files the build will surely write (see [`Site::sure_outputs`]): links to them are
     /// settled as each page is read. `None` for an offline copy, whose check of links to
-    /// folders reads every link, and for `factsheet serve`, which reuses pages' links across
-    /// renders while static files come and go.
+    /// folders reads every link.
     outputs: Option<HashSet<String>>,
 }
 
@@ -141,8 +140,7 @@ impl<'a> RenderState<'a> {
         }
     }
 
-    /// `once`: this render's results are not kept for another.
-    pub(super) fn new(site: &'a Site, once: bool) -> Self {
+    pub(super) fn new(site: &'a Site) -> Self {
         let config = &site.config;
         let pages = &site.content.pages;
         let mut keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
@@ -176,7 +174,7 @@ impl<'a> RenderState<'a> {
                 .filter(|p| !p.front.terms.is_empty())
                 .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
                 .collect(),
-            outputs: (once && !site.offline).then(|| site.sure_outputs()),
+            outputs: (!site.offline).then(|| site.sure_outputs()),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -196,7 +194,6 @@ impl<'a> RenderState<'a> {
     }
 
     /// The files this render counted on being written (see [`RenderState::outputs`]).
-    #[cfg(debug_assertions)]
     pub(super) fn outputs(&self) -> Option<&HashSet<String>> {
         self.outputs.as_ref()
     }
