@@ -56,16 +56,10 @@ impl PageLinks {
         let mut settled = vec![0u64; self.links.len().div_ceil(64)];
         let mut problems = Vec::new();
         let mut any = false;
-        // As `check_page` reads them: a relative link may climb above the site's root.
         let url = self.output.trim_end_matches("index.html");
         for (i, link) in self.links.iter().enumerate() {
-            let problem = match leads(url, &link) {
-                Leads::Here(_) if !link.value.starts_with('#') => continue,
-                Leads::Here(_) if self.aggregate => None,
-                Leads::Here(fragment) => check_anchor(self, fragment.as_deref()),
-                Leads::Decided(problem) => problem,
-                Leads::There(target, None) if outputs.is_some_and(|o| o.contains(&target)) => None,
-                Leads::There(..) => continue,
+            let Ok(problem) = judge_locally(self, url, &link, outputs) else {
+                continue;
             };
             any = true;
             settled[i / 64] |= 1 << (i % 64);
@@ -798,18 +792,14 @@ fn check_page<'p>(
     }
     let url = page.output.trim_end_matches("index.html");
     for (i, link) in page.links.iter().enumerate() {
-        if page.aggregate && link.value.starts_with('#') {
-            continue;
-        }
         let origin = page.origins.get(i).map_or(Origin::Page, |&o| o.into());
-        let problem = match leads(url, &link) {
-            Leads::Decided(problem) => problem,
-            Leads::Here(fragment) => check_anchor(page, fragment.as_deref()),
-            Leads::There(target, fragment) if origin == Origin::Template => {
+        let problem = match judge_locally(page, url, &link, None) {
+            Ok(problem) => problem,
+            Err((target, fragment)) if origin == Origin::Template => {
                 deferred.push(((target, fragment.map(Cow::into_owned)), i));
                 None
             }
-            Leads::There(target, fragment) => check_target(
+            Err((target, fragment)) => check_target(
                 &(target, fragment.map(Cow::into_owned)),
                 by_output,
                 other_files,
@@ -826,6 +816,25 @@ fn check_page<'p>(
         }
     }
     (problems, deferred)
+}
+
+/// What can be told of link `link` of `page` (at `url`) without other pages: `Ok` with its
+/// problem, if any; else the file it leads to, and the fragment. In-page links of the print
+/// page are not checked (see [`PageLinks::aggregate`]); links to files in `outputs` without
+/// a fragment are fine.
+fn judge_locally<'v>(
+    page: &PageLinks,
+    url: &str,
+    link: &Link<'v>,
+    outputs: Option<&HashSet<String>>,
+) -> Result<Option<&'static str>, (String, Option<Cow<'v, str>>)> {
+    match leads(url, link) {
+        Leads::Here(_) if page.aggregate && link.value.starts_with('#') => Ok(None),
+        Leads::Here(fragment) => Ok(check_anchor(page, fragment.as_deref())),
+        Leads::Decided(problem) => Ok(problem),
+        Leads::There(target, None) if outputs.is_some_and(|o| o.contains(&target)) => Ok(None),
+        Leads::There(target, fragment) => Err((target, fragment)),
+    }
 }
 
 /// Problems that point at the same place (a line of a template or partial, on every page

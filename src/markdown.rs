@@ -105,7 +105,7 @@ pub(crate) struct Rendered {
     /// Text of each paragraph, list item, heading and table cell, for readability (empty
     /// unless `collect_text`).
     pub(crate) text_blocks: Vec<String>,
-    /// Each heading, with where its text blocks start in `text_blocks` (empty unless
+    /// Each heading, with where its text blocks start in `text_blocks` (0 unless
     /// `collect_text`): the search index cuts the page into sections with them.
     pub(crate) headings: Vec<HeadingAt>,
     /// The ids and links of `html`, for the link check (see [`crate::links::Part::Known`]).
@@ -178,7 +178,6 @@ pub(crate) fn render<'a>(
     let parser = Parser::new_with_broken_link_callback(body, options(), Some(callback));
     // About one event per 40 bytes of Markdown on the corpus and the real site.
     let mut out: Vec<Event> = Vec::with_capacity(body.len() / 32);
-    let mut toc_flat: Vec<(u8, String, String)> = Vec::new();
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut text_blocks = Vec::new();
     let mut headings = Vec::new();
@@ -286,17 +285,13 @@ pub(crate) fn render<'a>(
                     let at = input.body_start + start.start;
                     links.insert_id(heading_id_slot, &id, Span::new(at..at + first_line));
                     // The heading's text block was flushed as this event began (a block end).
-                    let title = text.trim().to_string();
-                    if input.collect_text {
-                        headings.push(HeadingAt {
-                            level: heading_level(level),
-                            id: id.clone(),
-                            text: title.clone(),
-                            at: heading_block,
-                            first_block: text_blocks.len(),
-                        });
-                    }
-                    toc_flat.push((heading_level(level), id, title));
+                    headings.push(HeadingAt {
+                        level: heading_level(level),
+                        id,
+                        text: text.trim().to_string(),
+                        at: heading_block,
+                        first_block: text_blocks.len(),
+                    });
                 }
                 out.push(Event::End(TagEnd::Heading(level)));
             }
@@ -496,7 +491,7 @@ pub(crate) fn render<'a>(
     };
     Rendered {
         html,
-        toc: build_toc(toc_flat),
+        toc: build_toc(&headings),
         text_blocks,
         headings,
         links,
@@ -821,7 +816,7 @@ fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
 }
 
 /// Nest h3 under h2 and so on; the page title is the template's h1, so h2 is the top.
-fn build_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+fn build_toc(headings: &[HeadingAt]) -> Vec<TocEntry> {
     fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
         match list.last_mut() {
             Some(last) if last.level < entry.level => insert(&mut last.children, entry),
@@ -829,13 +824,13 @@ fn build_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
         }
     }
     let mut toc = Vec::new();
-    for (level, id, title) in flat {
+    for h in headings {
         insert(
             &mut toc,
             TocEntry {
-                level,
-                id,
-                title,
+                level: h.level,
+                id: h.id.clone(),
+                title: h.text.clone(),
                 children: Vec::new(),
             },
         );

@@ -336,6 +336,7 @@ impl<'b> Context<'b> {
             .iter()
             .find(|t| t.lang == config.default_language)
             .map_or_else(|| site.permalink(page), |t| site.permalink(t));
+        let (key_facts, after_key_facts) = md.split_key_facts();
         Context {
             config: ConfigContext::new(config, lang),
             lang,
@@ -358,8 +359,8 @@ impl<'b> Context<'b> {
                 url: "./",
                 permalink: site.permalink(page),
                 content: &md.html,
-                key_facts: md.split_key_facts().0,
-                after_key_facts: md.split_key_facts().1,
+                key_facts,
+                after_key_facts,
                 toc: &md.toc,
                 citations,
                 translations,

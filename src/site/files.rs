@@ -14,12 +14,17 @@ use super::Site;
 use super::context::NotFoundContext;
 use super::page::PageResult;
 
+const SITEMAP: &str = "sitemap.xml";
+const ROBOTS: &str = "robots.txt";
+
 impl Site {
     /// Write every file that is not a page; returns the output paths written.
+    /// `statics`: [`Site::static_files`], listed once for the whole render.
     pub(super) fn write_other_files(
         &self,
         sink: &dyn Sink,
         results: &[PageResult],
+        statics: Vec<(String, PathBuf)>,
         diags: &mut Diagnostics,
     ) -> HashSet<String> {
         enum Data<'r> {
@@ -30,7 +35,7 @@ impl Site {
             SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
         }
         let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
-        for (rel, abs) in self.static_files(diags) {
+        for (rel, abs) in statics {
             let origin = PathBuf::from("static").join(&rel);
             extras.push((rel, origin, Data::Copy(abs)));
         }
@@ -47,16 +52,16 @@ impl Site {
         }
         let generated = PathBuf::from("(generated)");
         extras.push((
-            "sitemap.xml".into(),
+            SITEMAP.into(),
             generated.clone(),
             Data::Bytes(self.sitemap(results).into_bytes()),
         ));
         let robots = format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+            "User-agent: *\nAllow: /\n\nSitemap: {}{SITEMAP}\n",
             self.config.base_url
         );
         extras.push((
-            "robots.txt".into(),
+            ROBOTS.into(),
             generated.clone(),
             Data::Bytes(robots.into_bytes()),
         ));
@@ -133,16 +138,13 @@ impl Site {
     /// file left out here is only checked later; one listed and then not written would be
     /// an error of the build anyway (a file that cannot be written or would overwrite
     /// another).
-    pub(super) fn sure_outputs(&self) -> HashSet<String> {
+    pub(super) fn sure_outputs(&self, statics: &[(String, PathBuf)]) -> HashSet<String> {
         let pages = self
             .content
             .pages
             .iter()
             .map(|p| p.output_file(&self.config));
-        let statics = self
-            .static_files(&mut Diagnostics::default())
-            .into_iter()
-            .map(|(rel, _)| rel);
+        let statics = statics.iter().map(|(rel, _)| rel.clone());
         let assets = self.content.assets.iter().map(|a| a.output.clone());
         let indexes = self
             .config
@@ -153,11 +155,12 @@ impl Site {
             .chain(statics)
             .chain(assets)
             .chain(indexes)
-            .chain(["sitemap.xml".to_string(), "robots.txt".to_string()])
+            .chain([SITEMAP, ROBOTS].map(String::from))
             .collect()
     }
 
-    fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    /// The files of `static/`: output path and file.
+    pub(super) fn static_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
         let dir = self.root.join("static");
         if !dir.is_dir() {
             return Vec::new();

@@ -176,7 +176,9 @@ impl Site {
         cache: &mut RenderCache,
         dirty: Option<&HashSet<PathBuf>>,
     ) -> Result<Report, Diagnostics> {
-        let state = RenderState::new(self);
+        let mut walk_errors = Diagnostics::default();
+        let statics = self.static_files(&mut walk_errors);
+        let state = RenderState::new(self, &statics);
         // Reused pages had their links to these files settled: when the files change (a
         // page or a static file comes or goes), every page is rendered and checked again.
         let dirty = dirty.filter(|_| cache.outputs.as_ref() == state.outputs());
@@ -188,19 +190,13 @@ impl Site {
         let mut report = Report::default();
         // Boxed: a result is most of a kilobyte, and a full build reuses none (at 10,000
         // pages per language a list of empty results held 15 MiB to the end).
-        let mut reused: Vec<Option<Box<PageResult>>> = match dirty {
-            Some(d) => normal
-                .iter()
-                .map(|p| {
-                    (!d.contains(&p.file))
-                        .then(|| cache.take(p))
-                        .flatten()
-                        .map(Box::new)
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        reused.resize_with(normal.len(), || None);
+        let mut reused: Vec<Option<Box<PageResult>>> = normal
+            .iter()
+            .map(|p| match dirty {
+                Some(d) if !d.contains(&p.file) => cache.take(p).map(Box::new),
+                _ => None,
+            })
+            .collect();
         report.reused = reused
             .iter()
             .flatten()
@@ -260,7 +256,8 @@ impl Site {
                 .entry(r.page.lang.clone())
                 .or_default() += 1;
         }
-        let files = self.write_other_files(sink, &results, &mut diags);
+        diags.0.append(&mut walk_errors.0);
+        let files = self.write_other_files(sink, &results, statics, &mut diags);
         report.other_files = files.len();
         // Links to the files this render counted on were settled as pages were read: each
         // must have been written.

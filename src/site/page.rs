@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -140,7 +140,8 @@ impl<'a> RenderState<'a> {
         }
     }
 
-    pub(super) fn new(site: &'a Site) -> Self {
+    /// `statics`: [`Site::static_files`].
+    pub(super) fn new(site: &'a Site, statics: &[(String, PathBuf)]) -> Self {
         let config = &site.config;
         let pages = &site.content.pages;
         let mut keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
@@ -174,7 +175,7 @@ impl<'a> RenderState<'a> {
                 .filter(|p| !p.front.terms.is_empty())
                 .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
                 .collect(),
-            outputs: (!site.offline).then(|| site.sure_outputs()),
+            outputs: (!site.offline).then(|| site.sure_outputs(statics)),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
