@@ -184,35 +184,65 @@ const APOSTROPHES: &[char] = &['\'', 'ʼ', '’', '‘', '`', 'ʹ'];
 /// The stress mark some texts put on Cyrillic vowels.
 const COMBINING_ACUTE: char = '\u{301}';
 
-/// The words [`for_each_token`] gives, collected.
+/// The search words of `text`, in order, as the index and `static/search.js` cut them.
 #[cfg(test)]
 fn tokens(text: &str, rules: &Rules) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_token(text, rules, |t| out.push(t.to_string()));
+    let mut word = String::new();
+    for_each_word(text, |raw| {
+        if let Some(stem) = normalize(raw, rules, &mut word) {
+            out.push(stem.to_string());
+        }
+    });
     out
 }
 
-/// Calls `f` with each search word of `text`: lower-cased (Unicode case folding covers
-/// Cyrillic), apostrophes and stress marks dropped, split at anything that is not a letter or
-/// digit, stop words and one-letter words left out, each reduced to its stem.
-/// `static/search.js` does the same. The word is in a reused buffer: a site of 1,000 pages has
-/// two million words, and one allocation each was a third of the index's cost.
-pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
-    // Words are cut from the bytes, ASCII without decoding: most text is ASCII, even
-    // Ukrainian pages' spaces and punctuation.
-    let mut word = String::new();
-    let mut chars = 0usize;
-    let mut emit = |word: &mut String, chars: &mut usize| {
-        if *chars >= 2 && !is_stop_word(word, rules) {
-            let (keep, replacement) = stem_parts(word, rules);
-            word.truncate(keep);
-            word.push_str(replacement);
-            f(word);
-        }
-        word.clear();
-        *chars = 0;
-    };
+/// Calls `f` with each run of word characters in `text` as it is written: letters and
+/// digits, with the apostrophes and stress marks that do not split a word. Cut from the
+/// bytes, ASCII without decoding: most text is ASCII, even Ukrainian pages' spaces and
+/// punctuation.
+fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     let bytes = text.as_bytes();
+    let mut start = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (in_word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric() || b == b'\'' || b == b'`', 1)
+        } else if matches!(b, 0xD0 | 0xD1) && bytes.get(at + 1).is_some_and(|n| n & 0xC0 == 0x80) {
+            // U+0400-U+047F, the Cyrillic block's first half: letters, all of them.
+            (true, 2)
+        } else {
+            let c = text[at..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            let in_word = APOSTROPHES.contains(&c) || c == COMBINING_ACUTE || is_letter_or_digit(c);
+            (in_word, c.len_utf8())
+        };
+        match (in_word, start) {
+            (true, None) => start = Some(at),
+            (false, Some(s)) => {
+                f(&text[s..at]);
+                start = None;
+            }
+            _ => {}
+        }
+        at += len;
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
+    }
+}
+
+/// The search word of one run of word characters (see [`for_each_word`]), written into
+/// `word`, a reused buffer: lower-cased (Unicode case folding covers Cyrillic), apostrophes
+/// and stress marks dropped, reduced to its stem; `None` for stop words and one-letter
+/// words. `static/search.js` does the same.
+fn normalize<'w>(raw: &str, rules: &Rules, word: &'w mut String) -> Option<&'w str> {
+    word.clear();
+    let mut chars = 0usize;
+    let bytes = raw.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
@@ -221,13 +251,10 @@ pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
             if b.is_ascii_alphanumeric() {
                 word.push(char::from(b.to_ascii_lowercase()));
                 chars += 1;
-            } else if b != b'\'' && b != b'`' {
-                emit(&mut word, &mut chars);
             }
+            // Else an apostrophe: part of the word, and left out of it.
             continue;
         }
-        // The Cyrillic block's first half (U+0400-U+047F) is two bytes led by 0xD0 or 0xD1:
-        // its letters are decoded here, the rest as any other character.
         if matches!(b, 0xD0 | 0xD1)
             && let Some(&next) = bytes.get(at + 1)
             && let Some(lower) = char::from_u32((u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F))
@@ -238,14 +265,14 @@ pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
             at += 2;
             continue;
         }
-        let c = text[at..]
+        let c = raw[at..]
             .chars()
             .next()
             .unwrap_or(char::REPLACEMENT_CHARACTER);
         at += c.len_utf8();
         if APOSTROPHES.contains(&c) || c == COMBINING_ACUTE {
             // Part of the word, and left out of it.
-        } else if is_letter_or_digit(c) {
+        } else {
             match lower_fast(c) {
                 Some(lower) => {
                     word.push(lower);
@@ -258,11 +285,15 @@ pub fn for_each_token(text: &str, rules: &Rules, mut f: impl FnMut(&str)) {
                     }
                 }
             }
-        } else {
-            emit(&mut word, &mut chars);
         }
     }
-    emit(&mut word, &mut chars);
+    if chars < 2 || is_stop_word(word, rules) {
+        return None;
+    }
+    let (keep, replacement) = stem_parts(word, rules);
+    word.truncate(keep);
+    word.push_str(replacement);
+    Some(word)
 }
 
 /// The lower case of ASCII and of the Cyrillic alphabet, without a table look-up; `None` for
@@ -429,11 +460,11 @@ impl PageEntry {
     /// Cut a page into sections at its `h2`-`h4` headings. `blocks` and `headings` are the
     /// text the Markdown renderer collected: each paragraph, item, cell and heading, without
     /// citation markers (their numbers are not words a reader searches for).
-    pub(crate) fn new(
-        title: &str,
-        description: &str,
+    pub(crate) fn new<'t>(
+        title: &'t str,
+        description: &'t str,
         url: String,
-        blocks: &[String],
+        blocks: &'t [String],
         headings: &[HeadingAt],
         lang: &str,
     ) -> Self {
@@ -442,6 +473,9 @@ impl PageEntry {
             .iter()
             .filter(|h| (2..=4).contains(&h.level))
             .collect();
+        // Whitespace collapsed, kept for the whole page: the counter remembers words by
+        // their place in the page's text.
+        let heading_texts: Vec<String> = cuts.iter().map(|h| collapse(&h.text)).collect();
         let mut counter = Counter::default();
         let mut sections = Vec::with_capacity(cuts.len() + 1);
 
@@ -462,7 +496,7 @@ impl PageEntry {
         for (i, h) in cuts.iter().enumerate() {
             let end = cuts.get(i + 1).map_or(blocks.len(), |next| next.at);
             let text = &blocks[h.first_block.min(end)..end];
-            let heading = collapse(&h.text);
+            let heading = &heading_texts[i];
             if text.is_empty() && heading.is_empty() {
                 continue;
             }
@@ -470,9 +504,9 @@ impl PageEntry {
                 counter.add_text(b, rules, 1);
             }
             counter.cap(MAX_TEXT_WEIGHT);
-            counter.add_text(&heading, rules, HEADING_WEIGHT);
+            counter.add_text(heading, rules, HEADING_WEIGHT);
             sections.push(Section::new(
-                &heading,
+                heading,
                 &h.id,
                 &snippet(text.iter().map(String::as_str)),
                 counter.take(),
@@ -504,7 +538,7 @@ impl PageEntry {
 
 /// Counts the stems of a page, one section at a time.
 #[derive(Default)]
-struct Counter {
+struct Counter<'t> {
     /// Each stem of the page and its position in `stems`.
     ids: HashMap<String, u32>,
     stems: String,
@@ -512,15 +546,36 @@ struct Counter {
     /// with a weight (a page has hundreds of stems, a section a fraction of them).
     weights: Vec<u32>,
     touched: Vec<u32>,
+    /// Each word of the page as written, and its stem's position (`None`: not a search
+    /// word). A page repeats most of its words: a repeat skips lower-casing and stemming.
+    seen: HashMap<&'t str, Option<u32>>,
+    /// The word being normalized.
+    word: String,
 }
 
-impl Counter {
-    fn add_text(&mut self, text: &str, rules: &Rules, weight: u32) {
-        for_each_token(text, rules, |t| self.add(t, weight));
+impl<'t> Counter<'t> {
+    fn add_text(&mut self, text: &'t str, rules: &Rules, weight: u32) {
+        for_each_word(text, |raw| {
+            let id = match self.seen.get(raw) {
+                Some(&id) => id,
+                None => {
+                    let id = normalize(raw, rules, &mut self.word)
+                        .is_some()
+                        .then(|| self.id_of_word());
+                    self.seen.insert(raw, id);
+                    id
+                }
+            };
+            if let Some(id) = id {
+                self.add(id, weight);
+            }
+        });
     }
 
-    fn add(&mut self, stem: &str, weight: u32) {
-        let id = match self.ids.get(stem) {
+    /// The position of the stem in `word`, given one the first time.
+    fn id_of_word(&mut self) -> u32 {
+        let stem = self.word.as_str();
+        match self.ids.get(stem) {
             Some(&id) => id,
             None => {
                 let id = u32::try_from(self.ids.len()).unwrap_or(u32::MAX >> 4);
@@ -530,7 +585,10 @@ impl Counter {
                 self.weights.push(0);
                 id
             }
-        };
+        }
+    }
+
+    fn add(&mut self, id: u32, weight: u32) {
         let w = &mut self.weights[id as usize];
         if *w == 0 {
             self.touched.push(id);
@@ -571,7 +629,7 @@ fn snippet<'t>(blocks: impl IntoIterator<Item = &'t str>) -> String {
     // The start of the text with its whitespace collapsed, up to the first word past the
     // snippet's length: sections can be long. A citation marker left out leaves its space
     // before the punctuation that followed it.
-    let mut text = String::new();
+    let mut text = String::with_capacity(2 * SNIPPET_CHARS);
     let mut chars = 0;
     'blocks: for block in blocks {
         for word in block.split_whitespace() {
@@ -799,8 +857,8 @@ mod tests {
         tokens(text, rules(lang))
     }
 
-    /// Tokens cut the plain way, char by char: what `for_each_token`'s byte-level fast
-    /// paths must give.
+    /// Tokens cut the plain way, char by char: what `for_each_word` and `normalize`, with
+    /// their byte-level fast paths, must give.
     fn reference_tokens(text: &str, rules: &Rules) -> Vec<String> {
         let mut out = Vec::new();
         let raw_words = text.split(|c: char| {
@@ -932,6 +990,39 @@ mod tests {
         assert_eq!(weight(1, "bladder"), Some(HEADING_WEIGHT));
         assert_eq!(weight(1, "pain"), Some(1));
         assert_eq!(weight(2, "103"), Some(1));
+    }
+
+    #[test]
+    fn repeated_words_count_each_time_in_every_section() {
+        // The counter remembers each word as written: a repeat, a new spelling of the same
+        // stem, a stop word seen before and a word in a later section must count as the
+        // first reading did.
+        let md = "Ketamine, ketamine and KETAMINE; the the пам'ять памʼять.\n\n\
+                  ## Ketamine again {#again}\n\nKetamines and ketamine.\n";
+        let page = entry("Title", "About it.", "k/", md, "uk");
+        let weight = |s: usize, t: &str| {
+            page.terms(&page.sections[s])
+                .find(|(x, _)| *x == t)
+                .map(|(_, w)| w)
+        };
+        assert_eq!(weight(0, "ketamine"), Some(3));
+        assert_eq!(weight(0, "пам'ять"), None, "apostrophes are left out");
+        assert_eq!(weight(0, "пам"), Some(2), "{:?}", all("пам'ять", "uk"));
+        assert_eq!(
+            weight(0, "the"),
+            Some(2),
+            "`the` is an English stop word only"
+        );
+        assert_eq!(weight(1, "ketamine"), Some(HEADING_WEIGHT + 1));
+        assert_eq!(weight(1, "ketamines"), Some(1));
+        let en = entry("Title", "About it.", "k/", md, "en");
+        let weight = |s: usize, t: &str| {
+            en.terms(&en.sections[s])
+                .find(|(x, _)| *x == t)
+                .map(|(_, w)| w)
+        };
+        assert_eq!(weight(0, "the"), None);
+        assert_eq!(weight(1, "ketamine"), Some(HEADING_WEIGHT + 2));
     }
 
     #[test]
