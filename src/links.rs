@@ -468,33 +468,59 @@ pub struct Cut {
     pub links: usize,
 }
 
-/// Elements that can hold an id or a link. Parsed once: parsing it for every page was
+/// Elements with an id, an href and a src. Parsed once: parsing them for every page was
 /// about a tenth of the scan.
-static WITH_LINKS: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| {
-    "[id], [href], [src]"
-        .parse()
-        .expect("the selector is valid CSS")
-});
+static WITH_ID: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[id]"));
+static WITH_HREF: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[href]"));
+static WITH_SRC: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[src]"));
+
+fn selector(css: &str) -> Selector {
+    css.parse().expect("the selector is valid CSS")
+}
+
+/// A handler of the elements `selector` matches, for [`Settings`].
+fn on<'h>(
+    selector: &'static std::sync::LazyLock<Selector>,
+    mut f: impl FnMut(&lol_html::html_content::Element<'_, '_>) + 'h,
+) -> (Cow<'static, Selector>, ElementContentHandlers<'h>) {
+    (
+        Cow::Borrowed(&**selector),
+        ElementContentHandlers::default().element(
+            move |el: &mut lol_html::html_content::Element<'_, '_>| {
+                f(el);
+                Ok(())
+            },
+        ),
+    )
+}
 
 /// [`scan`] of a document given in parts.
 pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let found = RefCell::new(Found::default());
     let origin = std::cell::Cell::new(Origin::Page);
+    // One handler for each attribute, so each reads only the attribute its element is known
+    // to have; for one element they run in this order, as a reader meets id, href, src.
     let mut rewriter = HtmlRewriter::new(
-        Settings::new().append_element_content_handler((
-            Cow::Borrowed(&*WITH_LINKS),
-            ElementContentHandlers::default().element(
-                |el: &mut lol_html::html_content::Element<'_, '_>| {
-                    record(
-                        &mut found.borrow_mut(),
-                        origin.get(),
-                        &el.tag_name(),
-                        |name| el.get_attribute(name).map(Cow::Owned),
-                    );
-                    Ok(())
-                },
-            ),
-        )),
+        Settings::new()
+            .append_element_content_handler(on(&WITH_ID, |el| {
+                if let Some(id) = el.get_attribute("id") {
+                    found.borrow_mut().id(Cow::Owned(decoded(id)), origin.get());
+                }
+            }))
+            .append_element_content_handler(on(&WITH_HREF, |el| {
+                if let Some(href) = el.get_attribute("href") {
+                    let tag = el.tag_name();
+                    let rel = (tag == "link").then(|| el.get_attribute("rel")).flatten();
+                    if let Some(loads) = link_loads(&tag, rel.as_deref()) {
+                        found.borrow_mut().link(&decoded(href), loads, origin.get());
+                    }
+                }
+            }))
+            .append_element_content_handler(on(&WITH_SRC, |el| {
+                if let Some(src) = el.get_attribute("src") {
+                    found.borrow_mut().link(&decoded(src), true, origin.get());
+                }
+            })),
         |_: &[u8]| {},
     );
     // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
@@ -627,46 +653,33 @@ impl<'v> Found<'v> {
 }
 
 /// Keep the id and links of one element; `attr` gives an attribute's value as written.
-fn record<'v>(
-    found: &mut Found<'v>,
-    origin: Origin,
-    tag: &str,
-    attr: impl Fn(&str) -> Option<Cow<'v, str>>,
-) {
-    // Attribute values come as written, entities and all.
-    let decoded = |name: &str| {
-        attr(name).map(|v| match v {
-            Cow::Borrowed(v) => html_escape::decode_html_entities(v),
-            Cow::Owned(v) => Cow::Owned(html_escape::decode_html_entities(&v).into_owned()),
+/// An attribute value as a reader gets it: written with entities, which are decoded.
+fn decoded(value: String) -> String {
+    match html_escape::decode_html_entities(&value) {
+        Cow::Borrowed(_) => value,
+        Cow::Owned(v) => v,
+    }
+}
+
+/// Whether an element `tag` with an href (and `rel`, on a `link`) makes a link to check, and
+/// whether the browser loads it: `None` for `<base>` and for `<link>`s that only inform
+/// (canonical and hreflang alternates are absolute by design).
+fn link_loads(tag: &str, rel: Option<&str>) -> Option<bool> {
+    if tag == "base" {
+        return None;
+    }
+    if tag != "link" {
+        return Some(false);
+    }
+    let loads = rel.is_some_and(|rel| {
+        rel.split_whitespace().any(|r| {
+            matches!(
+                r,
+                "stylesheet" | "icon" | "preload" | "modulepreload" | "manifest" | "prefetch"
+            )
         })
-    };
-    if let Some(id) = decoded("id") {
-        found.id(id, origin);
-    }
-    if let Some(href) = decoded("href") {
-        let loads = tag == "link"
-            && attr("rel").is_some_and(|rel| {
-                rel.split_whitespace().any(|r| {
-                    matches!(
-                        r,
-                        "stylesheet"
-                            | "icon"
-                            | "preload"
-                            | "modulepreload"
-                            | "manifest"
-                            | "prefetch"
-                    )
-                })
-            });
-        // Canonical and hreflang alternates are absolute by design.
-        let informational = tag == "link" && !loads;
-        if !informational && tag != "base" {
-            found.link(&href, loads, origin);
-        }
-    }
-    if let Some(src) = decoded("src") {
-        found.link(&src, true, origin);
-    }
+    });
+    loads.then_some(true)
 }
 
 /// What the checker reads to point at the line that wrote a broken link or a repeated id.
