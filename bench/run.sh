@@ -151,15 +151,25 @@ print(" | ".join([f"{n} × 2", f"{t:.3f}", f"{b:.3f}", f"{fl:.3f}", f"{t / fl:.2
 PY
 }
 
+# A command for hyperfine (--shell=none) that GNU time wraps, appending wall, user and system
+# seconds and peak RSS (KiB) to LOG: what the summaries read.
+timed() { # LOG COMMAND...
+  local log=$1
+  shift
+  echo "/usr/bin/time -f %e\\ %U\\ %S\\ %M -a -o $log $*"
+}
+
 for N in $SIZES; do
   C="$WORK/corpus-$N"
+  BUILD="$BIN build --root $C --output-dir $C/public"
+  FLOOR="$EX/floor --root $C --out $C/floor"
   echo "== corpus of $N pages per language" >&2
   "$EX/corpus" --pages "$N" --out "$C" --seed "$SEED" >&2
   rm -f "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log"
   hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
     --export-json "$WORK/build-$N.json" \
-    -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-$N.log $BIN build --root $C --output-dir $C/public" \
-    -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+    -n build "$(timed "$WORK/time-build-$N.log" "$BUILD")" \
+    -n floor "$(timed "$WORK/time-floor-$N.log" "$FLOOR")" >&2
   summarise "corpus" "$WORK/build-$N.json" "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log" "$C/public" "$N × 2" >> "$ROWS"
   if [ "$HUGO" = 1 ]; then
     # factsheet, Hugo and the floor in one hyperfine run: their ratios share its conditions.
@@ -169,9 +179,9 @@ for N in $SIZES; do
     rm -f "$WORK"/time3-*-"$N".log
     hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
       --export-json "$WORK/three-$N.json" \
-      -n factsheet "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-factsheet-$N.log $BIN build --root $C --output-dir $C/public" \
-      -n hugo "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-hugo-$N.log $HUGO_BIN --quiet --source $H --destination $H/public --cleanDestinationDir" \
-      -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time3-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+      -n factsheet "$(timed "$WORK/time3-factsheet-$N.log" "$BUILD")" \
+      -n hugo "$(timed "$WORK/time3-hugo-$N.log" "$HUGO_BIN --quiet --source $H --destination $H/public --cleanDestinationDir")" \
+      -n floor "$(timed "$WORK/time3-floor-$N.log" "$FLOOR")" >&2
     summarise_hugo "$WORK/three-$N.json" "$WORK" "$N" "$C/public" "$H/public" >> "$HUGO_ROWS"
   fi
   if [ "$BARE" = 1 ]; then
@@ -185,9 +195,9 @@ for N in $SIZES; do
     rm -f "$WORK"/timeb-*-"$N".log
     hyperfine --style basic --shell=none --warmup "$WARMUP" --runs "$RUNS" \
       --export-json "$WORK/bare-$N.json" \
-      -n theme "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-theme-$N.log $BIN build --root $C --output-dir $C/public" \
-      -n bare "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-bare-$N.log $BIN build --root $B --output-dir $B/public" \
-      -n floor "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/timeb-floor-$N.log $EX/floor --root $C --out $C/floor" >&2
+      -n theme "$(timed "$WORK/timeb-theme-$N.log" "$BUILD")" \
+      -n bare "$(timed "$WORK/timeb-bare-$N.log" "$BIN build --root $B --output-dir $B/public")" \
+      -n floor "$(timed "$WORK/timeb-floor-$N.log" "$FLOOR")" >&2
     summarise_bare "$WORK/bare-$N.json" "$WORK" "$N" >> "$BARE_ROWS"
   fi
 done
@@ -197,7 +207,7 @@ REAL_OUT="$WORK/real-public"
 if "$BIN" build --root "$REPO" --output-dir "$REAL_OUT" >/dev/null 2>"$WORK/real.err"; then
   rm -f "$WORK/time-build-real.log"
   hyperfine --style basic --shell=none --warmup 3 --runs 30 --export-json "$WORK/build-real.json" \
-    -n build "/usr/bin/time -f %e\ %U\ %S\ %M -a -o $WORK/time-build-real.log $BIN build --root $REPO --output-dir $REAL_OUT" >&2
+    -n build "$(timed "$WORK/time-build-real.log" "$BIN build --root $REPO --output-dir $REAL_OUT")" >&2
   pages=$(find "$REAL_OUT" -name index.html | wc -l)
   summarise "real site" "$WORK/build-real.json" "$WORK/time-build-real.log" - "$REAL_OUT" "$pages pages" >> "$ROWS"
 else
