@@ -24,6 +24,7 @@ pub(crate) mod search;
 pub mod serve;
 pub mod site;
 pub(crate) mod templates;
+pub(crate) mod terms;
 pub(crate) mod urls;
 pub(crate) mod watch;
 

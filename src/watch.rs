@@ -3,7 +3,7 @@
 //! ([`plan`]).
 //!
 //! Watched: `content/`, `templates/`, `static/`, `i18n/` (recursively) and the project folder
-//! itself without recursion, for `site.toml` and `sources.toml` (a file watch would be lost
+//! itself without recursion, for `site.toml`, `sources.toml` and `terms.toml` (a file watch would be lost
 //! when an editor saves by writing a temporary file and renaming it over the original). Any
 //! other path, the output folder included, is never looked at.
 
@@ -55,7 +55,7 @@ pub enum ChangeKind {
     Strings,
     /// `sources.toml`.
     Sources,
-    /// `site.toml`.
+    /// `site.toml`, or `terms.toml` (read with it: it names the site's languages).
     Config,
 }
 
@@ -76,7 +76,7 @@ pub fn kind_of(rel: &Path) -> ChangeKind {
         return ChangeKind::Ignored;
     }
     match (first, parts.len()) {
-        ("site.toml", 1) => ChangeKind::Config,
+        ("site.toml" | "terms.toml", 1) => ChangeKind::Config,
         ("sources.toml", 1) => ChangeKind::Sources,
         ("content", 1) => ChangeKind::ContentOther,
         ("content", _) if name.ends_with(".md") => ChangeKind::Content,
@@ -406,6 +406,7 @@ mod tests {
         let cases = [
             ("site.toml", ChangeKind::Config),
             ("sources.toml", ChangeKind::Sources),
+            ("terms.toml", ChangeKind::Config),
             ("content/risks.md", ChangeKind::Content),
             ("content/topics/_index.uk.md", ChangeKind::Content),
             ("content/_emergency.md", ChangeKind::Content),

@@ -569,3 +569,114 @@ fn source_translation_into_a_language_the_site_does_not_have() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+const TERMS: &str = "[[uk]]\npreferred = \"тривожність\"\navoid = [\"тривог*\"]\nreason = \"the side effect is «тривожність»\"\n";
+
+/// The fixture's Ukrainian risks page with a variant (inflected) in its text and in a code
+/// span, and a terms.toml that lists it.
+fn with_terms() -> Fixture {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.uk.md",
+        "Ви можете відчувати сонливість [@A1].",
+        "Ви можете відчувати сонливість і\nтривогу [@A1]. Слово `тривога` тут лише код.",
+    );
+    f
+}
+
+#[test]
+fn a_term_to_avoid_is_an_error_in_check_at_its_line_and_column() {
+    let f = with_terms();
+    // Without terms.toml nothing is checked.
+    f.run(&["check"]).assert_ok();
+    f.write("terms.toml", TERMS);
+    let out = check_fails(&f);
+    // Only the inflected form in the text: the code span is not text.
+    assert_eq!(out.matches("is a variant to avoid").count(), 1, "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_term_to_avoid_is_a_warning_in_build() {
+    let f = with_terms();
+    f.write("terms.toml", TERMS);
+    let run = f.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.starts_with(
+            "warning: `тривогу` is a variant to avoid: this site writes `тривожність`\n  --> content/risks.uk.md:13:1\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("= help: write `тривожність`: the side effect is «тривожність»"),
+        "{}",
+        run.stderr
+    );
+    // The page is still built as written.
+    assert!(f.read("public/uk/risks/index.html").contains("тривогу"));
+}
+
+#[test]
+fn a_term_in_a_title_or_a_partial_is_found_and_an_allowed_phrase_is_not() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.uk.md",
+        "title = \"Ризики\"",
+        "title = \"Ризики і тривога\"",
+    );
+    f.write(
+        "content/_note.uk.md",
+        "Кличте допомогу, якщо тривога сильна [@A1].\n",
+    );
+    f.edit(
+        "content/risks.uk.md",
+        "Ви можете відчувати сонливість [@A1].",
+        "Реклама обіцяє «зняти тривогу» [@A1].",
+    );
+    f.write(
+        "terms.toml",
+        &format!("{TERMS}allow = [\"«зняти тривогу»\"]\n"),
+    );
+    let out = check_fails(&f);
+    assert!(out.contains("--> content/risks.uk.md:2:19"), "{out}");
+    assert!(out.contains("--> content/_note.uk.md:1:23"), "{out}");
+    assert_eq!(out.matches("is a variant to avoid").count(), 2, "{out}");
+}
+
+#[test]
+fn bad_terms_toml() {
+    let f = Fixture::new();
+    f.write(
+        "terms.toml",
+        "[[uk]]\npreferred = \"тривожність\"\navoid = [\"три*вога\"]\nreason = \"x\"\n\n[[de]]\npreferred = \"Angst\"\navoid = [\"Furcht\"]\nreason = \"x\"\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn terms_toml_with_an_unknown_key() {
+    let f = Fixture::new();
+    f.write(
+        "terms.toml",
+        "[[uk]]\npreferred = \"тривожність\"\navoids = [\"тривог*\"]\nreason = \"x\"\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn a_variant_that_matches_the_preferred_term_is_refused() {
+    let f = Fixture::new();
+    f.write(
+        "terms.toml",
+        "[[uk]]\npreferred = \"терапевтично резистентна депресія\"\navoid = [\"резистентн* депресі*\"]\nreason = \"x\"\n",
+    );
+    let out = check_fails(&f);
+    assert!(out.contains("--> terms.toml:3:9"), "{out}");
+    assert!(
+        out.contains("a variant to avoid matches `резистентна депресія` in the preferred term"),
+        "{out}"
+    );
+}

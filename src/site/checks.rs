@@ -120,6 +120,35 @@ impl Site {
             diags.push(d);
         }
     }
+
+    /// The variants of `terms.toml` that pages and partials use: a warning in `build`, an
+    /// error in `check`, as readability.
+    pub(super) fn check_terms(
+        &self,
+        results: &[PageResult],
+        strictness: Strictness,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(terms) = &self.terms else {
+            return;
+        };
+        for partial in &self.content.partials {
+            if let Some(entries) = terms.of(&partial.lang) {
+                for u in crate::terms::scan(&partial.text, 0, entries) {
+                    diags.push(strictness.grade(u.diagnostic(
+                        entries,
+                        &partial.file,
+                        &partial.text,
+                    )));
+                }
+            }
+        }
+        for r in results {
+            for d in &r.terms {
+                diags.push(strictness.grade(d.clone()));
+            }
+        }
+    }
 }
 
 /// Where the link check finds the text behind a problem, to point at its line.

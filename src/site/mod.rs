@@ -72,6 +72,8 @@ pub struct Site {
     pub(crate) sources: SourceList,
     pub content: Content,
     pub(crate) templates: Templates,
+    /// The preferred terms of `terms.toml`; `None` when the site has none.
+    pub(crate) terms: Option<crate::terms::Terms>,
     /// See [`LoadOptions::offline`].
     pub(crate) offline: bool,
 }
@@ -122,8 +124,11 @@ impl Site {
             .map_err(|d| diags.extend(d))
             .ok();
         let templates = Templates::load(root).map_err(|d| diags.extend(d)).ok();
-        match (strings, sources, content, templates) {
-            (Some(strings), Some(sources), Some(content), Some(templates))
+        let terms = crate::terms::load(root, &config)
+            .map_err(|d| diags.extend(d))
+            .ok();
+        match (strings, sources, content, templates, terms) {
+            (Some(strings), Some(sources), Some(content), Some(templates), Some(terms))
                 if !diags.has_errors() =>
             {
                 Ok(Site {
@@ -134,6 +139,7 @@ impl Site {
                     sources,
                     content,
                     templates,
+                    terms,
                     offline: options.offline,
                 })
             }
@@ -289,6 +295,7 @@ impl Site {
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);
         self.check_readability(&results, strictness, &mut diags);
+        self.check_terms(&results, strictness, &mut diags);
         for d in content::review_date_problems(&self.content.pages, &content::today()) {
             diags.push(strictness.grade(d));
         }

@@ -29,6 +29,9 @@ pub(super) struct PageResult<'a> {
     pub(super) citations: CitationLog,
     pub(super) links: Option<PageLinks>,
     pub(super) readability: Option<Readability>,
+    /// The variants of `terms.toml` the page uses, as errors: the site-wide check grades
+    /// them (a warning in `build`).
+    pub(super) terms: Vec<Diagnostic>,
     /// What the search index holds of the page.
     pub(super) search: Option<crate::search::PageEntry>,
     pub(super) errors: Vec<Diagnostic>,
@@ -297,6 +300,7 @@ impl<'a> RenderState<'a> {
                     citations: CitationLog::default(),
                     links: None,
                     readability: None,
+                    terms: Vec::new(),
                     search: None,
                     errors,
                     printed: None,
@@ -330,6 +334,13 @@ impl<'a> RenderState<'a> {
         let listing =
             (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
+        let terms = match site.terms.as_ref().and_then(|t| t.of(lang)) {
+            Some(entries) => crate::terms::scan(&text, page.head.len(), entries)
+                .iter()
+                .map(|u| u.diagnostic(entries, &page.file, &text))
+                .collect(),
+            None => Vec::new(),
+        };
 
         let template = self.template_for(page, &mut errors);
         let mut links = None;
@@ -404,6 +415,7 @@ impl<'a> RenderState<'a> {
             citations: self.citation_log(&cites, body),
             links,
             readability,
+            terms,
             search,
             errors,
             printed,
