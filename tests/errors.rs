@@ -569,3 +569,86 @@ fn source_translation_into_a_language_the_site_does_not_have() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+/// `{% include "loop.html" %}` in loop.html overflowed the stack (exit 134).
+#[test]
+fn template_that_includes_itself() {
+    let f = Fixture::new();
+    f.write("templates/loop.html", "<p>\n{% include \"loop.html\" %}\n");
+    f.edit(
+        "templates/page.html",
+        "{% block main %}",
+        "{% block main %}{% include \"loop.html\" %}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("loop.html → loop.html"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// base.html extending page.html, which extends base.html: a stack overflow in about half
+/// the runs, depending on the order Tera looked at the templates.
+#[test]
+fn templates_that_extend_each_other_in_a_loop() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/base.html",
+        "<!doctype html>",
+        "{% extends \"page.html\" %}<!doctype html>",
+    );
+    let first = check_fails(&f);
+    for _ in 0..4 {
+        assert_eq!(check_fails(&f), first);
+    }
+    insta::assert_snapshot!(first);
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+/// An include loop through two files, one of them included from inside an `if`.
+#[test]
+fn templates_that_include_each_other() {
+    let f = Fixture::new();
+    f.write("templates/a.html", "{% include \"b.html\" %}");
+    f.write(
+        "templates/b.html",
+        "{% if true %}\n  {% include 'a.html' %}\n{% endif %}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// `code = ""` made the build write the language's pages at `/` (the file system's root).
+#[test]
+fn language_code_that_is_not_a_tag() {
+    let f = Fixture::new();
+    f.edit("site.toml", "code = \"uk\"", "code = \"\"");
+    f.write("i18n/.toml", &f.read("i18n/uk.toml"));
+    insta::assert_snapshot!(check_fails(&f));
+    f.edit("site.toml", "code = \"\"", "code = \"../../escape\"");
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("language code `../../escape` is not a lower-case language tag")
+            && run.stderr.contains("site.toml:11:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A base URL with a query, a fragment, a space or no host gave broken canonical and
+/// sitemap URLs.
+#[test]
+fn base_url_in_site_toml_that_is_not_a_plain_address() {
+    let f = Fixture::new();
+    f.edit(
+        "site.toml",
+        "https://example.org/sheet/",
+        "https://example.org/sheet?x=1#top",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
