@@ -35,6 +35,11 @@ pub struct SiteConfig {
     /// Every page of kind "page" must open with a `{#key-facts}` heading.
     #[serde(default)]
     pub require_key_facts: bool,
+    /// Hidden files of `static/` to publish, by path within it (`.nojekyll`, `.htaccess`):
+    /// other hidden files are left out, as are version control folders (`.git/`) always.
+    /// `.well-known/` is always published.
+    #[serde(default)]
+    pub publish_hidden: Vec<String>,
 }
 
 fn default_grade() -> f64 {
@@ -281,6 +286,20 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
         }
         return Err(d);
     }
+    if let Some(vcs) = config.publish_hidden.iter().find(|h| {
+        h.split('/')
+            .any(|part| crate::fs::VCS_FOLDERS.contains(&part))
+    }) {
+        let mut d = Diagnostic::error(format!(
+            "publish_hidden lists `{vcs}`, inside a version control folder: those are never published"
+        ))
+        .in_file(&rel)
+        .with_help("remove it from the list");
+        if let Some(l) = Location::find(&text, "publish_hidden") {
+            d = d.at(l);
+        }
+        return Err(d);
+    }
     for (i, lang) in config.languages.iter().enumerate() {
         if !is_language_code(&lang.code) {
             let what = if lang.code.is_empty() {
@@ -514,6 +533,7 @@ mod tests {
             readability_max_grade: 8.0,
             feedback_email: None,
             require_key_facts: false,
+            publish_hidden: vec![],
         };
         assert_eq!(c.base_path(), "/repo/");
         c.base_url = "https://example.org/".into();

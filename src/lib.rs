@@ -75,6 +75,7 @@ pub fn build(
 ) -> Result<(Report, PathBuf), Failure> {
     config::check_project(root).map_err(Failure::usage)?;
     check_base_url_option(options)?;
+    content::check_today_env().map_err(Failure::usage)?;
     let output = output_dir(root, output, options.offline);
     let real = output::check_output_dir(root, &output).map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
@@ -120,6 +121,7 @@ pub fn output_dir(root: &Path, output: Option<&Path>, offline: bool) -> PathBuf 
 pub fn check(root: &Path, options: &LoadOptions) -> Result<Report, Failure> {
     config::check_project(root).map_err(Failure::usage)?;
     check_base_url_option(options)?;
+    content::check_today_env().map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
     site.render(&output::NullSink, Strictness::Check)
         .map_err(Failure::Failed)

@@ -31,7 +31,7 @@ impl Templates {
         }
         let mut sources = BTreeMap::new();
         let mut diags = Diagnostics::default();
-        for found in fs::walk(root, "templates", &mut diags) {
+        for found in fs::walk(root, "templates", &fs::no_hidden, &mut diags) {
             let rel = PathBuf::from("templates").join(&found.name);
             match fs::read_utf8(&found.path, &rel) {
                 Ok(text) => {

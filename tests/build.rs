@@ -805,3 +805,111 @@ fn a_first_failed_build_does_not_mention_a_previous_output() {
         run.stderr
     );
 }
+
+/// static/ dropped `.nojekyll` and `.htaccess` yet published `.git/`, and content/.git/
+/// became pages. Now: `.well-known/` and the hidden files site.toml lists, never a version
+/// control folder.
+#[test]
+fn hidden_files_are_published_only_when_listed_and_vcs_folders_never() {
+    let f = Fixture::new();
+    f.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.org\n",
+    );
+    f.write("static/.nojekyll", "");
+    f.write("static/.htaccess", "Options -Indexes\n");
+    f.write("static/.git/config", "[core]\n");
+    f.write("static/.cache/x.css", "x");
+    f.write("static/docs/.svn/entries", "x");
+    f.write(
+        "content/.git/secret.md",
+        "+++\ntitle = \"Secret\"\ndescription = \"x\"\nweight = 1\nlast_reviewed = 2026-11-01\nnext_review = 2027-05-01\n+++\n\nSecret.\n",
+    );
+    f.write("content/.git/HEAD", "ref: refs/heads/main\n");
+    f.build().assert_ok();
+    let published: Vec<String> = snapshot_dir(&f.path("public"))
+        .into_keys()
+        .filter(|k| k.split('/').any(|p| p.starts_with('.')))
+        .collect();
+    assert_eq!(
+        published,
+        [".factsheet-output", ".well-known/security.txt"],
+        "unlisted hidden files and VCS folders stay out"
+    );
+    f.edit(
+        "site.toml",
+        "readability_max_grade = 8.0",
+        "readability_max_grade = 8.0\npublish_hidden = [\".nojekyll\", \".htaccess\"]",
+    );
+    f.build().assert_ok();
+    assert!(f.path("public/.nojekyll").is_file());
+    assert_eq!(f.read("public/.htaccess"), "Options -Indexes\n");
+    assert!(!f.path("public/.git").exists());
+    f.edit(
+        "site.toml",
+        "\".htaccess\"]",
+        "\".htaccess\", \".git/config\"]",
+    );
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("publish_hidden lists `.git/config`, inside a version control folder")
+            && run.stderr.contains("site.toml:4:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Decomposed (NFD) names, as macOS tools may write them, were refused with a lone accent
+/// and a wrong suggestion. They are published under the composed (NFC) name.
+#[test]
+fn decomposed_file_names_are_published_composed() {
+    let f = Fixture::new();
+    let nfd = "cafe\u{301}";
+    std::fs::rename(
+        f.path("content/risks.md"),
+        f.path(&format!("content/{nfd}.md")),
+    )
+    .unwrap();
+    std::fs::rename(
+        f.path("content/risks.uk.md"),
+        f.path(&format!("content/{nfd}.uk.md")),
+    )
+    .unwrap();
+    f.write(&format!("static/{nfd}.txt"), "x");
+    for file in ["content/_index.md", "content/_index.uk.md"] {
+        let text = f.read(file).replace("risks.md", "caf\u{e9}.md");
+        f.write(file, &text);
+    }
+    f.build().assert_ok();
+    assert!(f.path("public/caf\u{e9}/index.html").is_file());
+    assert!(f.path("public/uk/caf\u{e9}/index.html").is_file());
+    assert!(f.path("public/caf\u{e9}.txt").is_file());
+    assert!(f.read("public/sitemap.xml").contains("/caf%C3%A9/"));
+}
+
+/// `FACTSHEET_TODAY=yesterday` was ignored without a word.
+#[test]
+fn a_today_override_that_is_not_a_date_is_a_usage_error() {
+    let f = Fixture::new();
+    for bad in ["yesterday", "2030-13-01", "2026-12-05T10:00:00"] {
+        for command in ["build", "check"] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+                .args([command, "--root"])
+                .arg(f.root())
+                .env(common::TODAY_ENV, bad)
+                .output()
+                .unwrap();
+            let run = common::Run::from(o);
+            assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+            assert!(
+                run.stderr.starts_with(&format!(
+                    "error: FACTSHEET_TODAY must be a date like 2026-12-05, not `{bad}`"
+                )),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}

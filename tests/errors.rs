@@ -652,3 +652,22 @@ fn base_url_in_site_toml_that_is_not_a_plain_address() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+/// `Risks.md` beside `risks.md` built `Risks/` and `risks/`, which merge on FAT and exFAT
+/// USB sticks and on case-insensitive hosts.
+#[test]
+fn page_names_that_differ_only_in_case() {
+    let f = Fixture::new();
+    f.write("content/Risks.md", &f.read("content/risks.md"));
+    f.write("content/Risks.uk.md", &f.read("content/risks.uk.md"));
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// An accent that no letter can take (`x` + U+0301 stays two characters in NFC) was shown
+/// bare, with a suggestion that turned it into `-`.
+#[test]
+fn file_name_with_an_accent_on_no_letter() {
+    let f = Fixture::new();
+    f.write("content/x\u{301}.md", &f.read("content/risks.md"));
+    insta::assert_snapshot!(check_fails(&f));
+}
