@@ -35,6 +35,11 @@ pub struct SiteConfig {
     /// Every page of kind "page" must open with a `{#key-facts}` heading.
     #[serde(default)]
     pub require_key_facts: bool,
+    /// Hidden files of `static/` to publish, by path within it (`.nojekyll`, `.htaccess`):
+    /// other hidden files are left out, as are version control folders (`.git/`) always.
+    /// `.well-known/` is always published.
+    #[serde(default)]
+    pub publish_hidden: Vec<String>,
 }
 
 fn default_grade() -> f64 {
@@ -252,10 +257,10 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }
-    let url_ok = config.base_url.starts_with("http://") || config.base_url.starts_with("https://");
-    let problem = if !url_ok {
+    let url_problem = base_url_problem(&config.base_url);
+    let problem = if let Some(why) = &url_problem {
         Some(format!(
-            "base_url must be an absolute http(s) URL, not `{}`",
+            "base_url must be an absolute http(s) URL, not `{}`: {why}",
             config.base_url
         ))
     } else if config.languages.is_empty() {
@@ -269,6 +274,7 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
         None
     };
     if let Some(problem) = problem {
+        let url_ok = url_problem.is_none();
         let needle = if url_ok {
             "default_language"
         } else {
@@ -280,7 +286,94 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
         }
         return Err(d);
     }
+    if let Some(vcs) = config.publish_hidden.iter().find(|h| {
+        h.split('/')
+            .any(|part| crate::fs::VCS_FOLDERS.contains(&part))
+    }) {
+        let mut d = Diagnostic::error(format!(
+            "publish_hidden lists `{vcs}`, inside a version control folder: those are never published"
+        ))
+        .in_file(&rel)
+        .with_help("remove it from the list");
+        if let Some(l) = Location::find(&text, "publish_hidden") {
+            d = d.at(l);
+        }
+        return Err(d);
+    }
+    for (i, lang) in config.languages.iter().enumerate() {
+        if !is_language_code(&lang.code) {
+            let what = if lang.code.is_empty() {
+                "a language code is empty".to_string()
+            } else {
+                format!(
+                    "language code `{}` is not a lower-case language tag",
+                    lang.code
+                )
+            };
+            let mut d = Diagnostic::error(what)
+            .in_file(&rel)
+            .with_help("write codes like en, uk or pt-br: they name the pages' folders (/uk/) and files (i18n/uk.toml)");
+            if let Some(offset) = language_code_offset(&text, i) {
+                d = d.at_offset(&text, offset, "code".len());
+            }
+            return Err(d);
+        }
+    }
     Ok(config)
+}
+
+/// A language code is the URL prefix of its pages and part of file names, so it must be a
+/// plain path segment: a lower-case tag as BCP 47 writes it (`en`, `uk`, `pt-br`,
+/// `zh-hant`). `""` once made a build write to `/`. The rule is this site's, narrower
+/// than BCP 47 (no upper case, no private use), so no BCP 47 parser is needed for it.
+pub(crate) fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| {
+            (1..=8).contains(&p.len())
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Where the `code` key of the `index`-th `[[languages]]` table is written.
+fn language_code_offset(text: &str, index: usize) -> Option<usize> {
+    let (table, _) = text.match_indices("[[languages]]").nth(index)?;
+    let after = &text[table..];
+    after
+        .match_indices("code")
+        .find(|(i, _)| after[..*i].ends_with(['\n', ' ', '\t']))
+        .map(|(i, _)| table + i)
+}
+
+/// Why `url` (ending in `/`) cannot be the address the site is published at, if it cannot:
+/// every absolute URL (canonical, hreflang, sitemap) and the 404 page's paths start with it.
+pub(crate) fn base_url_problem(url: &str) -> Option<String> {
+    let parsed = match url::Url::parse(url) {
+        Ok(u) => u,
+        Err(e) => return Some(format!("{e}")),
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Some("it must start with http:// or https://".into());
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Some("it has no host name".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Some("it has a query (?) or a fragment (#): page paths are added after it".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Some("it holds a user name or password".into());
+    }
+    if parsed.as_str() != url {
+        return Some(format!(
+            "it is not written as a URL is (spaces, quotes and some other characters must be encoded); as a URL it reads `{}`",
+            parsed.as_str()
+        ));
+    }
+    None
 }
 
 /// UI strings per language code.
@@ -400,6 +493,38 @@ mod tests {
     }
 
     #[test]
+    fn language_codes_are_lower_case_tags() {
+        for good in ["en", "uk", "pt-br", "zh-hant", "ast", "es-419"] {
+            assert!(is_language_code(good), "{good}");
+        }
+        for bad in [
+            "", "e", "EN", "pt-BR", "../x", "en/", "en-", "-en", "en--gb", ".", "en gb",
+        ] {
+            assert!(!is_language_code(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn base_urls_must_be_plain_http_addresses() {
+        for good in ["https://example.org/", "http://x.github.io/repo/sub/"] {
+            assert_eq!(base_url_problem(good), None, "{good}");
+        }
+        for bad in [
+            "https://example.org/a b\"c/",
+            "https://example.org/sub?x=1#frag/",
+            "https://example.org/sub#frag/",
+            "https:///",
+            "https://exa mple.org/",
+            "javascript:alert(1)//",
+            "ftp://example.org/",
+            "https://user:pw@example.org/",
+            "example.org/",
+        ] {
+            assert!(base_url_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
     fn base_path_comes_from_base_url() {
         let mut c = SiteConfig {
             base_url: "https://x.github.io/repo/".into(),
@@ -408,6 +533,7 @@ mod tests {
             readability_max_grade: 8.0,
             feedback_email: None,
             require_key_facts: false,
+            publish_hidden: vec![],
         };
         assert_eq!(c.base_path(), "/repo/");
         c.base_url = "https://example.org/".into();

@@ -170,7 +170,7 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
     if !content_dir.is_dir() {
         return Err(Diagnostic::error(format!("no content/ folder in {}", root.display())).into());
     }
-    let files: Vec<PathBuf> = fs::walk(root, "content", &mut diags)
+    let files: Vec<PathBuf> = fs::walk(root, "content", &fs::no_hidden, &mut diags)
         .into_iter()
         .map(|f| f.path)
         .collect();
@@ -289,7 +289,12 @@ fn load_file(
     if is_ignored_file(name) {
         return Ok(None);
     }
-    let rel_str = rel_to_content.to_string_lossy().replace('\\', "/");
+    // macOS tools may write names decomposed (NFD: `e` + U+0301 for `é`); the URL, and links
+    // to the page written in an editor, use the composed form (NFC).
+    let rel_str: String = unicode_normalization::UnicodeNormalization::nfc(
+        rel_to_content.to_string_lossy().replace('\\', "/").as_str(),
+    )
+    .collect();
     let Some(stem_path) = rel_str.strip_suffix(".md") else {
         return Ok(Some(Loaded::Asset(Asset {
             source: abs.to_path_buf(),
@@ -378,11 +383,15 @@ fn check_url_safe(rel: &Path, key: &str) -> Result<(), Diagnostic> {
     let Some(bad) = bad else { return Ok(()) };
     let shown = match bad {
         ' ' => "a space".to_string(),
+        c if unicode_normalization::char::is_combining_mark(c) => {
+            format!("the accent U+{:04X} on no letter it can join", c as u32)
+        }
         c if c.is_control() || c.is_whitespace() => format!("the character U+{:04X}", c as u32),
         c => format!("`{c}`"),
     };
     let suggestion: String = key
         .chars()
+        .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '_' | '.' | '/') {
                 c
@@ -401,13 +410,27 @@ fn check_url_safe(rel: &Path, key: &str) -> Result<(), Diagnostic> {
     )))
 }
 
+fn is_plain_date(d: &str) -> bool {
+    toml::value::Datetime::from_str(d).is_ok_and(|d| d.date.is_some() && d.time.is_none())
+}
+
+/// A [`TODAY_ENV`] that is set but not a date was ignored without a word, and the review
+/// dates were checked against the real today.
+pub(crate) fn check_today_env() -> Result<(), Diagnostic> {
+    match std::env::var(TODAY_ENV) {
+        Ok(d) if !is_plain_date(&d) => Err(Diagnostic::error(format!(
+            "{TODAY_ENV} must be a date like 2026-12-05, not `{d}`"
+        ))
+        .with_help(format!("unset {TODAY_ENV} to use today's date"))),
+        _ => Ok(()),
+    }
+}
+
 /// Today as `YYYY-MM-DD`, or the date in [`TODAY_ENV`] (for tests).
 pub fn today() -> String {
     std::env::var(TODAY_ENV)
         .ok()
-        .filter(|d| {
-            toml::value::Datetime::from_str(d).is_ok_and(|d| d.date.is_some() && d.time.is_none())
-        })
+        .filter(|d| is_plain_date(d))
         .unwrap_or_else(|| {
             chrono::Local::now()
                 .date_naive()
@@ -505,6 +528,33 @@ fn split_front_matter<'a>(
 
 fn check_unique_urls(content: &Content, config: &SiteConfig, diags: &mut Diagnostics) {
     let mut seen: HashMap<String, &Page> = HashMap::new();
+    // The offline copy goes on USB sticks (FAT, exFAT) and to Windows and macOS, whose file
+    // systems do not tell `Risks/` from `risks/`: the two folders would merge.
+    let mut folded: HashMap<String, (String, String)> = HashMap::new();
+    let pages = content
+        .pages
+        .iter()
+        .map(|p| (p.output_file(config), p.file.display().to_string()));
+    let assets = content
+        .assets
+        .iter()
+        .map(|a| (a.output.clone(), format!("content/{}", a.output)));
+    for (output, file) in pages.chain(assets) {
+        match folded.get(&output.to_lowercase()) {
+            // The same output twice is a duplicate URL, reported below.
+            Some((other_output, other_file)) if *other_output != output => diags.push(
+                Diagnostic::error(format!(
+                    "{other_file} and {file} have names that differ only in upper and lower case"
+                ))
+                .in_file(&file)
+                .with_help("rename one of them: on USB sticks (FAT, exFAT), Windows and macOS the two would be one"),
+            ),
+            Some(_) => {}
+            None => {
+                folded.insert(output.to_lowercase(), (output, file));
+            }
+        }
+    }
     for page in &content.pages {
         let url = page.url_path(config);
         if let Some(other) = seen.get(&url) {

@@ -74,17 +74,49 @@ pub(crate) struct Found {
     pub(crate) path: PathBuf,
 }
 
+/// Folders of version control systems: never part of a site, whatever else is published.
+pub(crate) const VCS_FOLDERS: &[&str] = &[".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj"];
+
+/// Hidden files and folders (`.name`) that a walk keeps, by path relative to the folder
+/// walked (`.well-known`, `.nojekyll`).
+pub(crate) type KeepHidden<'a> = &'a dyn Fn(&str) -> bool;
+
+/// Keeps no hidden file or folder.
+pub(crate) fn no_hidden(_: &str) -> bool {
+    false
+}
+
 /// Every file under `root/dir`, following symbolic links that stay in the project, sorted by
-/// path, without ignored files. Problems (an unreadable folder, a link loop, a link out of the
-/// project) go to `diags` and the walk goes on, so that every problem is reported at once.
-pub(crate) fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Found> {
+/// path, without ignored files, version control folders, or hidden files and folders other
+/// than those `keep_hidden` names. Problems (an unreadable folder, a link loop, a link out
+/// of the project) go to `diags` and the walk goes on, so that every problem is reported at
+/// once.
+pub(crate) fn walk(
+    root: &Path,
+    dir: &str,
+    keep_hidden: KeepHidden,
+    diags: &mut Diagnostics,
+) -> Vec<Found> {
     let base = root.join(dir);
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut found = Vec::new();
+    let relative = |path: &Path| -> String {
+        path.strip_prefix(&base)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let kept = |path: &Path| keep_hidden(&relative(path));
     let mut entries = walkdir::WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
-        .into_iter();
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(VCS_FOLDERS.contains(&name.as_ref())
+                    || (e.file_type().is_dir() && name.starts_with('.') && !kept(e.path())))
+        });
     while let Some(entry) = entries.next() {
         if let Ok(e) = &entry
             && e.path_is_symlink()
@@ -99,15 +131,10 @@ pub(crate) fn walk(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Found
         }
         match entry {
             Ok(e) if e.file_type().is_file() => {
-                if is_ignored_file(&e.file_name().to_string_lossy()) {
+                if is_ignored_file(&e.file_name().to_string_lossy()) && !kept(e.path()) {
                     continue;
                 }
-                let name = e
-                    .path()
-                    .strip_prefix(&base)
-                    .unwrap_or(e.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let name = relative(e.path());
                 found.push(Found {
                     name,
                     path: e.into_path(),

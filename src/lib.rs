@@ -75,25 +75,54 @@ pub fn build(
     options: &LoadOptions,
 ) -> Result<(Report, PathBuf), Failure> {
     config::check_project(root).map_err(Failure::usage)?;
-    let default = if options.offline {
-        "public-offline"
-    } else {
-        "public"
-    };
-    let output = output.map_or_else(|| root.join(default), Path::to_path_buf);
-    output::check_output_dir(root, &output).map_err(Failure::usage)?;
+    check_base_url_option(options)?;
+    content::check_today_env().map_err(Failure::usage)?;
+    let output = output_dir(root, output, options.offline);
+    let real = output::check_output_dir(root, &output).map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
-    let staging = output::Staging::new(&output).map_err(Failure::failed)?;
-    let report = site
+    let staging = output::Staging::new(&real).map_err(Failure::failed)?;
+    let mut report = site
         .render(&staging.sink, Strictness::Build)
         .map_err(Failure::Failed)?;
-    staging.commit().map_err(Failure::failed)?;
+    report
+        .warnings
+        .extend(staging.commit().map_err(Failure::failed)?);
     Ok((report, output))
+}
+
+/// `--base-url` is the command line's: a bad one is a usage error (exit 2), not the site's.
+fn check_base_url_option(options: &LoadOptions) -> Result<(), Failure> {
+    let Some(url) = &options.base_url else {
+        return Ok(());
+    };
+    let slashed = if url.ends_with('/') {
+        url.clone()
+    } else {
+        format!("{url}/")
+    };
+    match config::base_url_problem(&slashed) {
+        None => Ok(()),
+        Some(why) => Err(Failure::usage(
+            diagnostic::Diagnostic::error(format!(
+                "--base-url must be an absolute http(s) URL, not `{url}`: {why}"
+            ))
+            .with_help("e.g. --base-url https://example.org/factsheet/"),
+        )),
+    }
+}
+
+/// The folder `build` writes to: `output` as given (relative to the current folder), or by
+/// default `public/` (`public-offline/` for an offline copy) in the project folder.
+pub fn output_dir(root: &Path, output: Option<&Path>, offline: bool) -> PathBuf {
+    let default = if offline { "public-offline" } else { "public" };
+    output.map_or_else(|| root.join(default), Path::to_path_buf)
 }
 
 /// Render everything in memory and run every check, writing nothing.
 pub fn check(root: &Path, options: &LoadOptions) -> Result<Report, Failure> {
     config::check_project(root).map_err(Failure::usage)?;
+    check_base_url_option(options)?;
+    content::check_today_env().map_err(Failure::usage)?;
     let site = Site::load(root, options).map_err(Failure::Failed)?;
     site.render(&output::NullSink, Strictness::Check)
         .map_err(Failure::Failed)

@@ -97,6 +97,10 @@ fn main() -> ExitCode {
             offline,
         } => {
             let start = Instant::now();
+            // Only a folder that holds a build can be "left as it was" when this one fails.
+            let had_output = factsheet::output_dir(&root, output_dir.as_deref(), offline)
+                .join(factsheet::output::MARKER)
+                .is_file();
             let options = LoadOptions {
                 base_url,
                 drafts,
@@ -114,7 +118,7 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "build", quiet),
+                Err(failure) => fail(&failure, "build", quiet, had_output),
             }
         }
         Command::Check {
@@ -135,7 +139,7 @@ fn main() -> ExitCode {
                     println!("Checked {}: no problems found", report.summary());
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "check", quiet),
+                Err(failure) => fail(&failure, "check", quiet, false),
             }
         }
         Command::Serve {
@@ -156,7 +160,7 @@ fn main() -> ExitCode {
             };
             match factsheet::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => fail(&failure, "serve", false),
+                Err(failure) => fail(&failure, "serve", false, false),
             }
         }
     }
@@ -170,8 +174,9 @@ fn print_diagnostics(list: &[Diagnostic]) {
     }
 }
 
-/// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line.
-fn fail(failure: &Failure, command: &str, quiet: bool) -> ExitCode {
+/// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line,
+/// which says the previous build is still there when there is one (`kept_output`).
+fn fail(failure: &Failure, command: &str, quiet: bool, kept_output: bool) -> ExitCode {
     let diags = failure.diagnostics();
     let shown: Vec<Diagnostic> = diags
         .0
@@ -182,7 +187,7 @@ fn fail(failure: &Failure, command: &str, quiet: bool) -> ExitCode {
     print_diagnostics(&shown);
     let n = diags.error_count();
     let s = if n == 1 { "" } else { "s" };
-    let kept = if command == "build" {
+    let kept = if kept_output {
         "; the previous output was left as it was"
     } else {
         ""

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::Tera;
 
+mod cycles;
 mod depth;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
@@ -30,7 +31,7 @@ impl Templates {
         }
         let mut sources = BTreeMap::new();
         let mut diags = Diagnostics::default();
-        for found in fs::walk(root, "templates", &mut diags) {
+        for found in fs::walk(root, "templates", &fs::no_hidden, &mut diags) {
             let rel = PathBuf::from("templates").join(&found.name);
             match fs::read_utf8(&found.path, &rel) {
                 Ok(text) => {
@@ -44,11 +45,20 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.register_filter("date_words", date_words);
-        let list: Vec<(&str, &str)> = sources
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
-        tera.add_raw_templates(list)
+        // What `Tera::add_raw_templates` does, with the loop check between parsing and
+        // linking: Tera's linking of `extends` chains itself never ends on some loops.
+        let mut parsed = BTreeMap::new();
+        for (name, text) in &sources {
+            let template = tera::Template::new(name, None, text).map_err(|e| {
+                let e = tera::Error::chain(format!("Failed to parse '{name}'"), e);
+                Diagnostics::from(template_error(&e, &sources, None))
+            })?;
+            parsed.insert(name.clone(), template);
+        }
+        cycles::find(&parsed, &sources).into_result()?;
+        tera.templates.extend(parsed);
+        tera.build_inheritance_chains()
+            .and_then(|()| tera.check_macro_files())
             .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
         depth::instrument(&mut tera);
         Ok(Templates { tera, sources })

@@ -611,3 +611,305 @@ fn symlinks_within_the_project_are_followed() {
     assert_eq!(f.read("public/logo.svg"), "<svg/>");
     assert!(f.path("public/more/extra/index.html").is_file());
 }
+
+/// A FIFO, a socket (or a device: `-o /dev/null` as root) at the output path was renamed
+/// away and replaced by the site. Anything that is not a folder is refused and left alone.
+#[cfg(unix)]
+#[test]
+fn an_output_path_that_is_not_a_folder_is_refused_and_left_alone() {
+    use std::os::unix::fs::FileTypeExt;
+    let f = Fixture::new();
+    let out = tempfile::tempdir().unwrap();
+    let pipe = out.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let sock = out.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    for (path, kind) in [(&pipe, "a named pipe (FIFO)"), (&sock, "a socket")] {
+        let run = f.run(&["build", "--output-dir", path.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("it is {kind}, not a folder")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(pipe.symlink_metadata().unwrap().file_type().is_fifo());
+    assert!(sock.symlink_metadata().unwrap().file_type().is_socket());
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing beside them: {names:?}");
+}
+
+/// `public -> /srv/www`: the link's target was emptied and the link replaced by a folder.
+/// Now the target is replaced by the new build (staged beside it) and the link stays.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_folder_stays_a_link_to_the_new_build() {
+    let f = Fixture::new();
+    let host = tempfile::tempdir().unwrap();
+    let www = host.path().join("www");
+    let public = host.path().join("public");
+    f.run(&["build", "--output-dir", www.to_str().unwrap()])
+        .assert_ok();
+    std::os::unix::fs::symlink(&www, &public).unwrap();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy",
+        "You may feel drowsy",
+    );
+    f.run(&["build", "--output-dir", public.to_str().unwrap()])
+        .assert_ok();
+    assert!(public.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_link(&public).unwrap(), www);
+    let page = std::fs::read_to_string(www.join("risks/index.html")).unwrap();
+    assert!(page.contains("You may feel drowsy"), "{page}");
+    let mut names: Vec<_> = std::fs::read_dir(host.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["public", "www"], "no staging left");
+    // A link to nothing is refused, and stays.
+    let dangling = host.path().join("dangling");
+    std::os::unix::fs::symlink(host.path().join("gone"), &dangling).unwrap();
+    let run = f.run(&["build", "--output-dir", dangling.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("which does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        dangling
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// A read-only `public/` (its parent writable) was replaced, but its old copy stayed beside
+/// it as `.public.staging-*.old` for ever. Run as a user the permissions apply to: as root,
+/// through `setpriv` as `nobody`.
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_folder_leaves_nothing_behind() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let host = tempfile::tempdir().unwrap();
+    let out = host.path().join("out");
+    let chmod = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let build = || {
+        let mut cmd = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_factsheet"));
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        };
+        let o = cmd
+            .args(["build", "--root"])
+            .arg(f.root())
+            .arg("--output-dir")
+            .arg(&out)
+            .env(common::TODAY_ENV, common::TODAY)
+            .output()
+            .unwrap();
+        common::Run::from(o)
+    };
+    // The user the build runs as must own the folder it builds in.
+    chmod(host.path(), 0o777);
+    if as_root {
+        for entry in walkdir::WalkDir::new(f.root()) {
+            chmod(entry.unwrap().path(), 0o777);
+        }
+        chmod(f.root(), 0o777);
+    }
+    build().assert_ok();
+    chmod(&out, 0o555);
+    let run = build();
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("could not be removed"),
+        "{}",
+        run.stderr
+    );
+    let names: Vec<_> = std::fs::read_dir(host.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["out"], "the old build is removed");
+}
+
+/// `--base-url` with a query and fragment, a space, a quote or no host built broken
+/// canonical and sitemap URLs with exit 0.
+#[test]
+fn a_base_url_option_that_is_not_a_plain_address_is_a_usage_error() {
+    let f = Fixture::new();
+    for bad in [
+        "https://example.org/sub?x=1#frag",
+        "https://example.org/a b\"c/",
+        "https://",
+        "https://exa mple.org/",
+    ] {
+        for command in ["build", "check"] {
+            let run = f.run(&[command, "--base-url", bad]);
+            assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+            assert!(
+                run.stderr.starts_with(&format!(
+                    "error: --base-url must be an absolute http(s) URL, not `{bad}`: "
+                )),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+    assert!(!f.path("public").exists());
+    f.run(&["build", "--base-url", "https://example.org/other"])
+        .assert_ok();
+    assert!(
+        f.read("public/sitemap.xml")
+            .contains("<loc>https://example.org/other/")
+    );
+}
+
+/// The first failed build into a new folder said "the previous output was left as it was".
+#[test]
+fn a_first_failed_build_does_not_mention_a_previous_output() {
+    let f = Fixture::new();
+    f.edit("content/risks.md", "[@A1]", "[@A9]");
+    let run = f.build();
+    assert_eq!(run.code, 1);
+    assert!(!run.stderr.contains("previous output"), "{}", run.stderr);
+    f.edit("content/risks.md", "[@A9]", "[@A1]");
+    f.build().assert_ok();
+    f.edit("content/risks.md", "[@A1]", "[@A9]");
+    let run = f.build();
+    assert!(
+        run.stderr
+            .contains("the previous output was left as it was"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// static/ dropped `.nojekyll` and `.htaccess` yet published `.git/`, and content/.git/
+/// became pages. Now: `.well-known/` and the hidden files site.toml lists, never a version
+/// control folder.
+#[test]
+fn hidden_files_are_published_only_when_listed_and_vcs_folders_never() {
+    let f = Fixture::new();
+    f.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.org\n",
+    );
+    f.write("static/.nojekyll", "");
+    f.write("static/.htaccess", "Options -Indexes\n");
+    f.write("static/.git/config", "[core]\n");
+    f.write("static/.cache/x.css", "x");
+    f.write("static/docs/.svn/entries", "x");
+    f.write(
+        "content/.git/secret.md",
+        "+++\ntitle = \"Secret\"\ndescription = \"x\"\nweight = 1\nlast_reviewed = 2026-11-01\nnext_review = 2027-05-01\n+++\n\nSecret.\n",
+    );
+    f.write("content/.git/HEAD", "ref: refs/heads/main\n");
+    f.build().assert_ok();
+    let published: Vec<String> = snapshot_dir(&f.path("public"))
+        .into_keys()
+        .filter(|k| k.split('/').any(|p| p.starts_with('.')))
+        .collect();
+    assert_eq!(
+        published,
+        [".factsheet-output", ".well-known/security.txt"],
+        "unlisted hidden files and VCS folders stay out"
+    );
+    f.edit(
+        "site.toml",
+        "readability_max_grade = 8.0",
+        "readability_max_grade = 8.0\npublish_hidden = [\".nojekyll\", \".htaccess\"]",
+    );
+    f.build().assert_ok();
+    assert!(f.path("public/.nojekyll").is_file());
+    assert_eq!(f.read("public/.htaccess"), "Options -Indexes\n");
+    assert!(!f.path("public/.git").exists());
+    f.edit(
+        "site.toml",
+        "\".htaccess\"]",
+        "\".htaccess\", \".git/config\"]",
+    );
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("publish_hidden lists `.git/config`, inside a version control folder")
+            && run.stderr.contains("site.toml:4:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Decomposed (NFD) names, as macOS tools may write them, were refused with a lone accent
+/// and a wrong suggestion. They are published under the composed (NFC) name.
+#[test]
+fn decomposed_file_names_are_published_composed() {
+    let f = Fixture::new();
+    let nfd = "cafe\u{301}";
+    std::fs::rename(
+        f.path("content/risks.md"),
+        f.path(&format!("content/{nfd}.md")),
+    )
+    .unwrap();
+    std::fs::rename(
+        f.path("content/risks.uk.md"),
+        f.path(&format!("content/{nfd}.uk.md")),
+    )
+    .unwrap();
+    f.write(&format!("static/{nfd}.txt"), "x");
+    for file in ["content/_index.md", "content/_index.uk.md"] {
+        let text = f.read(file).replace("risks.md", "caf\u{e9}.md");
+        f.write(file, &text);
+    }
+    f.build().assert_ok();
+    assert!(f.path("public/caf\u{e9}/index.html").is_file());
+    assert!(f.path("public/uk/caf\u{e9}/index.html").is_file());
+    assert!(f.path("public/caf\u{e9}.txt").is_file());
+    assert!(f.read("public/sitemap.xml").contains("/caf%C3%A9/"));
+}
+
+/// `FACTSHEET_TODAY=yesterday` was ignored without a word.
+#[test]
+fn a_today_override_that_is_not_a_date_is_a_usage_error() {
+    let f = Fixture::new();
+    for bad in ["yesterday", "2030-13-01", "2026-12-05T10:00:00"] {
+        for command in ["build", "check"] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+                .args([command, "--root"])
+                .arg(f.root())
+                .env(common::TODAY_ENV, bad)
+                .output()
+                .unwrap();
+            let run = common::Run::from(o);
+            assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+            assert!(
+                run.stderr.starts_with(&format!(
+                    "error: FACTSHEET_TODAY must be a date like 2026-12-05, not `{bad}`"
+                )),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}

@@ -680,3 +680,105 @@ fn a_variant_that_matches_the_preferred_term_is_refused() {
         "{out}"
     );
 }
+
+/// `{% include "loop.html" %}` in loop.html overflowed the stack (exit 134).
+#[test]
+fn template_that_includes_itself() {
+    let f = Fixture::new();
+    f.write("templates/loop.html", "<p>\n{% include \"loop.html\" %}\n");
+    f.edit(
+        "templates/page.html",
+        "{% block main %}",
+        "{% block main %}{% include \"loop.html\" %}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("loop.html → loop.html"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// base.html extending page.html, which extends base.html: a stack overflow in about half
+/// the runs, depending on the order Tera looked at the templates.
+#[test]
+fn templates_that_extend_each_other_in_a_loop() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/base.html",
+        "<!doctype html>",
+        "{% extends \"page.html\" %}<!doctype html>",
+    );
+    let first = check_fails(&f);
+    for _ in 0..4 {
+        assert_eq!(check_fails(&f), first);
+    }
+    insta::assert_snapshot!(first);
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+/// An include loop through two files, one of them included from inside an `if`.
+#[test]
+fn templates_that_include_each_other() {
+    let f = Fixture::new();
+    f.write("templates/a.html", "{% include \"b.html\" %}");
+    f.write(
+        "templates/b.html",
+        "{% if true %}\n  {% include 'a.html' %}\n{% endif %}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// `code = ""` made the build write the language's pages at `/` (the file system's root).
+#[test]
+fn language_code_that_is_not_a_tag() {
+    let f = Fixture::new();
+    f.edit("site.toml", "code = \"uk\"", "code = \"\"");
+    f.write("i18n/.toml", &f.read("i18n/uk.toml"));
+    insta::assert_snapshot!(check_fails(&f));
+    f.edit("site.toml", "code = \"\"", "code = \"../../escape\"");
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("language code `../../escape` is not a lower-case language tag")
+            && run.stderr.contains("site.toml:11:1"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A base URL with a query, a fragment, a space or no host gave broken canonical and
+/// sitemap URLs.
+#[test]
+fn base_url_in_site_toml_that_is_not_a_plain_address() {
+    let f = Fixture::new();
+    f.edit(
+        "site.toml",
+        "https://example.org/sheet/",
+        "https://example.org/sheet?x=1#top",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// `Risks.md` beside `risks.md` built `Risks/` and `risks/`, which merge on FAT and exFAT
+/// USB sticks and on case-insensitive hosts.
+#[test]
+fn page_names_that_differ_only_in_case() {
+    let f = Fixture::new();
+    f.write("content/Risks.md", &f.read("content/risks.md"));
+    f.write("content/Risks.uk.md", &f.read("content/risks.uk.md"));
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// An accent that no letter can take (`x` + U+0301 stays two characters in NFC) was shown
+/// bare, with a suggestion that turned it into `-`.
+#[test]
+fn file_name_with_an_accent_on_no_letter() {
+    let f = Fixture::new();
+    f.write("content/x\u{301}.md", &f.read("content/risks.md"));
+    insta::assert_snapshot!(check_fails(&f));
+}

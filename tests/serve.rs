@@ -1119,3 +1119,29 @@ fn a_recursive_macro_is_an_error_and_the_server_stays_up() {
     let (ok, skipped) = events.until("ok");
     assert!(ok.is_some(), "no ok event; got {skipped:?}");
 }
+
+/// A template that includes itself overflowed the stack and aborted the server (SIGABRT).
+/// Now the loop is an error in the overlay and the last good build is still served.
+#[test]
+fn a_template_include_loop_is_an_error_and_the_server_stays_up() {
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let events = server.events();
+    events.hello();
+    server.edit("templates/loop.html", "{% include \"loop.html\" %}\n");
+    server
+        .wait_for_line(|l| l.contains("templates/loop.html"))
+        .unwrap_or_else(|| panic!("no rebuild line: {:?}", server.lines()));
+    let (error, skipped) = events.until("build-error");
+    let error = error.unwrap_or_else(|| panic!("no build-error event; got {skipped:?}"));
+    let e = &error.data["errors"][0];
+    assert_eq!(
+        e["message"],
+        "template error: loop.html includes itself: loop.html → loop.html"
+    );
+    assert_eq!(e["file"], "templates/loop.html");
+    assert!(server.get("/risks/").body.contains("Risks are low"));
+    server.edit("templates/loop.html", "fine\n");
+    let (ok, skipped) = events.until("ok");
+    assert!(ok.is_some(), "no ok event; got {skipped:?}");
+}

@@ -165,9 +165,18 @@ impl Site {
         if !dir.is_dir() {
             return Vec::new();
         }
-        crate::fs::walk(&self.root, "static", diags)
+        // `.well-known/` (security.txt, app links) and the hidden files site.toml lists
+        // (`.nojekyll`, `.htaccess`); never other hidden files, nor version control folders.
+        let keep =
+            |rel: &str| rel == ".well-known" || self.config.publish_hidden.iter().any(|h| h == rel);
+        crate::fs::walk(&self.root, "static", &keep, diags)
             .into_iter()
-            .map(|f| (f.name, f.path))
+            // Decomposed names (as macOS tools may write them) are published composed, as
+            // page names are.
+            .map(|f| {
+                let name = unicode_normalization::UnicodeNormalization::nfc(f.name.as_str());
+                (name.collect(), f.path)
+            })
             .collect()
     }
 
