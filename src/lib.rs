@@ -19,6 +19,7 @@ pub(crate) mod links;
 pub mod markdown;
 pub(crate) mod offline;
 pub mod output;
+pub(crate) mod phones;
 pub(crate) mod readability;
 pub(crate) mod search;
 pub mod serve;

@@ -16,6 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::glossary::Glossary;
 use crate::links::{Recorded, Span};
+use crate::phones::{self, PhoneBook};
 use crate::urls;
 
 /// Finds pages for links written as `something.md`.
@@ -97,6 +98,10 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) glossary: Option<&'a Glossary>,
     /// The address a `[](mailto:)` link gets (`feedback_email` in site.toml).
     pub(crate) feedback_email: Option<&'a str>,
+    /// The numbers that become `tel:` links (site.toml `[[phones]]`).
+    pub(crate) phones: Option<&'a PhoneBook>,
+    /// A `tel:` link's accessible name: `Call {number}: {reaches}`.
+    pub(crate) call_label: &'a str,
 }
 
 pub(crate) struct Rendered {
@@ -443,23 +448,58 @@ pub(crate) fn render<'a>(
                 if input.collect_text && !in_code_block && matches!(event, Event::Text(_)) {
                     block.push_str(text);
                 }
-                match glossary {
-                    Some(g)
-                        if heading.is_none()
-                            && link_depth == 0
-                            && !in_code_block
-                            && matches!(event, Event::Text(_)) =>
-                    {
-                        link_terms(
-                            (text, input.body_start + range.start),
-                            (g, &mut glossary_linked),
-                            input,
-                            pages,
-                            &mut links,
-                            &mut out,
-                        );
+                let is_text = matches!(event, Event::Text(_)) && !in_code_block;
+                // Where the text is in the file: exact unless the parser changed it
+                // (entities, smart quotes), then its start.
+                let written = body.get(range.clone()) == Some(&**text);
+                let at = |offset: usize| {
+                    input.body_start + range.start + if written { offset } else { 0 }
+                };
+                let numbers: Vec<(std::ops::Range<usize>, &phones::Phone)> = match input.phones {
+                    Some(book) if is_text => book.find(text).collect(),
+                    _ => Vec::new(),
+                };
+                if is_text {
+                    warn_unlisted_numbers(text, &numbers, &at, input, errors);
+                }
+                // No link inside a heading (its id, the contents list) or another link.
+                let linkable = is_text && heading.is_none() && link_depth == 0;
+                let numbers = if linkable { numbers } else { Vec::new() };
+                let mut done = 0;
+                // Text between the numbers, with its glossary terms linked.
+                macro_rules! push_text {
+                    ($piece:expr, $offset:expr) => {
+                        match glossary {
+                            Some(g) if linkable => link_terms(
+                                ($piece, at($offset)),
+                                (g, &mut glossary_linked),
+                                input,
+                                pages,
+                                &mut links,
+                                &mut out,
+                            ),
+                            _ if numbers.is_empty() => out.push(event.clone()),
+                            _ => out.push(Event::Text(CowStr::from($piece.to_string()))),
+                        }
+                    };
+                }
+                for (found, phone) in &numbers {
+                    if found.start > done {
+                        push_text!(&text[done..found.start], done);
                     }
-                    _ => out.push(event),
+                    let written = &text[found.clone()];
+                    out.push(Event::InlineHtml(CowStr::from(phones::link_html(
+                        phone,
+                        written,
+                        input.lang,
+                        input.call_label,
+                    ))));
+                    let span = Span::new(at(found.start)..at(found.end));
+                    links.href("", &phone.href(), false, span);
+                    done = found.end;
+                }
+                if done < text.len() || numbers.is_empty() {
+                    push_text!(&text[done..], done);
                 }
             }
             Event::SoftBreak => {
@@ -533,6 +573,42 @@ fn is_text_boundary(event: &Event<'_>) -> bool {
                 | TagEnd::Image
         ),
         _ => false,
+    }
+}
+
+/// Warn about each number in `text` written like a phone number that is not one of the
+/// listed numbers (`listed`, where `text` has them): nobody checked what it reaches, and
+/// readers cannot tap it.
+fn warn_unlisted_numbers(
+    text: &str,
+    listed: &[(std::ops::Range<usize>, &phones::Phone)],
+    at: &dyn Fn(usize) -> usize,
+    input: &RenderInput<'_>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut from = 0;
+    let ends = listed
+        .iter()
+        .map(|(r, _)| r.clone())
+        .chain(std::iter::once(text.len()..text.len()));
+    for next in ends {
+        let mut rest = from;
+        while let Some(found) = PhoneBook::unlisted(&text[rest..next.start]) {
+            let (start, end) = (rest + found.start, rest + found.end);
+            errors.push(
+                Diagnostic::warning(format!(
+                    "`{}` looks like a phone number but is not listed in site.toml: it will not be a link readers can tap",
+                    &text[start..end]
+                ))
+                .in_file(input.file)
+                .at_offset(input.file_text, at(start), end - start)
+                .with_help(
+                    "add it to site.toml as `[[phones]]` with `number` and what it `reaches` in each language",
+                ),
+            );
+            rest = end;
+        }
+        from = next.end;
     }
 }
 
@@ -875,12 +951,128 @@ pub(crate) mod tests {
             cite_label: "Source",
             glossary: None,
             feedback_email: None,
+            phones: None,
+            call_label: "Call {number}: {reaches}",
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let mut cites = Citations::default();
         let mut errors = Vec::new();
         let r = render(&input, &Index, &known, &mut cites, &mut errors);
         (r, cites, errors)
+    }
+
+    /// `md` rendered as an English page at `x/` with 103 and 112 listed as phone numbers.
+    fn render_with_phones(md: &str) -> (Rendered, Vec<Diagnostic>) {
+        let phone = |n: &str, reaches: &str| crate::phones::Phone {
+            number: n.into(),
+            reaches: [("en".to_string(), reaches.to_string())].into(),
+        };
+        let book = PhoneBook::new(&[
+            phone("103", "ambulance"),
+            phone("112", "emergency services"),
+        ]);
+        let glossary = Glossary::new(
+            "glossary",
+            &[("overdose".to_string(), vec!["overdose".to_string()])].into(),
+        );
+        let text = format!("+++\n+++\n{md}");
+        let input = RenderInput {
+            file_text: &text,
+            body_start: 8,
+            file: Path::new("content/x.md"),
+            lang: "en",
+            dir: "",
+            from: "x/",
+            collect_text: true,
+            cite_label: "Source",
+            glossary: Some(&glossary),
+            feedback_email: None,
+            phones: Some(&book),
+            call_label: "Call {number}: {reaches}",
+        };
+        let mut errors = Vec::new();
+        let r = render(
+            &input,
+            &GlossaryIndex,
+            &HashSet::new(),
+            &mut Citations::default(),
+            &mut errors,
+        );
+        (r, errors)
+    }
+
+    struct GlossaryIndex;
+    impl PageIndex for GlossaryIndex {
+        fn url_of(&self, key: &str, _: &str) -> Option<String> {
+            (key == "glossary").then(|| "glossary/".to_string())
+        }
+        fn keys(&self) -> Vec<&str> {
+            vec!["glossary"]
+        }
+    }
+
+    #[test]
+    fn listed_numbers_become_tel_links_outside_headings_links_and_code() {
+        let md = "## Call 103 now\n\nCall **103** (ambulance) or 112 after an overdose. \
+                  [Phone 112](https://example.org/) `112`\n\n    112\n\nIn 2024, 1120 people.\n";
+        let (r, errors) = render_with_phones(md);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            r.html,
+            "<h2 id=\"call-103-now\">Call 103 now</h2>\n<p>Call <strong><a class=\"tel\" href=\"tel:103\" \
+             aria-label=\"Call 103: ambulance\">103</a></strong> (ambulance) or <a class=\"tel\" \
+             href=\"tel:112\" aria-label=\"Call 112: emergency services\">112</a> after an \
+             <a href=\"../glossary/#overdose\">overdose</a>. <a href=\"https://example.org/\">Phone 112</a> \
+             <code>112</code></p>\n<pre><code>112\n</code></pre>\n<p>In 2024, 1120 people.</p>\n"
+        );
+        // The text the readability check and the search read is unchanged.
+        assert_eq!(
+            r.text_blocks[1],
+            "Call 103 (ambulance) or 112 after an overdose. Phone 112"
+        );
+        // What the link check reads is what was recorded.
+        assert!(!r.links.opaque);
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_parts(
+            "x/index.html",
+            "content/x.md".into(),
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
+                file: 0,
+            }],
+        );
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        assert_eq!(read.links.len(), 4);
+    }
+
+    #[test]
+    fn an_unlisted_phone_number_is_a_warning_at_its_place() {
+        let (r, errors) = render_with_phones(
+            "Call 103.\n\nOr the line on 0 800 507-727, or +380 44 123 4567.\n\n10 000 people in 2024.\n",
+        );
+        let at: Vec<(usize, usize, &str)> = errors
+            .iter()
+            .map(|e| {
+                let l = e.location.as_ref().unwrap();
+                (l.line, l.column, e.message.as_str())
+            })
+            .collect();
+        assert_eq!(at.len(), 2, "{at:?}");
+        assert_eq!((at[0].0, at[0].1), (5, 16));
+        assert!(
+            at[0].2.starts_with(
+                "`0 800 507-727` looks like a phone number but is not listed in site.toml"
+            ),
+            "{}",
+            at[0].2
+        );
+        assert_eq!((at[1].0, at[1].1), (5, 34));
+        assert!(errors.iter().all(|e| !e.is_error()));
+        assert!(r.html.contains("0 800 507-727, or +380"), "{}", r.html);
     }
 
     #[test]

@@ -611,3 +611,64 @@ fn symlinks_within_the_project_are_followed() {
     assert_eq!(f.read("public/logo.svg"), "<svg/>");
     assert!(f.path("public/more/extra/index.html").is_file());
 }
+
+/// Listed numbers become `tel:` links named in the page's language; a number written like a
+/// phone number that is not listed is a warning at its place, and stays text.
+#[test]
+fn listed_phone_numbers_are_tel_links_and_others_warn() {
+    let f = Fixture::new();
+    let toml = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!(
+            "{toml}\n[[phones]]\nnumber = \"103\"\nreaches = {{ en = \"ambulance\", uk = \"швидка допомога\" }}\n"
+        ),
+    );
+    f.write(
+        "i18n/en.toml",
+        &format!(
+            "{}call_number = \"Call {{number}}: {{reaches}}\"\n",
+            f.read("i18n/en.toml")
+        ),
+    );
+    f.write(
+        "i18n/uk.toml",
+        &format!(
+            "{}call_number = \"Зателефонувати на {{number}}: {{reaches}}\"\n",
+            f.read("i18n/uk.toml")
+        ),
+    );
+    f.edit(
+        "content/risks.md",
+        "\n+++\n",
+        "\n+++\n\nCall 103 now, or the line on 0 800 507-727.\n",
+    );
+    f.edit(
+        "content/risks.uk.md",
+        "\n+++\n",
+        "\n+++\n\nТелефонуйте 103.\n",
+    );
+    let run = f.build();
+    run.assert_ok();
+    let risks = f.read("public/risks/index.html");
+    assert!(
+        risks.contains(
+            "Call <a class=\"tel\" href=\"tel:103\" aria-label=\"Call 103: ambulance\">103</a> now"
+        ),
+        "{risks}"
+    );
+    assert!(risks.contains("0 800 507-727."), "{risks}");
+    let uk = f.read("public/uk/risks/index.html");
+    assert!(
+        uk.contains("<a class=\"tel\" href=\"tel:103\" aria-label=\"Зателефонувати на 103: швидка допомога\">103</a>"),
+        "{uk}"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: `0 800 507-727` looks like a phone number but is not listed in site.toml"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/risks.md:"), "{}", run.stderr);
+}

@@ -569,3 +569,14 @@ fn source_translation_into_a_language_the_site_does_not_have() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+#[test]
+fn a_phone_number_must_say_what_it_reaches_in_every_language() {
+    let f = Fixture::new();
+    let toml = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!("{toml}\n[[phones]]\nnumber = \"103\"\nreaches = {{ en = \"ambulance\" }}\n"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

@@ -113,8 +113,21 @@ fn every_page_shows_review_dates_emergency_box_and_disclaimer() {
         let main = html.find("<main").unwrap();
         for number in ["103", "112", "7333"] {
             assert!(
-                html[emergency..].contains(number),
-                "{lang} /{slug}: emergency box lacks {number}"
+                html[emergency..].contains(&format!("href=\"tel:{number}\"")),
+                "{lang} /{slug}: emergency box lacks a tel: link to {number}"
+            );
+        }
+        // Every number in the box is a link: with the links taken out, none is left.
+        let aside = &html[emergency..emergency + html[emergency..].find("</aside>").unwrap()];
+        let mut rest = aside.to_string();
+        while let Some(start) = rest.find("<a class=\"tel\"") {
+            let end = start + rest[start..].find("</a>").unwrap() + 4;
+            rest.replace_range(start..end, "");
+        }
+        for number in ["103", "112", "7333"] {
+            assert!(
+                !rest.contains(number),
+                "{lang} /{slug}: {number} is not a link in {aside}"
             );
         }
         assert!(
@@ -503,5 +516,18 @@ fn the_real_site_builds_as_an_offline_copy_with_no_link_to_a_folder() {
                 "{lang} {slug}: `{href}` points at a folder"
             );
         }
+    }
+}
+
+#[test]
+fn the_404_page_numbers_are_tel_links_in_both_languages() {
+    let html = std::fs::read_to_string(built().join("site/404.html")).unwrap();
+    for link in [
+        "<a class=\"tel\" href=\"tel:103\" aria-label=\"Call 103: ambulance\">103</a>",
+        "<a class=\"tel\" href=\"tel:112\" aria-label=\"Call 112: emergency services\">112</a>",
+        "<a class=\"tel\" href=\"tel:103\" aria-label=\"Зателефонувати на 103: швидка допомога\">103</a>",
+        "<a class=\"tel\" href=\"tel:112\" aria-label=\"Зателефонувати на 112: екстрені служби\">112</a>",
+    ] {
+        assert!(html.contains(link), "no {link} in {html}");
     }
 }

@@ -158,6 +158,8 @@ pub(super) struct NotFoundContext<'a> {
     root: String,
     t: &'a BTreeMap<String, String>,
     i18n: &'a BTreeMap<String, BTreeMap<String, String>>,
+    /// Per language: `emergency_short` as HTML, its listed numbers `tel:` links.
+    emergency_short: BTreeMap<&'a str, String>,
 }
 
 /// What rendering one page produced, for its template.
@@ -262,6 +264,17 @@ impl<'a> NotFoundContext<'a> {
             root: site.config.base_path(),
             t: &site.strings[lang],
             i18n: &site.strings,
+            emergency_short: {
+                let phones = crate::phones::PhoneBook::new(&site.config.phones);
+                site.strings
+                    .iter()
+                    .map(|(code, t)| {
+                        let text = t.get("emergency_short").map_or("", String::as_str);
+                        let label = super::page::call_label(site, code);
+                        (code.as_str(), phones.link_text(text, code, label))
+                    })
+                    .collect()
+            },
         }
     }
 }

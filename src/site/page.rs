@@ -15,6 +15,7 @@ use crate::glossary::Glossary;
 use crate::links::{self, PageLinks};
 use crate::markdown::{self, Citations, PageIndex, RenderInput};
 use crate::output::Sink;
+use crate::phones::PhoneBook;
 use crate::readability::{self, Readability};
 
 use super::Site;
@@ -79,6 +80,8 @@ pub(super) struct RenderState<'a> {
     /// settled as each page is read. `None` for an offline copy, whose check of links to
     /// folders reads every link.
     outputs: Option<HashSet<String>>,
+    /// The numbers that become `tel:` links.
+    phones: PhoneBook,
 }
 
 /// The keys of `sources.toml`.
@@ -176,6 +179,7 @@ impl<'a> RenderState<'a> {
                 .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
                 .collect(),
             outputs: (!site.offline).then(|| site.sure_outputs(statics)),
+            phones: PhoneBook::new(&config.phones),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -204,6 +208,10 @@ impl<'a> RenderState<'a> {
         &self.partials.errors
     }
 
+    fn call_label(&self, lang: &str) -> &str {
+        call_label(self.site, lang)
+    }
+
     fn cite_label(&self, lang: &str) -> &str {
         self.site.strings[lang]
             .get("source")
@@ -226,6 +234,8 @@ impl<'a> RenderState<'a> {
                 .get(page.lang.as_str())
                 .filter(|g| g.page_key != page.key),
             feedback_email: self.site.config.feedback_email.as_deref(),
+            phones: Some(&self.phones),
+            call_label: self.call_label(&page.lang),
         }
     }
 
@@ -242,6 +252,8 @@ impl<'a> RenderState<'a> {
             // The emergency box is read in a hurry: no links but its own.
             glossary: None,
             feedback_email: self.site.config.feedback_email.as_deref(),
+            phones: Some(&self.phones),
+            call_label: self.call_label(&partial.lang),
         }
     }
 
@@ -601,6 +613,13 @@ fn find(html: &[u8], needle: &str) -> Option<usize> {
     }
     memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
         .find(|&at| html[at..].starts_with(needle.as_bytes()))
+}
+
+/// The accessible name of a `tel:` link in `lang` (`call_number` of the UI strings).
+pub(super) fn call_label<'s>(site: &'s Site, lang: &str) -> &'s str {
+    site.strings[lang]
+        .get("call_number")
+        .map_or("{number}: {reaches}", String::as_str)
 }
 
 /// Pages whose reading grade is checked: ordinary English pages that have not opted out.
