@@ -10,6 +10,7 @@
 // where its size costs nothing measurable; boxing it everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub(crate) mod callouts;
 pub(crate) mod config;
 pub mod content;
 pub mod diagnostic;

@@ -13,6 +13,7 @@ use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::callouts;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::glossary::Glossary;
 use crate::links::{Recorded, Span};
@@ -102,6 +103,8 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) phones: Option<&'a PhoneBook>,
     /// A `tel:` link's accessible name: `Call {number}: {reaches}`.
     pub(crate) call_label: &'a str,
+    /// The UI strings of the page's language: callouts' default titles.
+    pub(crate) strings: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 pub(crate) struct Rendered {
@@ -152,7 +155,9 @@ pub(crate) struct HeadingAt {
 }
 
 pub fn options() -> Options {
-    Options::ENABLE_TABLES
+    // GFM: alerts (`> [!NOTE]`), see crate::callouts.
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION
@@ -205,6 +210,10 @@ pub(crate) fn render<'a>(
     let mut mailto_fill: Option<(usize, &str)> = None;
     let mut glossary_linked: HashSet<usize> = HashSet::new();
     let glossary = input.glossary.filter(|g| !g.is_empty());
+    // Per open quote: whether it is a callout. The title line of the callout being opened.
+    let mut quotes: Vec<bool> = Vec::new();
+    let mut title_line: Option<TitleLine> = None;
+    let mut callout_count = 0usize;
 
     let error_at = |offset: usize, len: usize, message: String| {
         Diagnostic::error(message).in_file(input.file).at_offset(
@@ -222,6 +231,118 @@ pub(crate) fn render<'a>(
                 skip_until_link_end = false;
             }
             continue;
+        }
+        // Callouts and care cards (crate::callouts): the quote becomes a labelled box.
+        let mut event = event;
+        match &event {
+            Event::Start(Tag::BlockQuote(gfm)) => {
+                let line = body[range.start..].lines().next().unwrap_or("");
+                let marker = callouts::marker(line);
+                let kind = gfm.map(callouts::Kind::from_gfm);
+                let kind = match (kind, &marker) {
+                    (Some(kind), _) => Some(kind),
+                    (None, Some(m)) if m.kind.is_some() => m.kind,
+                    (None, Some(m)) => {
+                        let at = range.start + m.range.start;
+                        let mut d = error_at(
+                            at,
+                            m.range.len(),
+                            format!("unknown callout `[!{}]`", m.word),
+                        );
+                        let names = [
+                            "NOTE",
+                            "TIP",
+                            "IMPORTANT",
+                            "WARNING",
+                            "CAUTION",
+                            "EMERGENCY",
+                            "URGENT",
+                            "DOCTOR",
+                        ];
+                        d = d.with_help(match did_you_mean(&m.word.to_ascii_uppercase(), names) {
+                            Some(near) => format!("did you mean `[!{near}]`?"),
+                            None => format!("use one of {}", callouts::all_markers()),
+                        });
+                        errors.push(d);
+                        None
+                    }
+                    (None, None) => None,
+                };
+                quotes.push(kind.is_some());
+                if let Some(kind) = kind {
+                    callout_count += 1;
+                    let id = unique_id(&format!("callout-{callout_count}"), &mut used_ids);
+                    let at = input.body_start + range.start;
+                    links.id(&id, Span::new(at..at + line.len()));
+                    out.push(Event::Html(CowStr::from(kind.open_html(&id))));
+                    let title = kind.default_title(input.strings);
+                    match gfm {
+                        // pulldown-cmark took the marker line: the title is the default.
+                        Some(_) => {
+                            let mut html = String::new();
+                            let _ = escape_html(&mut html, &title);
+                            html.push_str("</p>\n");
+                            out.push(Event::Html(CowStr::from(html)));
+                        }
+                        // The marker is the start of the first paragraph's text.
+                        None => {
+                            let m = marker.as_ref().expect("a known kind has a marker");
+                            title_line = Some(TitleLine {
+                                marker_end: range.start + m.range.end,
+                                default: title,
+                                started: false,
+                                written: false,
+                            });
+                        }
+                    }
+                    continue;
+                }
+            }
+            // The guard pops every quote, a callout or not.
+            Event::End(TagEnd::BlockQuote(_)) if quotes.pop() == Some(true) => {
+                title_line = None;
+                out.push(Event::Html(CowStr::from("</div>\n")));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(t) = title_line.as_mut() {
+            match &event {
+                // The title's `<p>` instead of the paragraph's.
+                Event::Start(Tag::Paragraph) if !t.started => {
+                    t.started = true;
+                    continue;
+                }
+                Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                    if !t.written {
+                        let mut html = String::new();
+                        let _ = escape_html(&mut html, &t.default);
+                        out.push(Event::Html(CowStr::from(html)));
+                    }
+                    let more = !matches!(event, Event::End(TagEnd::Paragraph));
+                    out.push(Event::Html(CowStr::from(if more {
+                        "</p>\n<p>"
+                    } else {
+                        "</p>\n"
+                    })));
+                    title_line = None;
+                    if input.collect_text {
+                        flush_block(&mut block, &mut text_blocks);
+                    }
+                    continue;
+                }
+                // The marker's text is left out; what follows it on its line is the title.
+                Event::Text(text) if !t.written => {
+                    let cut = t.marker_end.saturating_sub(range.start).min(text.len());
+                    let kept = text.get(cut..).unwrap_or("").trim_start();
+                    if kept.is_empty() {
+                        continue;
+                    }
+                    t.written = true;
+                    event = Event::Text(CowStr::from(kept.to_string()));
+                }
+                _ => t.written = true,
+            }
         }
         // Words never run on across blocks: "see a doctor" and a nested "if..." item are two
         // sentences, not "doctorif".
@@ -538,6 +659,18 @@ pub(crate) fn render<'a>(
         links_to_pages,
         key_facts,
     }
+}
+
+/// The first line of a callout whose marker is in its text (`> [!URGENT] Get help today`).
+struct TitleLine {
+    /// Where the marker ends, in the Markdown.
+    marker_end: usize,
+    /// The kind's title, for a marker with none of its own.
+    default: String,
+    /// The title's `<p>` is open.
+    started: bool,
+    /// Something of the title's own was written.
+    written: bool,
 }
 
 /// Where the text of one block ends for the readability check: the start or end of any
@@ -953,6 +1086,7 @@ pub(crate) mod tests {
             feedback_email: None,
             phones: None,
             call_label: "Call {number}: {reaches}",
+            strings: None,
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let mut cites = Citations::default();
@@ -989,6 +1123,7 @@ pub(crate) mod tests {
             feedback_email: None,
             phones: Some(&book),
             call_label: "Call {number}: {reaches}",
+            strings: None,
         };
         let mut errors = Vec::new();
         let r = render(
@@ -1073,6 +1208,89 @@ pub(crate) mod tests {
         assert_eq!((at[1].0, at[1].1), (5, 34));
         assert!(errors.iter().all(|e| !e.is_error()));
         assert!(r.html.contains("0 800 507-727, or +380"), "{}", r.html);
+    }
+
+    #[test]
+    fn callouts_and_care_cards_are_labelled_boxes() {
+        let md = "> [!WARNING]\n> It can slow your *breathing* [@S1].\n\n\
+                  > [!URGENT] Get help **today** if\n> - you bleed\n\n\
+                  > [!emergency]\n> Call now.\n\n\
+                  > [!NOTE] Own title\n> Text.\n\n\
+                  > A plain quote.\n";
+        let (r, _, errors) = render_md(md, "en", "x/");
+        assert!(errors.is_empty(), "{errors:?}");
+        insta::assert_snapshot!(r.html);
+        // The title is a text block of its own.
+        assert_eq!(r.text_blocks[1], "Get help today if");
+        assert_eq!(r.text_blocks[2], "you bleed");
+        // What the link check reads is what was recorded.
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_parts(
+            "x/index.html",
+            "content/x.md".into(),
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
+                file: 0,
+            }],
+        );
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        assert_eq!(read.ids.len(), 5, "{:?}", read.ids);
+    }
+
+    #[test]
+    fn callout_titles_come_in_the_page_language() {
+        let uk: std::collections::BTreeMap<String, String> = [(
+            "callout_doctor".to_string(),
+            "Поговоріть зі своїм лікарем".to_string(),
+        )]
+        .into();
+        let text = "+++\n+++\n> [!DOCTOR]\n> Текст.\n";
+        let input = RenderInput {
+            file_text: text,
+            body_start: 8,
+            file: Path::new("content/x.uk.md"),
+            lang: "uk",
+            dir: "",
+            from: "uk/x/",
+            collect_text: false,
+            cite_label: "Джерело",
+            glossary: None,
+            feedback_email: None,
+            phones: None,
+            call_label: "",
+            strings: Some(&uk),
+        };
+        let r = render(
+            &input,
+            &Index,
+            &HashSet::new(),
+            &mut Citations::default(),
+            &mut Vec::new(),
+        );
+        assert!(
+            r.html.contains("<p class=\"callout-title\" id=\"callout-1\">Поговоріть зі своїм лікарем</p>\n<p>Текст.</p>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn an_unknown_callout_is_an_error_at_its_marker() {
+        let (r, _, errors) = render_md("Text.\n\n> [!URGNET] Soon\n> text\n", "en", "x/");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "unknown callout `[!URGNET]`");
+        let l = errors[0].location.as_ref().unwrap();
+        assert_eq!((l.line, l.column), (5, 3));
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `[!URGENT]`?"));
+        assert!(
+            r.html.starts_with("<p>Text.</p>\n<blockquote>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -236,6 +236,7 @@ impl<'a> RenderState<'a> {
             feedback_email: self.site.config.feedback_email.as_deref(),
             phones: Some(&self.phones),
             call_label: self.call_label(&page.lang),
+            strings: self.site.strings.get(&page.lang),
         }
     }
 
@@ -254,6 +255,7 @@ impl<'a> RenderState<'a> {
             feedback_email: self.site.config.feedback_email.as_deref(),
             phones: Some(&self.phones),
             call_label: self.call_label(&partial.lang),
+            strings: self.site.strings.get(&partial.lang),
         }
     }
 
