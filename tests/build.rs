@@ -73,7 +73,9 @@ fn absolute_urls_only_where_required() {
     ));
     let sitemap = f.read("public/sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/sheet/uk/risks/</loc>\n    <lastmod>2026-11-01</lastmod>\n    <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/sheet/risks/\"/>"));
-    assert_eq!(sitemap.matches("<url>").count(), 8);
+    // 8 pages; the two print pages are `noindex`, so not in the sitemap either.
+    assert_eq!(sitemap.matches("<url>").count(), 6);
+    assert!(!sitemap.contains("print/"), "{sitemap}");
     assert_eq!(
         f.read("public/robots.txt"),
         "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sheet/sitemap.xml\n"

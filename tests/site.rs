@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SLUGS: [&str; 12] = [
+const SLUGS: [&str; 13] = [
     "",
     "mechanism/",
     "indications/",
@@ -18,6 +18,7 @@ const SLUGS: [&str; 12] = [
     "about/",
     "print/",
     "search/",
+    "handout/",
 ];
 
 fn project() -> PathBuf {
@@ -86,15 +87,15 @@ fn front_matter_date(lang: &str, slug: &str, key: &str) -> String {
 }
 
 #[test]
-fn all_24_pages_exist() {
+fn all_26_pages_exist() {
     let pages = all_pages();
-    assert_eq!(pages.len(), 24);
+    assert_eq!(pages.len(), 26);
     let count = walkdir::WalkDir::new(built().join("site"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_name() == "index.html")
         .count();
-    assert_eq!(count, 24, "no page more, no page less");
+    assert_eq!(count, 26, "no page more, no page less");
 }
 
 #[test]
@@ -255,7 +256,7 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 24 pages (en 12, uk 12), 8 other files: no problems found\n"
+        "Checked 26 pages (en 13, uk 13), 8 other files: no problems found\n"
     );
     assert!(
         run.stderr.is_empty(),
@@ -271,7 +272,7 @@ fn the_print_page_has_every_page_in_reading_order() {
         let mut last = 0;
         for slug in SLUGS
             .iter()
-            .filter(|s| !["print/", "sources/", "search/"].contains(s))
+            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
         {
             let anchor = if slug.is_empty() {
                 "home"
@@ -293,7 +294,7 @@ fn every_content_page_opens_with_a_key_facts_box() {
         // Content pages: all but the list of sources and the print page.
         for slug in SLUGS
             .iter()
-            .filter(|s| !["sources/", "print/", "search/"].contains(s))
+            .filter(|s| !["sources/", "print/", "search/", "handout/"].contains(s))
         {
             let html = page(lang, slug);
             let content = html.find("<div class=\"content\">").unwrap();
@@ -529,5 +530,66 @@ fn the_404_page_numbers_are_tel_links_in_both_languages() {
         "<a class=\"tel\" href=\"tel:112\" aria-label=\"Зателефонувати на 112: екстрені служби\">112</a>",
     ] {
         assert!(html.contains(link), "no {link} in {html}");
+    }
+}
+
+#[test]
+fn the_handout_has_every_pages_key_facts_a_qr_code_and_stays_out_of_search_engines() {
+    let sitemap = std::fs::read_to_string(built().join("site/sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("handout/"), "{sitemap}");
+    assert!(!sitemap.contains("print/"), "{sitemap}");
+    for lang in ["en", "uk"] {
+        let html = page(lang, "handout/");
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+        assert!(
+            html.contains("class=\"emergency\""),
+            "{lang}: no emergency box"
+        );
+        let mut last = 0;
+        for slug in SLUGS
+            .iter()
+            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
+        {
+            let anchor = if slug.is_empty() {
+                "home"
+            } else {
+                slug.trim_end_matches('/')
+            };
+            let at = html
+                .find(&format!("<h2 id=\"{anchor}-title\">"))
+                .unwrap_or_else(|| panic!("{lang} handout lacks {anchor}"));
+            assert!(at > last, "{lang}: {anchor} out of order");
+            last = at;
+            let prefix = if lang == "en" { "" } else { "uk/" };
+            assert!(
+                html.contains(&format!("factsheet.example.org/{prefix}{slug}</span>")),
+                "{lang}: no address of {slug}"
+            );
+        }
+        // The QR code is inline SVG, named, of the language's home page.
+        let home = if lang == "en" {
+            "https://factsheet.example.org/"
+        } else {
+            "https://factsheet.example.org/uk/"
+        };
+        let svg = html
+            .find("<svg role=\"img\" aria-label=\"")
+            .expect("a QR code");
+        assert!(html[svg..].starts_with(&format!(
+            "<svg role=\"img\" aria-label=\"{}",
+            if lang == "en" {
+                format!("QR code with the address {home}")
+            } else {
+                format!("QR-код з адресою {home}")
+            }
+        )));
+        // Linked from the footer of every page and from the print page.
+        for slug in ["", "risks/", "print/"] {
+            assert!(
+                page(lang, slug).contains("href=\"../handout/\"")
+                    || page(lang, slug).contains("href=\"handout/\""),
+                "{lang} /{slug}: no link to the handout"
+            );
+        }
     }
 }
