@@ -40,6 +40,9 @@ pub struct SiteConfig {
     /// `.well-known/` is always published.
     #[serde(default)]
     pub publish_hidden: Vec<String>,
+    /// Numbers that become `tel:` links wherever content writes them (see [`crate::phones`]).
+    #[serde(default)]
+    pub phones: Vec<crate::phones::Phone>,
 }
 
 fn default_grade() -> f64 {
@@ -319,6 +322,7 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
             return Err(d);
         }
     }
+    check_phones(&config, &rel, &text)?;
     Ok(config)
 }
 
@@ -374,6 +378,51 @@ pub(crate) fn base_url_problem(url: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// Each listed number has digits, and says what it reaches in every language: its link's
+/// accessible name needs it.
+fn check_phones(config: &SiteConfig, rel: &Path, text: &str) -> Result<(), Diagnostic> {
+    for phone in &config.phones {
+        let at = |d: Diagnostic| match Location::find(text, &format!("\"{}\"", phone.number)) {
+            Some(l) => d.in_file(rel).at(l),
+            None => d.in_file(rel),
+        };
+        let digits = phone.number.chars().filter(char::is_ascii_digit).count();
+        let allowed = |c: char| c.is_ascii_digit() || " +-()\u{a0}\u{202f}\u{2011}".contains(c);
+        if digits < 3 || !phone.number.chars().all(allowed) {
+            return Err(at(Diagnostic::error(format!(
+                "phone number `{}` is not a phone number",
+                phone.number
+            )))
+            .with_help(
+                "write it as readers see it: digits, with spaces, hyphens, brackets or a leading +",
+            ));
+        }
+        let missing: Vec<&str> = config
+            .languages
+            .iter()
+            .map(|l| l.code.as_str())
+            .filter(|code| !phone.reaches.contains_key(*code))
+            .collect();
+        if !missing.is_empty() {
+            return Err(at(Diagnostic::error(format!(
+                "phone number `{}` does not say what it reaches in {}",
+                phone.number,
+                missing.join(", ")
+            )))
+            .with_help(format!(
+                "add `reaches = {{ {} }}`: the link's accessible name says what it calls",
+                config
+                    .languages
+                    .iter()
+                    .map(|l| format!("{} = \"...\"", l.code))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// UI strings per language code.
@@ -534,6 +583,7 @@ mod tests {
             feedback_email: None,
             require_key_facts: false,
             publish_hidden: vec![],
+            phones: vec![],
         };
         assert_eq!(c.base_path(), "/repo/");
         c.base_url = "https://example.org/".into();

@@ -22,6 +22,9 @@ pub(crate) enum PageKind {
     /// Gets every other page of its language with its description: what a reader without
     /// JavaScript finds behind the search box.
     Search,
+    /// Gets the key facts of every page of its language and a QR code to the language's
+    /// home page: a short sheet for clinics to print.
+    Handout,
 }
 
 impl PageKind {
@@ -31,7 +34,14 @@ impl PageKind {
             PageKind::Print => "print",
             PageKind::Sources => "sources",
             PageKind::Search => "search",
+            PageKind::Handout => "handout",
         }
+    }
+
+    /// Whether pages of this kind are listed for search engines (the sitemap, no `noindex`).
+    /// The print page and the handout repeat the other pages: readers should land on those.
+    pub(crate) fn is_listed(self) -> bool {
+        !matches!(self, PageKind::Print | PageKind::Handout)
     }
 }
 

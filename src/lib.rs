@@ -10,6 +10,7 @@
 // where its size costs nothing measurable; boxing it everywhere would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub(crate) mod callouts;
 pub(crate) mod config;
 pub mod content;
 pub mod diagnostic;
@@ -19,6 +20,7 @@ pub(crate) mod links;
 pub mod markdown;
 pub(crate) mod offline;
 pub mod output;
+pub(crate) mod phones;
 pub(crate) mod readability;
 pub(crate) mod search;
 pub mod serve;

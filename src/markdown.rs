@@ -13,9 +13,11 @@ use pulldown_cmark_escape::escape_html;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::callouts;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::glossary::Glossary;
 use crate::links::{Recorded, Span};
+use crate::phones::{self, PhoneBook};
 use crate::urls;
 
 /// Finds pages for links written as `something.md`.
@@ -97,6 +99,12 @@ pub(crate) struct RenderInput<'a> {
     pub(crate) glossary: Option<&'a Glossary>,
     /// The address a `[](mailto:)` link gets (`feedback_email` in site.toml).
     pub(crate) feedback_email: Option<&'a str>,
+    /// The numbers that become `tel:` links (site.toml `[[phones]]`).
+    pub(crate) phones: Option<&'a PhoneBook>,
+    /// A `tel:` link's accessible name: `Call {number}: {reaches}`.
+    pub(crate) call_label: &'a str,
+    /// The UI strings of the page's language: callouts' default titles.
+    pub(crate) strings: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 pub(crate) struct Rendered {
@@ -147,7 +155,9 @@ pub(crate) struct HeadingAt {
 }
 
 pub fn options() -> Options {
-    Options::ENABLE_TABLES
+    // GFM: alerts (`> [!NOTE]`), see crate::callouts.
+    Options::ENABLE_GFM
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION
@@ -200,6 +210,10 @@ pub(crate) fn render<'a>(
     let mut mailto_fill: Option<(usize, &str)> = None;
     let mut glossary_linked: HashSet<usize> = HashSet::new();
     let glossary = input.glossary.filter(|g| !g.is_empty());
+    // Per open quote: whether it is a callout. The title line of the callout being opened.
+    let mut quotes: Vec<bool> = Vec::new();
+    let mut title_line: Option<TitleLine> = None;
+    let mut callout_count = 0usize;
 
     let error_at = |offset: usize, len: usize, message: String| {
         Diagnostic::error(message).in_file(input.file).at_offset(
@@ -217,6 +231,118 @@ pub(crate) fn render<'a>(
                 skip_until_link_end = false;
             }
             continue;
+        }
+        // Callouts and care cards (crate::callouts): the quote becomes a labelled box.
+        let mut event = event;
+        match &event {
+            Event::Start(Tag::BlockQuote(gfm)) => {
+                let line = body[range.start..].lines().next().unwrap_or("");
+                let marker = callouts::marker(line);
+                let kind = gfm.map(callouts::Kind::from_gfm);
+                let kind = match (kind, &marker) {
+                    (Some(kind), _) => Some(kind),
+                    (None, Some(m)) if m.kind.is_some() => m.kind,
+                    (None, Some(m)) => {
+                        let at = range.start + m.range.start;
+                        let mut d = error_at(
+                            at,
+                            m.range.len(),
+                            format!("unknown callout `[!{}]`", m.word),
+                        );
+                        let names = [
+                            "NOTE",
+                            "TIP",
+                            "IMPORTANT",
+                            "WARNING",
+                            "CAUTION",
+                            "EMERGENCY",
+                            "URGENT",
+                            "DOCTOR",
+                        ];
+                        d = d.with_help(match did_you_mean(&m.word.to_ascii_uppercase(), names) {
+                            Some(near) => format!("did you mean `[!{near}]`?"),
+                            None => format!("use one of {}", callouts::all_markers()),
+                        });
+                        errors.push(d);
+                        None
+                    }
+                    (None, None) => None,
+                };
+                quotes.push(kind.is_some());
+                if let Some(kind) = kind {
+                    callout_count += 1;
+                    let id = unique_id(&format!("callout-{callout_count}"), &mut used_ids);
+                    let at = input.body_start + range.start;
+                    links.id(&id, Span::new(at..at + line.len()));
+                    out.push(Event::Html(CowStr::from(kind.open_html(&id))));
+                    let title = kind.default_title(input.strings);
+                    match gfm {
+                        // pulldown-cmark took the marker line: the title is the default.
+                        Some(_) => {
+                            let mut html = String::new();
+                            let _ = escape_html(&mut html, &title);
+                            html.push_str("</p>\n");
+                            out.push(Event::Html(CowStr::from(html)));
+                        }
+                        // The marker is the start of the first paragraph's text.
+                        None => {
+                            let m = marker.as_ref().expect("a known kind has a marker");
+                            title_line = Some(TitleLine {
+                                marker_end: range.start + m.range.end,
+                                default: title,
+                                started: false,
+                                written: false,
+                            });
+                        }
+                    }
+                    continue;
+                }
+            }
+            // The guard pops every quote, a callout or not.
+            Event::End(TagEnd::BlockQuote(_)) if quotes.pop() == Some(true) => {
+                title_line = None;
+                out.push(Event::Html(CowStr::from("</div>\n")));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(t) = title_line.as_mut() {
+            match &event {
+                // The title's `<p>` instead of the paragraph's.
+                Event::Start(Tag::Paragraph) if !t.started => {
+                    t.started = true;
+                    continue;
+                }
+                Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {
+                    if !t.written {
+                        let mut html = String::new();
+                        let _ = escape_html(&mut html, &t.default);
+                        out.push(Event::Html(CowStr::from(html)));
+                    }
+                    let more = !matches!(event, Event::End(TagEnd::Paragraph));
+                    out.push(Event::Html(CowStr::from(if more {
+                        "</p>\n<p>"
+                    } else {
+                        "</p>\n"
+                    })));
+                    title_line = None;
+                    if input.collect_text {
+                        flush_block(&mut block, &mut text_blocks);
+                    }
+                    continue;
+                }
+                // The marker's text is left out; what follows it on its line is the title.
+                Event::Text(text) if !t.written => {
+                    let cut = t.marker_end.saturating_sub(range.start).min(text.len());
+                    let kept = text.get(cut..).unwrap_or("").trim_start();
+                    if kept.is_empty() {
+                        continue;
+                    }
+                    t.written = true;
+                    event = Event::Text(CowStr::from(kept.to_string()));
+                }
+                _ => t.written = true,
+            }
         }
         // Words never run on across blocks: "see a doctor" and a nested "if..." item are two
         // sentences, not "doctorif".
@@ -443,23 +569,58 @@ pub(crate) fn render<'a>(
                 if input.collect_text && !in_code_block && matches!(event, Event::Text(_)) {
                     block.push_str(text);
                 }
-                match glossary {
-                    Some(g)
-                        if heading.is_none()
-                            && link_depth == 0
-                            && !in_code_block
-                            && matches!(event, Event::Text(_)) =>
-                    {
-                        link_terms(
-                            (text, input.body_start + range.start),
-                            (g, &mut glossary_linked),
-                            input,
-                            pages,
-                            &mut links,
-                            &mut out,
-                        );
+                let is_text = matches!(event, Event::Text(_)) && !in_code_block;
+                // Where the text is in the file: exact unless the parser changed it
+                // (entities, smart quotes), then its start.
+                let written = body.get(range.clone()) == Some(&**text);
+                let at = |offset: usize| {
+                    input.body_start + range.start + if written { offset } else { 0 }
+                };
+                let numbers: Vec<(std::ops::Range<usize>, &phones::Phone)> = match input.phones {
+                    Some(book) if is_text => book.find(text).collect(),
+                    _ => Vec::new(),
+                };
+                if is_text {
+                    warn_unlisted_numbers(text, &numbers, &at, input, errors);
+                }
+                // No link inside a heading (its id, the contents list) or another link.
+                let linkable = is_text && heading.is_none() && link_depth == 0;
+                let numbers = if linkable { numbers } else { Vec::new() };
+                let mut done = 0;
+                // Text between the numbers, with its glossary terms linked.
+                macro_rules! push_text {
+                    ($piece:expr, $offset:expr) => {
+                        match glossary {
+                            Some(g) if linkable => link_terms(
+                                ($piece, at($offset)),
+                                (g, &mut glossary_linked),
+                                input,
+                                pages,
+                                &mut links,
+                                &mut out,
+                            ),
+                            _ if numbers.is_empty() => out.push(event.clone()),
+                            _ => out.push(Event::Text(CowStr::from($piece.to_string()))),
+                        }
+                    };
+                }
+                for (found, phone) in &numbers {
+                    if found.start > done {
+                        push_text!(&text[done..found.start], done);
                     }
-                    _ => out.push(event),
+                    let written = &text[found.clone()];
+                    out.push(Event::InlineHtml(CowStr::from(phones::link_html(
+                        phone,
+                        written,
+                        input.lang,
+                        input.call_label,
+                    ))));
+                    let span = Span::new(at(found.start)..at(found.end));
+                    links.href("", &phone.href(), false, span);
+                    done = found.end;
+                }
+                if done < text.len() || numbers.is_empty() {
+                    push_text!(&text[done..], done);
                 }
             }
             Event::SoftBreak => {
@@ -500,6 +661,18 @@ pub(crate) fn render<'a>(
     }
 }
 
+/// The first line of a callout whose marker is in its text (`> [!URGENT] Get help today`).
+struct TitleLine {
+    /// Where the marker ends, in the Markdown.
+    marker_end: usize,
+    /// The kind's title, for a marker with none of its own.
+    default: String,
+    /// The title's `<p>` is open.
+    started: bool,
+    /// Something of the title's own was written.
+    written: bool,
+}
+
 /// Where the text of one block ends for the readability check: the start or end of any
 /// block (paragraph, list, item, heading, quote, table cell...) and a line break, written as
 /// Markdown or as `<br>`.
@@ -533,6 +706,42 @@ fn is_text_boundary(event: &Event<'_>) -> bool {
                 | TagEnd::Image
         ),
         _ => false,
+    }
+}
+
+/// Warn about each number in `text` written like a phone number that is not one of the
+/// listed numbers (`listed`, where `text` has them): nobody checked what it reaches, and
+/// readers cannot tap it.
+fn warn_unlisted_numbers(
+    text: &str,
+    listed: &[(std::ops::Range<usize>, &phones::Phone)],
+    at: &dyn Fn(usize) -> usize,
+    input: &RenderInput<'_>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut from = 0;
+    let ends = listed
+        .iter()
+        .map(|(r, _)| r.clone())
+        .chain(std::iter::once(text.len()..text.len()));
+    for next in ends {
+        let mut rest = from;
+        while let Some(found) = PhoneBook::unlisted(&text[rest..next.start]) {
+            let (start, end) = (rest + found.start, rest + found.end);
+            errors.push(
+                Diagnostic::warning(format!(
+                    "`{}` looks like a phone number but is not listed in site.toml: it will not be a link readers can tap",
+                    &text[start..end]
+                ))
+                .in_file(input.file)
+                .at_offset(input.file_text, at(start), end - start)
+                .with_help(
+                    "add it to site.toml as `[[phones]]` with `number` and what it `reaches` in each language",
+                ),
+            );
+            rest = end;
+        }
+        from = next.end;
     }
 }
 
@@ -875,12 +1084,213 @@ pub(crate) mod tests {
             cite_label: "Source",
             glossary: None,
             feedback_email: None,
+            phones: None,
+            call_label: "Call {number}: {reaches}",
+            strings: None,
         };
         let known: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let mut cites = Citations::default();
         let mut errors = Vec::new();
         let r = render(&input, &Index, &known, &mut cites, &mut errors);
         (r, cites, errors)
+    }
+
+    /// `md` rendered as an English page at `x/` with 103 and 112 listed as phone numbers.
+    fn render_with_phones(md: &str) -> (Rendered, Vec<Diagnostic>) {
+        let phone = |n: &str, reaches: &str| crate::phones::Phone {
+            number: n.into(),
+            reaches: [("en".to_string(), reaches.to_string())].into(),
+        };
+        let book = PhoneBook::new(&[
+            phone("103", "ambulance"),
+            phone("112", "emergency services"),
+        ]);
+        let glossary = Glossary::new(
+            "glossary",
+            &[("overdose".to_string(), vec!["overdose".to_string()])].into(),
+        );
+        let text = format!("+++\n+++\n{md}");
+        let input = RenderInput {
+            file_text: &text,
+            body_start: 8,
+            file: Path::new("content/x.md"),
+            lang: "en",
+            dir: "",
+            from: "x/",
+            collect_text: true,
+            cite_label: "Source",
+            glossary: Some(&glossary),
+            feedback_email: None,
+            phones: Some(&book),
+            call_label: "Call {number}: {reaches}",
+            strings: None,
+        };
+        let mut errors = Vec::new();
+        let r = render(
+            &input,
+            &GlossaryIndex,
+            &HashSet::new(),
+            &mut Citations::default(),
+            &mut errors,
+        );
+        (r, errors)
+    }
+
+    struct GlossaryIndex;
+    impl PageIndex for GlossaryIndex {
+        fn url_of(&self, key: &str, _: &str) -> Option<String> {
+            (key == "glossary").then(|| "glossary/".to_string())
+        }
+        fn keys(&self) -> Vec<&str> {
+            vec!["glossary"]
+        }
+    }
+
+    #[test]
+    fn listed_numbers_become_tel_links_outside_headings_links_and_code() {
+        let md = "## Call 103 now\n\nCall **103** (ambulance) or 112 after an overdose. \
+                  [Phone 112](https://example.org/) `112`\n\n    112\n\nIn 2024, 1120 people.\n";
+        let (r, errors) = render_with_phones(md);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            r.html,
+            "<h2 id=\"call-103-now\">Call 103 now</h2>\n<p>Call <strong><a class=\"tel\" href=\"tel:103\" \
+             aria-label=\"Call 103: ambulance\">103</a></strong> (ambulance) or <a class=\"tel\" \
+             href=\"tel:112\" aria-label=\"Call 112: emergency services\">112</a> after an \
+             <a href=\"../glossary/#overdose\">overdose</a>. <a href=\"https://example.org/\">Phone 112</a> \
+             <code>112</code></p>\n<pre><code>112\n</code></pre>\n<p>In 2024, 1120 people.</p>\n"
+        );
+        // The text the readability check and the search read is unchanged.
+        assert_eq!(
+            r.text_blocks[1],
+            "Call 103 (ambulance) or 112 after an overdose. Phone 112"
+        );
+        // What the link check reads is what was recorded.
+        assert!(!r.links.opaque);
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_parts(
+            "x/index.html",
+            "content/x.md".into(),
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
+                file: 0,
+            }],
+        );
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        assert_eq!(read.links.len(), 4);
+    }
+
+    #[test]
+    fn an_unlisted_phone_number_is_a_warning_at_its_place() {
+        let (r, errors) = render_with_phones(
+            "Call 103.\n\nOr the line on 0 800 507-727, or +380 44 123 4567.\n\n10 000 people in 2024.\n",
+        );
+        let at: Vec<(usize, usize, &str)> = errors
+            .iter()
+            .map(|e| {
+                let l = e.location.as_ref().unwrap();
+                (l.line, l.column, e.message.as_str())
+            })
+            .collect();
+        assert_eq!(at.len(), 2, "{at:?}");
+        assert_eq!((at[0].0, at[0].1), (5, 16));
+        assert!(
+            at[0].2.starts_with(
+                "`0 800 507-727` looks like a phone number but is not listed in site.toml"
+            ),
+            "{}",
+            at[0].2
+        );
+        assert_eq!((at[1].0, at[1].1), (5, 34));
+        assert!(errors.iter().all(|e| !e.is_error()));
+        assert!(r.html.contains("0 800 507-727, or +380"), "{}", r.html);
+    }
+
+    #[test]
+    fn callouts_and_care_cards_are_labelled_boxes() {
+        let md = "> [!WARNING]\n> It can slow your *breathing* [@S1].\n\n\
+                  > [!URGENT] Get help **today** if\n> - you bleed\n\n\
+                  > [!emergency]\n> Call now.\n\n\
+                  > [!NOTE] Own title\n> Text.\n\n\
+                  > A plain quote.\n";
+        let (r, _, errors) = render_md(md, "en", "x/");
+        assert!(errors.is_empty(), "{errors:?}");
+        insta::assert_snapshot!(r.html);
+        // The title is a text block of its own.
+        assert_eq!(r.text_blocks[1], "Get help today if");
+        assert_eq!(r.text_blocks[2], "you bleed");
+        // What the link check reads is what was recorded.
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_parts(
+            "x/index.html",
+            "content/x.md".into(),
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
+                file: 0,
+            }],
+        );
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        assert_eq!(read.ids.len(), 5, "{:?}", read.ids);
+    }
+
+    #[test]
+    fn callout_titles_come_in_the_page_language() {
+        let uk: std::collections::BTreeMap<String, String> = [(
+            "callout_doctor".to_string(),
+            "Поговоріть зі своїм лікарем".to_string(),
+        )]
+        .into();
+        let text = "+++\n+++\n> [!DOCTOR]\n> Текст.\n";
+        let input = RenderInput {
+            file_text: text,
+            body_start: 8,
+            file: Path::new("content/x.uk.md"),
+            lang: "uk",
+            dir: "",
+            from: "uk/x/",
+            collect_text: false,
+            cite_label: "Джерело",
+            glossary: None,
+            feedback_email: None,
+            phones: None,
+            call_label: "",
+            strings: Some(&uk),
+        };
+        let r = render(
+            &input,
+            &Index,
+            &HashSet::new(),
+            &mut Citations::default(),
+            &mut Vec::new(),
+        );
+        assert!(
+            r.html.contains("<p class=\"callout-title\" id=\"callout-1\">Поговоріть зі своїм лікарем</p>\n<p>Текст.</p>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn an_unknown_callout_is_an_error_at_its_marker() {
+        let (r, _, errors) = render_md("Text.\n\n> [!URGNET] Soon\n> text\n", "en", "x/");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "unknown callout `[!URGNET]`");
+        let l = errors[0].location.as_ref().unwrap();
+        assert_eq!((l.line, l.column), (5, 3));
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `[!URGENT]`?"));
+        assert!(
+            r.html.starts_with("<p>Text.</p>\n<blockquote>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

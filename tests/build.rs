@@ -73,7 +73,9 @@ fn absolute_urls_only_where_required() {
     ));
     let sitemap = f.read("public/sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/sheet/uk/risks/</loc>\n    <lastmod>2026-11-01</lastmod>\n    <xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/sheet/risks/\"/>"));
-    assert_eq!(sitemap.matches("<url>").count(), 8);
+    // 8 pages; the two print pages are `noindex`, so not in the sitemap either.
+    assert_eq!(sitemap.matches("<url>").count(), 6);
+    assert!(!sitemap.contains("print/"), "{sitemap}");
     assert_eq!(
         f.read("public/robots.txt"),
         "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sheet/sitemap.xml\n"
@@ -912,4 +914,65 @@ fn a_today_override_that_is_not_a_date_is_a_usage_error() {
             );
         }
     }
+}
+
+/// Listed numbers become `tel:` links named in the page's language; a number written like a
+/// phone number that is not listed is a warning at its place, and stays text.
+#[test]
+fn listed_phone_numbers_are_tel_links_and_others_warn() {
+    let f = Fixture::new();
+    let toml = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!(
+            "{toml}\n[[phones]]\nnumber = \"103\"\nreaches = {{ en = \"ambulance\", uk = \"швидка допомога\" }}\n"
+        ),
+    );
+    f.write(
+        "i18n/en.toml",
+        &format!(
+            "{}call_number = \"Call {{number}}: {{reaches}}\"\n",
+            f.read("i18n/en.toml")
+        ),
+    );
+    f.write(
+        "i18n/uk.toml",
+        &format!(
+            "{}call_number = \"Зателефонувати на {{number}}: {{reaches}}\"\n",
+            f.read("i18n/uk.toml")
+        ),
+    );
+    f.edit(
+        "content/risks.md",
+        "\n+++\n",
+        "\n+++\n\nCall 103 now, or the line on 0 800 507-727.\n",
+    );
+    f.edit(
+        "content/risks.uk.md",
+        "\n+++\n",
+        "\n+++\n\nТелефонуйте 103.\n",
+    );
+    let run = f.build();
+    run.assert_ok();
+    let risks = f.read("public/risks/index.html");
+    assert!(
+        risks.contains(
+            "Call <a class=\"tel\" href=\"tel:103\" aria-label=\"Call 103: ambulance\">103</a> now"
+        ),
+        "{risks}"
+    );
+    assert!(risks.contains("0 800 507-727."), "{risks}");
+    let uk = f.read("public/uk/risks/index.html");
+    assert!(
+        uk.contains("<a class=\"tel\" href=\"tel:103\" aria-label=\"Зателефонувати на 103: швидка допомога\">103</a>"),
+        "{uk}"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: `0 800 507-727` looks like a phone number but is not listed in site.toml"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/risks.md:"), "{}", run.stderr);
 }

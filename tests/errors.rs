@@ -782,3 +782,14 @@ fn file_name_with_an_accent_on_no_letter() {
     f.write("content/x\u{301}.md", &f.read("content/risks.md"));
     insta::assert_snapshot!(check_fails(&f));
 }
+
+#[test]
+fn a_phone_number_must_say_what_it_reaches_in_every_language() {
+    let f = Fixture::new();
+    let toml = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!("{toml}\n[[phones]]\nnumber = \"103\"\nreaches = {{ en = \"ambulance\" }}\n"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SLUGS: [&str; 13] = [
+const SLUGS: [&str; 14] = [
     "",
     "mechanism/",
     "indications/",
@@ -19,6 +19,7 @@ const SLUGS: [&str; 13] = [
     "about/",
     "print/",
     "search/",
+    "handout/",
 ];
 
 fn project() -> PathBuf {
@@ -87,15 +88,15 @@ fn front_matter_date(lang: &str, slug: &str, key: &str) -> String {
 }
 
 #[test]
-fn all_26_pages_exist() {
+fn all_28_pages_exist() {
     let pages = all_pages();
-    assert_eq!(pages.len(), 26);
+    assert_eq!(pages.len(), 28);
     let count = walkdir::WalkDir::new(built().join("site"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_name() == "index.html")
         .count();
-    assert_eq!(count, 26, "no page more, no page less");
+    assert_eq!(count, 28, "no page more, no page less");
 }
 
 #[test]
@@ -114,8 +115,21 @@ fn every_page_shows_review_dates_emergency_box_and_disclaimer() {
         let main = html.find("<main").unwrap();
         for number in ["103", "112", "7333"] {
             assert!(
-                html[emergency..].contains(number),
-                "{lang} /{slug}: emergency box lacks {number}"
+                html[emergency..].contains(&format!("href=\"tel:{number}\"")),
+                "{lang} /{slug}: emergency box lacks a tel: link to {number}"
+            );
+        }
+        // Every number in the box is a link: with the links taken out, none is left.
+        let aside = &html[emergency..emergency + html[emergency..].find("</aside>").unwrap()];
+        let mut rest = aside.to_string();
+        while let Some(start) = rest.find("<a class=\"tel\"") {
+            let end = start + rest[start..].find("</a>").unwrap() + 4;
+            rest.replace_range(start..end, "");
+        }
+        for number in ["103", "112", "7333"] {
+            assert!(
+                !rest.contains(number),
+                "{lang} /{slug}: {number} is not a link in {aside}"
             );
         }
         assert!(
@@ -243,7 +257,7 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 26 pages (en 13, uk 13), 8 other files: no problems found\n"
+        "Checked 28 pages (en 14, uk 14), 8 other files: no problems found\n"
     );
     assert!(
         run.stderr.is_empty(),
@@ -259,7 +273,7 @@ fn the_print_page_has_every_page_in_reading_order() {
         let mut last = 0;
         for slug in SLUGS
             .iter()
-            .filter(|s| !["print/", "sources/", "search/"].contains(s))
+            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
         {
             let anchor = if slug.is_empty() {
                 "home"
@@ -281,7 +295,7 @@ fn every_content_page_opens_with_a_key_facts_box() {
         // Content pages: all but the list of sources and the print page.
         for slug in SLUGS
             .iter()
-            .filter(|s| !["sources/", "print/", "search/"].contains(s))
+            .filter(|s| !["sources/", "print/", "search/", "handout/"].contains(s))
         {
             let html = page(lang, slug);
             let content = html.find("<div class=\"content\">").unwrap();
@@ -502,6 +516,80 @@ fn the_real_site_builds_as_an_offline_copy_with_no_link_to_a_folder() {
             assert!(
                 !path.ends_with('/') && path != "." && path != "..",
                 "{lang} {slug}: `{href}` points at a folder"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_404_page_numbers_are_tel_links_in_both_languages() {
+    let html = std::fs::read_to_string(built().join("site/404.html")).unwrap();
+    for link in [
+        "<a class=\"tel\" href=\"tel:103\" aria-label=\"Call 103: ambulance\">103</a>",
+        "<a class=\"tel\" href=\"tel:112\" aria-label=\"Call 112: emergency services\">112</a>",
+        "<a class=\"tel\" href=\"tel:103\" aria-label=\"Зателефонувати на 103: швидка допомога\">103</a>",
+        "<a class=\"tel\" href=\"tel:112\" aria-label=\"Зателефонувати на 112: екстрені служби\">112</a>",
+    ] {
+        assert!(html.contains(link), "no {link} in {html}");
+    }
+}
+
+#[test]
+fn the_handout_has_every_pages_key_facts_a_qr_code_and_stays_out_of_search_engines() {
+    let sitemap = std::fs::read_to_string(built().join("site/sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("handout/"), "{sitemap}");
+    assert!(!sitemap.contains("print/"), "{sitemap}");
+    for lang in ["en", "uk"] {
+        let html = page(lang, "handout/");
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+        assert!(
+            html.contains("class=\"emergency\""),
+            "{lang}: no emergency box"
+        );
+        let mut last = 0;
+        for slug in SLUGS
+            .iter()
+            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
+        {
+            let anchor = if slug.is_empty() {
+                "home"
+            } else {
+                slug.trim_end_matches('/')
+            };
+            let at = html
+                .find(&format!("<h2 id=\"{anchor}-title\">"))
+                .unwrap_or_else(|| panic!("{lang} handout lacks {anchor}"));
+            assert!(at > last, "{lang}: {anchor} out of order");
+            last = at;
+            let prefix = if lang == "en" { "" } else { "uk/" };
+            assert!(
+                html.contains(&format!("factsheet.example.org/{prefix}{slug}</span>")),
+                "{lang}: no address of {slug}"
+            );
+        }
+        // The QR code is inline SVG, named, of the language's home page.
+        let home = if lang == "en" {
+            "https://factsheet.example.org/"
+        } else {
+            "https://factsheet.example.org/uk/"
+        };
+        let svg = html
+            .find("<svg role=\"img\" aria-label=\"")
+            .expect("a QR code");
+        assert!(html[svg..].starts_with(&format!(
+            "<svg role=\"img\" aria-label=\"{}",
+            if lang == "en" {
+                format!("QR code with the address {home}")
+            } else {
+                format!("QR-код з адресою {home}")
+            }
+        )));
+        // Linked from the footer of every page and from the print page.
+        for slug in ["", "risks/", "print/"] {
+            assert!(
+                page(lang, slug).contains("href=\"../handout/\"")
+                    || page(lang, slug).contains("href=\"handout/\""),
+                "{lang} /{slug}: no link to the handout"
             );
         }
     }

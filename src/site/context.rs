@@ -81,6 +81,33 @@ struct PageContext<'a> {
     alternates: Vec<Alternate<'a>>,
     x_default: String,
     extra: &'a toml::Table,
+    /// Not for search engines: the print page, the handout (see `PageKind::is_listed`).
+    noindex: bool,
+}
+
+/// The handout: every page's key facts, and a QR code to the home page.
+#[derive(Serialize)]
+pub(super) struct Handout<'a> {
+    pub(super) sections: Vec<HandoutSection<'a>>,
+    /// *HTML*: an inline SVG image of a QR code to `home`.
+    pub(super) qr: String,
+    /// The language's home page, at `base_url`.
+    pub(super) home: String,
+    /// `home` without its scheme, as printed.
+    pub(super) home_text: String,
+}
+
+/// One page's key facts on the handout.
+#[derive(Serialize)]
+pub(super) struct HandoutSection<'a> {
+    pub(super) title: &'a str,
+    pub(super) anchor: String,
+    /// Relative link to the page.
+    pub(super) url: String,
+    /// The page at `base_url`, without its scheme: where to read more on paper.
+    pub(super) address: String,
+    /// *HTML*: the key facts, without their box and heading, ids prefixed `ANCHOR-`.
+    pub(super) content: String,
 }
 
 /// One page of the print document.
@@ -148,6 +175,10 @@ pub(super) struct Context<'a> {
     /// Search pages: every other page of the language.
     #[serde(skip_serializing_if = "Option::is_none")]
     listing: Option<Vec<ListingEntry<'a>>>,
+    /// The handout of the page's language, relative to the page.
+    handout_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handout: Option<Handout<'a>>,
 }
 
 /// The 404 page: served at any path, so its links are absolute paths from the site root.
@@ -158,6 +189,8 @@ pub(super) struct NotFoundContext<'a> {
     root: String,
     t: &'a BTreeMap<String, String>,
     i18n: &'a BTreeMap<String, BTreeMap<String, String>>,
+    /// Per language: `emergency_short` as HTML, its listed numbers `tel:` links.
+    emergency_short: BTreeMap<&'a str, String>,
 }
 
 /// What rendering one page produced, for its template.
@@ -175,6 +208,8 @@ pub(super) struct PageParts<'a, 'b> {
     pub(super) sources: Option<Vec<SourceEntry<'a>>>,
     /// Search pages: every other page of the language.
     pub(super) listing: Option<Vec<ListingEntry<'a>>>,
+    /// Handouts: every page's key facts.
+    pub(super) handout: Option<Handout<'a>>,
 }
 
 /// The site's pages as the templates arrange them, per language.
@@ -187,8 +222,10 @@ pub(super) struct Arranged<'a> {
     versions: HashMap<&'a str, Vec<&'a Page>>,
     /// The URL path of the sources page.
     sources_page: HashMap<&'a str, String>,
-    /// The languages with a print page.
+    /// The languages with a print page or a handout.
     print_page: HashSet<&'a str>,
+    /// The URL path of the handout.
+    handout: HashMap<&'a str, String>,
 }
 
 impl<'a> Arranged<'a> {
@@ -198,9 +235,11 @@ impl<'a> Arranged<'a> {
         let mut reading_order: HashMap<&str, Vec<&Page>> = HashMap::new();
         let mut sources_page = HashMap::new();
         let mut print_page = HashSet::new();
+        let mut handout = HashMap::new();
         for p in &site.content.pages {
-            // The search box in every page's header leads to the search page.
-            if p.is_top_level() && p.front.kind != PageKind::Search {
+            // The search box in every page's header leads to the search page; the print
+            // page and the footer lead to the handout.
+            if p.is_top_level() && !matches!(p.front.kind, PageKind::Search | PageKind::Handout) {
                 nav.entry(p.lang.as_str()).or_default().push(p);
             }
             if p.front.kind == PageKind::Page {
@@ -209,8 +248,11 @@ impl<'a> Arranged<'a> {
             if p.front.kind == PageKind::Sources {
                 sources_page.insert(p.lang.as_str(), p.url_path(&site.config));
             }
-            if p.front.kind == PageKind::Print {
+            if matches!(p.front.kind, PageKind::Print | PageKind::Handout) {
                 print_page.insert(p.lang.as_str());
+            }
+            if p.front.kind == PageKind::Handout {
+                handout.insert(p.lang.as_str(), p.url_path(&site.config));
             }
         }
         nav.values_mut().for_each(order);
@@ -221,10 +263,16 @@ impl<'a> Arranged<'a> {
             versions: site.versions(),
             sources_page,
             print_page,
+            handout,
         }
     }
 
-    /// Whether `lang` has a print page, which shows its ordinary pages.
+    /// The handout of `lang`, relative to the page at `from`.
+    pub(super) fn handout_url(&self, lang: &str, from: &str) -> Option<String> {
+        self.handout.get(lang).map(|s| relative(from, s))
+    }
+
+    /// Whether `lang` has a print page or a handout, which show its ordinary pages.
     pub(super) fn has_print_page(&self, lang: &str) -> bool {
         self.print_page.contains(lang)
     }
@@ -262,6 +310,17 @@ impl<'a> NotFoundContext<'a> {
             root: site.config.base_path(),
             t: &site.strings[lang],
             i18n: &site.strings,
+            emergency_short: {
+                let phones = crate::phones::PhoneBook::new(&site.config.phones);
+                site.strings
+                    .iter()
+                    .map(|(code, t)| {
+                        let text = t.get("emergency_short").map_or("", String::as_str);
+                        let label = super::page::call_label(site, code);
+                        (code.as_str(), phones.link_text(text, code, label))
+                    })
+                    .collect()
+            },
         }
     }
 }
@@ -281,6 +340,7 @@ impl<'b> Context<'b> {
             pages,
             sources,
             listing,
+            handout,
         } = parts;
         let config = &site.config;
         let lang = page.lang.as_str();
@@ -367,10 +427,15 @@ impl<'b> Context<'b> {
                 alternates,
                 x_default,
                 extra: &page.front.extra,
+                noindex: !page.front.kind.is_listed(),
             },
             pages,
             sources,
             listing,
+            handout_url: arranged
+                .handout_url(lang, url)
+                .filter(|_| page.front.kind != PageKind::Handout),
+            handout,
         }
     }
 }

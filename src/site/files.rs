@@ -186,7 +186,11 @@ impl Site {
     }
 
     fn sitemap(&self, results: &[PageResult]) -> String {
-        let mut entries: Vec<&Page> = results.iter().map(|r| r.page).collect();
+        let mut entries: Vec<&Page> = results
+            .iter()
+            .map(|r| r.page)
+            .filter(|p| p.front.kind.is_listed())
+            .collect();
         entries.sort_by_key(|p| p.url_path(&self.config));
         let versions = self.versions();
         let mut xml = String::from(
@@ -200,8 +204,9 @@ impl Site {
                 page.last_reviewed
             ));
             let twins = &versions[page.key.as_str()];
+            let twins: Vec<&&Page> = twins.iter().filter(|t| t.front.kind.is_listed()).collect();
             if twins.len() > 1 {
-                for twin in twins {
+                for twin in &twins {
                     xml.push_str(&format!(
                         "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
                         twin.lang,

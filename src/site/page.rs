@@ -15,11 +15,13 @@ use crate::glossary::Glossary;
 use crate::links::{self, PageLinks};
 use crate::markdown::{self, Citations, PageIndex, RenderInput};
 use crate::output::Sink;
+use crate::phones::PhoneBook;
 use crate::readability::{self, Readability};
 
 use super::Site;
 use super::context::{
-    self, Arranged, CitedByMap, Context, ListingEntry, PageParts, PrintSection, SourceEntry,
+    self, Arranged, CitedByMap, Context, Handout, HandoutSection, ListingEntry, PageParts,
+    PrintSection, SourceEntry,
 };
 use super::print::{self, Printed, Relocation};
 
@@ -82,6 +84,8 @@ pub(super) struct RenderState<'a> {
     /// settled as each page is read. `None` for an offline copy, whose check of links to
     /// folders reads every link.
     outputs: Option<HashSet<String>>,
+    /// The numbers that become `tel:` links.
+    phones: PhoneBook,
 }
 
 /// The keys of `sources.toml`.
@@ -179,6 +183,7 @@ impl<'a> RenderState<'a> {
                 .map(|p| (p.lang.as_str(), Glossary::new(&p.key, &p.front.terms)))
                 .collect(),
             outputs: (!site.offline).then(|| site.sure_outputs(statics)),
+            phones: PhoneBook::new(&config.phones),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -207,6 +212,10 @@ impl<'a> RenderState<'a> {
         &self.partials.errors
     }
 
+    fn call_label(&self, lang: &str) -> &str {
+        call_label(self.site, lang)
+    }
+
     fn cite_label(&self, lang: &str) -> &str {
         self.site.strings[lang]
             .get("source")
@@ -229,6 +238,9 @@ impl<'a> RenderState<'a> {
                 .get(page.lang.as_str())
                 .filter(|g| g.page_key != page.key),
             feedback_email: self.site.config.feedback_email.as_deref(),
+            phones: Some(&self.phones),
+            call_label: self.call_label(&page.lang),
+            strings: self.site.strings.get(&page.lang),
         }
     }
 
@@ -245,6 +257,9 @@ impl<'a> RenderState<'a> {
             // The emergency box is read in a hurry: no links but its own.
             glossary: None,
             feedback_email: self.site.config.feedback_email.as_deref(),
+            phones: Some(&self.phones),
+            call_label: self.call_label(&partial.lang),
+            strings: self.site.strings.get(&partial.lang),
         }
     }
 
@@ -333,6 +348,8 @@ impl<'a> RenderState<'a> {
         });
         let listing =
             (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
+        let handout = (page.front.kind == PageKind::Handout)
+            .then(|| self.handout(page, &url, ordinary.map(|o| &o.printed), &mut errors));
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
         let terms = match site.terms.as_ref().and_then(|t| t.of(lang)) {
             Some(entries) => crate::terms::scan(&text, page.head.len(), entries)
@@ -357,6 +374,7 @@ impl<'a> RenderState<'a> {
                     pages: print_sections,
                     sources,
                     listing,
+                    handout,
                 },
             );
             // The template adds a few kilobytes to the content.
@@ -430,6 +448,7 @@ impl<'a> RenderState<'a> {
             PageKind::Print => Some("print.html"),
             PageKind::Sources => Some("sources.html"),
             PageKind::Search => Some("search.html"),
+            PageKind::Handout => Some("handout.html"),
             PageKind::Page if page.key == "_index" => Some("index.html"),
             PageKind::Page => None,
         };
@@ -454,6 +473,66 @@ impl<'a> RenderState<'a> {
         }
         errors.push(d);
         None
+    }
+
+    /// The handout of `page`'s language: each page's key facts (from what the pages rendered,
+    /// ids prefixed as on the print page, links within a page leading to it), where to read
+    /// each page, and a QR code to the language's home page at `base_url`.
+    fn handout(
+        &self,
+        page: &Page,
+        url: &str,
+        printed: Option<&HashMap<(&'a str, &'a str), &Printed>>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Handout<'a> {
+        let config = &self.site.config;
+        let lang = page.lang.as_str();
+        let document = print::Document::new(url, std::iter::empty());
+        let without_scheme = |u: &str| u.split_once("://").map_or(u, |(_, rest)| rest).to_string();
+        let sections = self
+            .arranged
+            .reading_order(lang)
+            .iter()
+            .filter_map(|p| {
+                let shown = printed?.get(&(p.key.as_str(), p.lang.as_str()))?;
+                let key_facts = shown.key_facts()?;
+                let from = p.url_path(config);
+                let anchor = print::anchor(p);
+                let content = Relocation::excerpt(&document, &from, &anchor).html(key_facts);
+                Some(HandoutSection {
+                    title: &p.front.title,
+                    url: crate::urls::relative(url, &from),
+                    address: without_scheme(&self.site.permalink(p)),
+                    content,
+                    anchor,
+                })
+            })
+            .collect();
+        let home = format!(
+            "{}{}",
+            config.base_url,
+            crate::urls::encode_path(&config.lang_prefix(lang))
+        );
+        let label = self.site.strings[lang]
+            .get("handout_qr")
+            .map_or("{url}", String::as_str)
+            .replace("{url}", &home);
+        let qr = match qr_svg(&home, &label) {
+            Ok(svg) => svg,
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(format!("cannot make a QR code of {home}: {e}"))
+                        .in_file(&page.file),
+                );
+                String::new()
+            }
+        };
+        Handout {
+            sections,
+            qr,
+            home_text: without_scheme(&home),
+            home,
+        }
     }
 
     /// Every page of the print page's language as a section of one document, made from what
@@ -613,6 +692,34 @@ fn find(html: &[u8], needle: &str) -> Option<usize> {
     }
     memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
         .find(|&at| html[at..].starts_with(needle.as_bytes()))
+}
+
+/// A QR code of `url` as an inline SVG image named `label`, black on white in any colour
+/// scheme (scanners need the contrast), with its quiet zone.
+fn qr_svg(url: &str, label: &str) -> Result<String, qrcode::types::QrError> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M)?;
+    let svg = code
+        .render::<svg::Color>()
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .quiet_zone(true)
+        .module_dimensions(4, 4)
+        .build();
+    // Inline in HTML: no XML declaration; an image with a name.
+    let svg = svg.find("<svg").map_or(svg.as_str(), |at| &svg[at..]);
+    let mut named = String::from("<svg role=\"img\" aria-label=\"");
+    let _ = pulldown_cmark_escape::escape_html(&mut named, label);
+    named.push('"');
+    named.push_str(&svg["<svg".len()..]);
+    Ok(named)
+}
+
+/// The accessible name of a `tel:` link in `lang` (`call_number` of the UI strings).
+pub(super) fn call_label<'s>(site: &'s Site, lang: &str) -> &'s str {
+    site.strings[lang]
+        .get("call_number")
+        .map_or("{number}: {reaches}", String::as_str)
 }
 
 /// Pages whose reading grade is checked: ordinary English pages that have not opted out.

@@ -31,6 +31,9 @@ pub(super) struct Printed {
     /// The sources the page's own text cites (not its partials), with their numbers on the
     /// page, in number order.
     pub(super) citations: Vec<(usize, String)>,
+    /// Where in `html` the key facts are, inside their box and after its heading (the
+    /// handout shows them under the page's title).
+    pub(super) key_facts: Option<Range<usize>>,
 }
 
 impl Printed {
@@ -44,6 +47,7 @@ impl Printed {
             .filter(|(_, key)| own.contains(key.as_str()))
             .map(|(i, key)| (i + 1, key.clone()))
             .collect();
+        let key_facts = md.key_facts.and_then(|k| inside_box(&md.html[..k.end]));
         // Kept until the print page renders: without the room left to grow.
         let mut html = md.html;
         html.shrink_to_fit();
@@ -53,8 +57,24 @@ impl Printed {
             html,
             links,
             citations,
+            key_facts,
         }
     }
+
+    /// The key facts, inside their box and after its heading.
+    pub(super) fn key_facts(&self) -> Option<&str> {
+        self.key_facts.clone().map(|r| &self.html[r])
+    }
+}
+
+/// In a key facts box as the Markdown renderer writes it (`<section ...>\n<h2 ...>...</h2>\n
+/// ... </section>\n`), the part between the heading and the closing tag.
+fn inside_box(html: &str) -> Option<Range<usize>> {
+    let heading_end = html.find("</h")?;
+    let start = heading_end + html[heading_end..].find('>')? + 1;
+    let start = start + usize::from(html[start..].starts_with('\n'));
+    let end = html.rfind("</section>")?;
+    (start <= end).then_some(start..end)
 }
 
 /// The id of a page's section on the print page: `risks`, `home` for the home page.
@@ -88,6 +108,9 @@ impl Document {
 pub(super) struct Relocation<'d> {
     /// `risks-`
     prefix: String,
+    /// Links within the page lead back to the page (the handout shows only part of it),
+    /// rather than to its section.
+    to_page: bool,
     /// The page's URL path, which its relative links are relative to.
     from: &'d str,
     document: &'d Document,
@@ -105,8 +128,18 @@ impl<'d> Relocation<'d> {
     pub(super) fn new(document: &'d Document, from: &'d str, anchor: &str) -> Self {
         Relocation {
             prefix: format!("{anchor}-"),
+            to_page: false,
             from,
             document,
+        }
+    }
+
+    /// For part of the page at `from` shown on the page `document` (the handout): its
+    /// same-page links lead to the page itself.
+    pub(super) fn excerpt(document: &'d Document, from: &'d str, anchor: &str) -> Self {
+        Relocation {
+            to_page: true,
+            ..Relocation::new(document, from, anchor)
         }
     }
 
@@ -119,6 +152,12 @@ impl<'d> Relocation<'d> {
     /// it; `None` where it stays as it is.
     pub(super) fn link(&self, href: &str) -> Option<String> {
         if let Some(fragment) = href.strip_prefix('#') {
+            if self.to_page {
+                return Some(format!(
+                    "{}{href}",
+                    urls::relative(&self.document.url, self.from)
+                ));
+            }
             return (!fragment.is_empty()).then(|| format!("#{}{fragment}", self.prefix));
         }
         if href.is_empty() || href.starts_with('/') || urls::is_external(href) {

@@ -16,8 +16,10 @@ import print from './checks/print.mjs';
 import livereload from './checks/livereload.mjs';
 import search from './checks/search.mjs';
 import offline from './checks/offline.mjs';
+import phones from './checks/phones.mjs';
+import handout from './checks/handout.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout };
 
 let ctx;
 try {

@@ -28,7 +28,7 @@ export const config = {
   port: Number(env.PORT ?? 0),
   // Languages: the first one lives at the root, every other one under /<code>/.
   languages: list(env.LANGUAGES ?? 'en,uk'),
-  expectedPages: Number(env.EXPECT_PAGES ?? 26),
+  expectedPages: Number(env.EXPECT_PAGES ?? 28),
   printPath: env.PRINT_PATH ?? 'print/',
   emergencySelector: env.EMERGENCY_SELECTOR ?? '.emergency, #emergency, [data-emergency]',
   chromium: env.CHROMIUM ?? '/usr/bin/chromium',
