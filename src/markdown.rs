@@ -1047,8 +1047,16 @@ pub(crate) mod tests {
         let (r, _, errors) = render_md(md, "en", "x/");
         assert!(errors.is_empty(), "{errors:?}");
         assert!(!r.html.contains("NOTE"), "{}", r.html);
-        assert!(r.html.contains("<div class=\"x\"><p>kept</p></div>"), "{}", r.html);
-        assert!(r.html.contains("&lt;!-- shown as code --&gt;"), "{}", r.html);
+        assert!(
+            r.html.contains("<div class=\"x\"><p>kept</p></div>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("&lt;!-- shown as code --&gt;"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("Before  after."), "{}", r.html);
         // A block that was only a comment leaves nothing for the checker to read.
         let (r, _, _) = render_md("<!-- only a note -->\n\nText.\n", "en", "x/");

@@ -569,3 +569,46 @@ fn source_translation_into_a_language_the_site_does_not_have() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+/// Raw HTML that loads from another site, runs a script or sends readers away (trial
+/// 2026-12-07 finding 6): each form is an error at its line in the Markdown.
+#[test]
+fn raw_html_that_loads_elsewhere_or_runs_scripts() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "It can hurt the bladder [@A2; @A1].\n",
+        "It can hurt the bladder [@A2; @A1].\n\n\
+         <img srcset=\"https://evil.example/a.png 2x\" alt=\"\">\n\n\
+         <video poster=\"https://evil.example/p.png\"></video>\n\n\
+         <object data=\"https://evil.example/o.swf\"></object>\n\n\
+         <embed src=\"https://evil.example/e.swf\">\n\n\
+         <p style=\"background: url(https://evil.example/bg.png)\">styled</p>\n\n\
+         <style>\n@import url(\"https://evil.example/x.css\");\n@import 'https://evil.example/y.css';\n\
+         p { background-image: image-set(\"https://evil.example/i.png\" 1x); }\n</style>\n\n\
+         <base href=\"https://evil.example/\">\n\n\
+         <meta http-equiv=\"Refresh\" content=\"0; url=https://evil.example/\">\n\n\
+         <script>alert(1)</script>\n\n\
+         Text with <svg onload=\"alert(2)\"></svg> and <b onclick=\"x()\">bold</b>.\n\n\
+         <a href=\"&#106;avascript:alert(3)\">encoded</a>\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// An HTML comment is an editor's note: not published, its citations not checked.
+#[test]
+fn html_comments_are_not_published() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy [@A1].\n",
+        "You may feel sleepy [@A1]. <!-- SECRET-NOTE inline [@S999] -->\n\n\
+         <!-- SECRET-NOTE: draft dose\nto check [@S999] -->\n",
+    );
+    f.build().assert_ok();
+    for file in ["public/risks/index.html", "public/print/index.html"] {
+        let html = f.read(file);
+        assert!(!html.contains("SECRET"), "{file}: {html}");
+        assert!(!html.contains("<!--"), "{file}: {html}");
+    }
+}
