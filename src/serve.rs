@@ -242,7 +242,7 @@ fn rebuild_loop(
             Some(m) => limit_hit = Some(m),
             None => eprintln!("warning: file watcher: {e}"),
         };
-        let Some(changed) = watch::next_burst(&rx, &mut on_error) else {
+        let Some(mut changed) = watch::next_burst(&rx, &mut on_error) else {
             break;
         };
         if let Some(message) = limit_hit
@@ -252,6 +252,14 @@ fn rebuild_loop(
             eprintln!("warning: {message}");
             if let Err(e) = w.fall_back_to_polling(tx.clone()) {
                 eprintln!("warning: cannot poll for changes either ({e}); restart to see edits");
+            }
+        }
+        if let Some(w) = watcher.as_mut() {
+            match w.rearm_if_needed(&changed, tx.clone()) {
+                Ok(again) => changed.extend(again),
+                Err(e) => eprintln!(
+                    "warning: cannot watch the project again after a folder came back ({e}); restart to see edits, or use --poll"
+                ),
             }
         }
         if changed.is_empty() {

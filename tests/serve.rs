@@ -1119,3 +1119,73 @@ fn a_recursive_macro_is_an_error_and_the_server_stays_up() {
     let (ok, skipped) = events.until("ok");
     assert!(ok.is_some(), "no ok event; got {skipped:?}");
 }
+
+/// After a watched folder is moved away and back, deleted and made again, or the whole
+/// project goes and comes back (a `git stash`, a branch switch, a sync tool), later saves
+/// are still seen without `--poll` (trial 2026-12-07 finding 4, W05, W06, W14).
+#[cfg(unix)]
+#[test]
+fn edits_are_seen_after_watched_folders_come_back() {
+    let dir = fixture();
+    let root = dir.path().canonicalize().unwrap();
+    let server = Server::start(&root);
+    let gone = root.with_file_name(format!(
+        "{}.away",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let edit_and_see = |marker: &str| {
+        server.edit(
+            "content/risks.md",
+            &page("Risks", &format!("{marker} [@S1].")),
+        );
+        let r = server.wait_for_body("/risks/", |r| r.body.contains(marker));
+        assert!(
+            r.body.contains(marker),
+            "{marker} never served; stdout {:?}; stderr {}",
+            server.lines(),
+            server.stderr()
+        );
+    };
+    // Each swap is followed by two edits: the first is seen by the folder's return alone.
+    let settle = || std::thread::sleep(Duration::from_millis(300));
+
+    std::fs::rename(root.join("content"), root.join("content.bak")).unwrap();
+    settle();
+    std::fs::rename(root.join("content.bak"), root.join("content")).unwrap();
+    settle();
+    edit_and_see("MovedBackOne");
+    edit_and_see("MovedBackTwo");
+
+    let templates = std::fs::read_to_string(root.join("templates/page.html")).unwrap();
+    std::fs::remove_dir_all(root.join("templates")).unwrap();
+    settle();
+    write(&root, "templates/page.html", &templates);
+    write(&root, "templates/base.html", BASE_HTML);
+    write(&root, "templates/404.html", NOT_FOUND_HTML);
+    settle();
+    edit_and_see("TemplatesBackOne");
+    server.edit(
+        "templates/page.html",
+        &templates.replace("{% block main %}", "{% block main %}<p>TemplateEdit</p>"),
+    );
+    let r = server.wait_for_body("/risks/", |r| r.body.contains("TemplateEdit"));
+    assert!(r.body.contains("TemplateEdit"), "{:?}", server.lines());
+
+    // The whole project deleted and restored from a copy: every folder is a new one.
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        let to = gone.join(entry.path().strip_prefix(&root).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+    settle();
+    std::fs::rename(&gone, &root).unwrap();
+    settle();
+    edit_and_see("ProjectBackOne");
+    edit_and_see("ProjectBackTwo");
+    server.assert_consistent();
+}
