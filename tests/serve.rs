@@ -1189,3 +1189,72 @@ fn edits_are_seen_after_watched_folders_come_back() {
     edit_and_see("ProjectBackTwo");
     server.assert_consistent();
 }
+
+/// Hundreds of idle connections do not stop the server answering, and a connection that
+/// sends nothing, or stops half-way through its headers, is closed by the server (trial
+/// 2026-12-07 finding 8). 127.0.0.1 only.
+#[test]
+fn idle_and_half_sent_connections_do_not_stop_the_server() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(&addr).expect("connect"));
+    }
+    let mut half = TcpStream::connect(&addr).unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    // A new request is answered while they are all open.
+    let r = server.get("/risks/");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Risks are low"));
+    // The server ends both kinds of connection itself: reading gives end of file (or a
+    // reset), not a timeout of this test's own.
+    for stream in [&mut idle[0], &mut half] {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        let mut total = Vec::new();
+        let closed = loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => total.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+                Err(_) => break false,
+            }
+        };
+        assert!(
+            closed,
+            "still open; got {:?}",
+            String::from_utf8_lossy(&total)
+        );
+    }
+    // And it still answers.
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// A refused CONNECT ends the connection instead of leaving the client waiting.
+#[test]
+fn a_refused_connect_closes_the_connection() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let mut s = TcpStream::connect(format!("127.0.0.1:{}", server.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(b"CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer)
+        .expect("the server closes the connection");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+}
