@@ -612,3 +612,76 @@ fn html_comments_are_not_published() {
         assert!(!html.contains("<!--"), "{file}: {html}");
     }
 }
+
+// Six errors that pointed at the wrong place or none (trial 2026-12-07 B20, B25, B42, B75,
+// B76, B78): each now names the file to change, and its line where it has one.
+
+#[test]
+fn javascript_address_in_sources_toml() {
+    let f = Fixture::new();
+    f.edit(
+        "sources.toml",
+        "url = \"https://example.com/cats\"",
+        "url = \"javascript:alert(1)\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn language_listed_twice() {
+    let f = Fixture::new();
+    let site = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!("{site}\n[[languages]]\ncode = \"uk\"\nname = \"Again\"\ntitle = \"Again\"\n"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn no_home_page() {
+    let f = Fixture::new();
+    f.remove("content/_index.md");
+    f.remove("content/_index.uk.md");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn static_file_named_like_a_generated_one() {
+    let f = Fixture::new();
+    f.write("static/sitemap.xml", "<urlset/>\n");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn page_whose_folder_is_a_static_file() {
+    let f = Fixture::new();
+    f.write("content/style.css.md", &f.read("content/risks.md"));
+    f.write("content/style.css.uk.md", &f.read("content/risks.uk.md"));
+    let out = check_fails(&f);
+    // `build` says the same, before writing anything.
+    let build = f.build();
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(
+        build.stderr.contains("content/style.css.md"),
+        "{}",
+        build.stderr
+    );
+    assert!(
+        build.stderr.contains("static/style.css"),
+        "{}",
+        build.stderr
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn unknown_filter_points_at_its_line() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "{{ page.content | safe }}",
+        "{{ page.content | nosuchfilter }}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
