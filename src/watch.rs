@@ -156,6 +156,42 @@ pub fn plan(changed: &[PathBuf]) -> Rebuild {
     })
 }
 
+/// What re-rendering one page changed of what the pages that gather every page show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageEdit<'a> {
+    pub lang: &'a str,
+    /// Its text as the print page shows it (its rendered Markdown, its numbered sources).
+    pub text: bool,
+    /// The sources its own text cites, which the sources page lists it under.
+    pub citations: bool,
+}
+
+/// The gathering pages to render again after [`Rebuild::Render`] of some pages' text alone
+/// (their front matter, the partials, templates, strings and sources unchanged, else every
+/// page renders): a language's print page when the text of one of its pages changed, its
+/// sources page when their citations did. The print page of a 1,000-page language is most of
+/// a rebuild after an edit.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gathering {
+    /// Languages whose print page renders again.
+    pub print: BTreeSet<String>,
+    /// Languages whose sources page renders again.
+    pub sources: BTreeSet<String>,
+}
+
+pub fn gathering(edits: &[PageEdit<'_>]) -> Gathering {
+    let mut g = Gathering::default();
+    for e in edits {
+        if e.text {
+            g.print.insert(e.lang.to_string());
+        }
+        if e.citations {
+            g.sources.insert(e.lang.to_string());
+        }
+    }
+    g
+}
+
 /// The paths of a batch worth mentioning to the user, in order, without duplicates.
 pub fn relevant_paths(changed: &[PathBuf]) -> Vec<PathBuf> {
     let set: BTreeSet<&PathBuf> = changed
@@ -680,6 +716,35 @@ mod tests {
             assert!(m.contains("fs.inotify.max_user_instances"), "{m}");
         }
         assert!(limit_message(&notify::Error::path_not_found()).is_none());
+    }
+
+    #[test]
+    fn print_and_sources_pages_render_only_for_what_changed() {
+        let edit = |lang, text, citations| PageEdit {
+            lang,
+            text,
+            citations,
+        };
+        let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        // Saved without a change: neither.
+        assert_eq!(gathering(&[edit("en", false, false)]), Gathering::default());
+        // A sentence reworded: that language's print page only.
+        assert_eq!(
+            gathering(&[edit("en", true, false)]),
+            Gathering {
+                print: set(&["en"]),
+                sources: set(&[]),
+            }
+        );
+        // A citation added in Ukrainian, a sentence in English.
+        assert_eq!(
+            gathering(&[edit("uk", true, true), edit("en", true, false)]),
+            Gathering {
+                print: set(&["en", "uk"]),
+                sources: set(&["uk"]),
+            }
+        );
+        assert_eq!(gathering(&[]), Gathering::default());
     }
 
     #[test]

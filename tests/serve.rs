@@ -938,6 +938,8 @@ fn a_port_in_use_is_a_clear_usage_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("port {port}")), "{err}");
     assert!(err.contains("--port"), "{err}");
+    // One message, not followed by a summary that repeats it.
+    assert!(!err.contains("could not serve"), "{err}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_factsheet"))
         .args(["serve", "--port", "0", "--root"])
@@ -1257,4 +1259,102 @@ fn a_refused_connect_closes_the_connection() {
         answer.to_ascii_lowercase().contains("connection: close"),
         "{answer}"
     );
+}
+
+/// An edit re-renders the print page of its language only when the page's text changed, and
+/// the sources page only when its citations did (issue 21 #14); what is served is the same
+/// as a full build either way (FACTSHEET_SERVE_VERIFY reports any difference).
+#[test]
+fn print_and_sources_pages_render_again_only_when_they_change() {
+    let dir = fixture();
+    let root = dir.path();
+    write(
+        root,
+        "templates/print.html",
+        "{% extends \"base.html\" %}\n{% block main %}{% for p in pages %}<section id=\"{{ p.anchor }}\">{{ p.content | safe }}</section>\n{% endfor %}{% endblock main %}\n",
+    );
+    write(
+        root,
+        "templates/sources.html",
+        "{% extends \"base.html\" %}\n{% block main %}<ol>{% for s in sources %}<li id=\"{{ s.key }}\">{{ s.title }}:{% for p in s.cited_by %} <a href=\"{{ p.url }}\">{{ p.title }}</a>{% endfor %}</li>\n{% endfor %}</ol>{% endblock main %}\n",
+    );
+    let with_front = |title: &str, body: &str, front: &str| {
+        page(title, body).replacen("+++\n", &format!("+++\n{front}\n"), 1)
+    };
+    for (file, title, kind) in [
+        ("print.md", "Print", "print"),
+        ("print.uk.md", "Друк", "print"),
+        ("sources.md", "Sources", "sources"),
+        ("sources.uk.md", "Джерела", "sources"),
+    ] {
+        let front = format!("kind = \"{kind}\"\ntemplate = \"{kind}.html\"");
+        write(
+            root,
+            &format!("content/{file}"),
+            &with_front(title, "Gathered.", &front),
+        );
+    }
+    write(
+        root,
+        "sources.toml",
+        &format!(
+            "{SOURCES_TOML}\n[S2]\ntitle = \"Another source\"\npublisher = \"P\"\ndate = \"2026\"\nurl = \"https://example.org/two\"\n"
+        ),
+    );
+    write(
+        root,
+        "content/_index.md",
+        &page("Home", "Welcome home [@S2]."),
+    );
+    write(
+        root,
+        "content/_index.uk.md",
+        &page("Головна", "Ласкаво просимо [@S2]."),
+    );
+    // English only: its citations can change without its translation's.
+    let notes = |body: &str| with_front("Notes", body, "translation = false");
+    write(root, "content/notes.md", &notes("Notes [@S1]."));
+    let server = Server::start(root);
+    let next_rebuild = |before: usize| {
+        let deadline = Instant::now() + WAIT;
+        while server.rebuild_lines().len() <= before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server
+            .rebuild_lines()
+            .get(before)
+            .cloned()
+            .unwrap_or_else(|| panic!("{:?}\n{}", server.lines(), server.stderr()))
+    };
+
+    // Reworded: the page and the English print page, not the sources pages.
+    let before = server.rebuild_lines().len();
+    server.edit(
+        "content/risks.md",
+        &page("Risks", "Risks are very low [@S1]."),
+    );
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 2 of 9 pages"), "{line}");
+    let print = server.get("/print/");
+    assert!(print.body.contains("very low"), "{}", print.body);
+
+    // A new citation: the English sources page too.
+    let before = server.rebuild_lines().len();
+    server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 3 of 9 pages"), "{line}");
+    let sources = server.get("/sources/");
+    let s2 = sources
+        .body
+        .lines()
+        .find(|l| l.contains("id=\"S2\""))
+        .unwrap_or_default();
+    assert!(s2.contains(">Notes</a>"), "{}", sources.body);
+
+    // Saved again unchanged: only the page itself.
+    let before = server.rebuild_lines().len();
+    server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 1 of 9 pages"), "{line}");
+    server.assert_consistent();
 }
