@@ -170,7 +170,8 @@ pub struct PageEdit<'a> {
 /// (their front matter, the partials, templates, strings and sources unchanged, else every
 /// page renders): a language's print page when the text of one of its pages changed, its
 /// sources page when their citations did. The print page of a 1,000-page language is most of
-/// a rebuild after an edit.
+/// a rebuild after an edit. (The search page lists front matter only: it renders again only
+/// with every page.)
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Gathering {
     /// Languages whose print page renders again.

@@ -1278,6 +1278,11 @@ fn print_and_sources_pages_render_again_only_when_they_change() {
         "templates/sources.html",
         "{% extends \"base.html\" %}\n{% block main %}<ol>{% for s in sources %}<li id=\"{{ s.key }}\">{{ s.title }}:{% for p in s.cited_by %} <a href=\"{{ p.url }}\">{{ p.title }}</a>{% endfor %}</li>\n{% endfor %}</ol>{% endblock main %}\n",
     );
+    write(
+        root,
+        "templates/search.html",
+        "{% extends \"base.html\" %}\n{% block main %}<ul>{% for e in listing %}<li><a href=\"{{ e.url }}\">{{ e.title }}</a> {{ e.description }}</li>{% endfor %}</ul>{% endblock main %}\n",
+    );
     let with_front = |title: &str, body: &str, front: &str| {
         page(title, body).replacen("+++\n", &format!("+++\n{front}\n"), 1)
     };
@@ -1286,6 +1291,8 @@ fn print_and_sources_pages_render_again_only_when_they_change() {
         ("print.uk.md", "Друк", "print"),
         ("sources.md", "Sources", "sources"),
         ("sources.uk.md", "Джерела", "sources"),
+        ("search.md", "Search", "search"),
+        ("search.uk.md", "Пошук", "search"),
     ] {
         let front = format!("kind = \"{kind}\"\ntemplate = \"{kind}.html\"");
         write(
@@ -1327,14 +1334,14 @@ fn print_and_sources_pages_render_again_only_when_they_change() {
             .unwrap_or_else(|| panic!("{:?}\n{}", server.lines(), server.stderr()))
     };
 
-    // Reworded: the page and the English print page, not the sources pages.
+    // Reworded: the page and the English print page, not the sources or search pages.
     let before = server.rebuild_lines().len();
     server.edit(
         "content/risks.md",
         &page("Risks", "Risks are very low [@S1]."),
     );
     let line = next_rebuild(before);
-    assert!(line.contains("rebuilt 2 of 9 pages"), "{line}");
+    assert!(line.contains("rebuilt 2 of 11 pages"), "{line}");
     let print = server.get("/print/");
     assert!(print.body.contains("very low"), "{}", print.body);
 
@@ -1342,7 +1349,7 @@ fn print_and_sources_pages_render_again_only_when_they_change() {
     let before = server.rebuild_lines().len();
     server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
     let line = next_rebuild(before);
-    assert!(line.contains("rebuilt 3 of 9 pages"), "{line}");
+    assert!(line.contains("rebuilt 3 of 11 pages"), "{line}");
     let sources = server.get("/sources/");
     let s2 = sources
         .body
@@ -1355,6 +1362,6 @@ fn print_and_sources_pages_render_again_only_when_they_change() {
     let before = server.rebuild_lines().len();
     server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
     let line = next_rebuild(before);
-    assert!(line.contains("rebuilt 1 of 9 pages"), "{line}");
+    assert!(line.contains("rebuilt 1 of 11 pages"), "{line}");
     server.assert_consistent();
 }

@@ -248,8 +248,10 @@ impl Site {
                     || match page.front.kind {
                         PageKind::Print => gather.print.contains(&page.lang),
                         PageKind::Sources => gather.sources.contains(&page.lang),
-                        // Titles and descriptions: a change to one renders every page.
-                        PageKind::Search | PageKind::Page => true,
+                        // It lists titles, descriptions and addresses: a change to one
+                        // of those renders every page anyway.
+                        PageKind::Search => false,
+                        PageKind::Page => true,
                     };
                 let cached = if needed { None } else { cache.take(page) };
                 if cached.is_some() {
