@@ -16,8 +16,9 @@ import print from './checks/print.mjs';
 import livereload from './checks/livereload.mjs';
 import search from './checks/search.mjs';
 import offline from './checks/offline.mjs';
+import layout from './checks/layout.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, layout };
 
 let ctx;
 try {
