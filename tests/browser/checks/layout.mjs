@@ -4,6 +4,7 @@
 // - with the root font size doubled at 320 px wide (a phone's large-text setting, WCAG 2.2
 //   SC 1.4.4 and 1.4.10), the page does not scroll sideways, and no word of the header, the
 //   opened menu or the opened search box is split across lines or runs off the screen;
+// - the search button search.js puts in place of the link is the link's size: nothing moves;
 // - the menu is a disclosure the keyboard opens on a phone, and is open beside the page on a
 //   wide screen;
 // - printed, the page shows no control: no skip link, menu, language switch or search, even
@@ -128,6 +129,20 @@ export default function register(ctx) {
       }
     });
 
+    test(`layout: ${p.label} at 390x844 nothing moves when search.js replaces the search link`, { timeout: 60_000 }, async () => {
+      const where = async (javaScriptEnabled) => {
+        const { page, close } = await ctx.open(ctx.url(p.rel), { ...PHONE, mobile: true, javaScriptEnabled });
+        try {
+          return await page.evaluate(positions, { emergency: emergencySelector });
+        } finally {
+          await close();
+        }
+      };
+      const [without, withScript] = [await where(false), await where(true)];
+      assert.ok(without.emergency, `no emergency box (${emergencySelector})`);
+      assert.deepEqual(withScript, without, 'the emergency box and key facts sit elsewhere once the script has run');
+    });
+
     test(`layout: ${p.label} at 320 px with 200 % text: no sideways scroll, no word of header or menu split`, { timeout: 60_000 }, async () => {
       const { page, close } = await ctx.open(ctx.url(p.rel), { ...LARGE_TEXT, mobile: true, initScript: doubleText });
       try {
@@ -182,6 +197,22 @@ export default function register(ctx) {
         await page.keyboard.press('Tab');
         const focused = await page.evaluate(`(${describeElement})(document.activeElement)`);
         assert.ok(await page.evaluate(() => document.activeElement.matches('.site-nav a')), `Tab from the open menu's button goes to ${focused}, not to its first link`);
+      } finally {
+        await close();
+      }
+    });
+
+    test(`layout: /${rel} without JavaScript the menu opens and the search link leads to the list of pages`, { timeout: 60_000 }, async () => {
+      const { page, close } = await ctx.open(ctx.url(rel), { ...SMALL, mobile: true, javaScriptEnabled: false });
+      try {
+        const link = page.locator('.site-search a');
+        assert.ok(await link.isVisible(), 'no visible search link without JavaScript');
+        const lang = rel.startsWith('uk/') ? 'uk/' : '';
+        assert.equal(new URL(await link.getAttribute('href'), page.url()).href, ctx.url(`${lang}search/`));
+        const [summaryBox, linkBox] = [await page.locator('.site-menu > summary').boundingBox(), await link.boundingBox()];
+        assert.equal(Math.round(linkBox.y), Math.round(summaryBox.y), 'the search link is not on the menu button\'s row');
+        await page.locator('.site-menu > summary').click();
+        assert.ok(await page.locator('.site-nav a[aria-current="page"]').isVisible(), 'the menu does not open, or does not mark this page');
       } finally {
         await close();
       }
