@@ -74,14 +74,23 @@ pub(crate) fn missing(root: &Path, config: &SiteConfig, content: &Content) -> Ve
                 None => format!("factsheet new {slug}"),
             };
             let drafted = content.drafts.iter().any(|p| p.path == slug);
+            let plural = lacking.len() > 1;
             let (state, help) = if drafted {
                 (
-                    "is only a draft",
+                    if plural {
+                        "are only drafts"
+                    } else {
+                        "is only a draft"
+                    },
                     "delete its `draft = true` line when it is ready".to_string(),
                 )
             } else {
                 (
-                    "does not exist",
+                    if plural {
+                        "do not exist"
+                    } else {
+                        "does not exist"
+                    },
                     format!(
                         "create it with `{command}` (it writes every language's file), then delete its `draft = true` line"
                     ),
