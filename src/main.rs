@@ -200,11 +200,18 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match factsheet::init::init(&dir) {
             Ok(files) => {
+                let here = dir == std::path::Path::new(".");
+                let (into, cd) = if here {
+                    ("the current folder".to_string(), String::new())
+                } else {
+                    (
+                        dir.display().to_string(),
+                        format!("\n  cd {}", dir.display()),
+                    )
+                };
                 println!(
-                    "Wrote a starter site of {} files into {}. Next:\n  cd {}\n  factsheet serve --open",
+                    "Wrote a starter site of {} files into {into}. Next:{cd}\n  factsheet serve --open",
                     files.len(),
-                    dir.display(),
-                    dir.display()
                 );
                 ExitCode::SUCCESS
             }

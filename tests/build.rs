@@ -414,7 +414,9 @@ fn cli_help_version_and_usage_errors() {
     // outside git (build.rs).
     let version = String::from_utf8_lossy(&out.stdout);
     let bare = format!("factsheet {}", env!("CARGO_PKG_VERSION"));
-    let rest = version.strip_prefix(&bare).unwrap_or_else(|| panic!("{version}"));
+    let rest = version
+        .strip_prefix(&bare)
+        .unwrap_or_else(|| panic!("{version}"));
     assert!(
         rest == "\n" || (rest.starts_with(" (commit ") && rest.ends_with(")\n")),
         "{version}"

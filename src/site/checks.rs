@@ -91,7 +91,7 @@ impl Site {
                     "language `{}` has no word rules: its search only folds case and apostrophes, and its readability is not checked",
                     lang.code
                 ))
-                .with_help("docs/authoring.md, \"Adding a language\", says how to give it rules"));
+                .with_help("factsheet's guide, docs/authoring.md \"Adding a language\", says how to give it rules in src/languages.rs"));
             }
         }
     }
