@@ -28,7 +28,23 @@ pub fn new_page(root: &Path, slug: &str, kind: &str) -> Result<Vec<PathBuf>, Dia
             (l.code.clone(), Path::new("content").join(name))
         })
         .collect();
-    if let Some((_, taken)) = files.iter().find(|(_, f)| root.join(f).exists()) {
+    // `content/topics/_index.md` is published at the same address as `content/topics.md`.
+    let twin_address = |f: &PathBuf| {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+        let section = name.as_deref().and_then(|n| {
+            let (stem, rest) = n.split_once('.')?;
+            Some(f.with_file_name(stem).join(format!("_index.{rest}")))
+        });
+        section.filter(|s| !slug.ends_with("_index") && root.join(s).exists())
+    };
+    let taken = files.iter().find_map(|(_, f)| {
+        if root.join(f).exists() {
+            Some(f.clone())
+        } else {
+            twin_address(f)
+        }
+    });
+    if let Some(taken) = taken {
         return Err(Diagnostic::error(format!(
             "{} already exists: `{slug}` is taken",
             taken.display()

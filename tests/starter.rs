@@ -161,6 +161,22 @@ fn new_refuses_what_the_build_would_refuse_and_what_is_taken() {
         shown.push_str(&format!("$ factsheet {}\n{}\n", args.join(" "), run.stderr));
     }
     insta::assert_snapshot!(shown);
+    // A section's own page has the address a page of the same name would get.
+    std::fs::create_dir(site.join("content/topics")).unwrap();
+    std::fs::copy(
+        site.join("content/first-page.md"),
+        site.join("content/topics/_index.md"),
+    )
+    .unwrap();
+    let run = factsheet(&site, &["new", "topics"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("content/topics/_index.md already exists: `topics` is taken"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.join("content/topics.md").exists());
     assert!(!site.join("content/outside.md").exists());
     assert!(!dir.path().join("outside.md").exists());
 }
