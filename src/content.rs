@@ -388,7 +388,7 @@ fn load_file(
 /// escaping everywhere (space, `%`, quotes...), or that hosts treat differently. Letters of
 /// any script, digits, `-`, `_` and `.` are fine (non-ASCII letters are percent-encoded in
 /// canonical URLs and the sitemap).
-fn check_url_safe(rel: &Path, key: &str) -> Result<(), Diagnostic> {
+pub(crate) fn check_url_safe(rel: &Path, key: &str) -> Result<(), Diagnostic> {
     let bad = key
         .chars()
         .find(|&c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')));

@@ -19,6 +19,18 @@ use std::path::{Path, PathBuf};
 pub(crate) enum Severity {
     Error,
     Warning,
+    /// Not a problem: something the editor should know once (a language without word rules).
+    Info,
+}
+
+impl Severity {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
 }
 
 /// A position in a source file, 1-based, with the text of that line for the snippet.
@@ -91,6 +103,13 @@ impl Diagnostic {
     pub(crate) fn warning(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub(crate) fn info(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
             ..Diagnostic::error(message)
         }
     }
@@ -189,6 +208,7 @@ impl Diagnostic {
         let (word, accent) = match self.severity {
             Severity::Error => ("error", AnsiColor::BrightRed),
             Severity::Warning => ("warning", AnsiColor::BrightYellow),
+            Severity::Info => ("info", AnsiColor::BrightGreen),
         };
         let accent = paint(Style::new().bold().fg_color(Some(accent.into())));
         let bold = paint(Style::new().bold());

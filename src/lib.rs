@@ -14,10 +14,14 @@ pub(crate) mod callouts;
 pub(crate) mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod diagnostic_format;
 pub(crate) mod fs;
 pub(crate) mod glossary;
+pub mod init;
+pub(crate) mod languages;
 pub(crate) mod links;
 pub mod markdown;
+pub mod new_page;
 pub(crate) mod offline;
 pub mod output;
 pub(crate) mod phones;
@@ -27,8 +31,10 @@ pub mod serve;
 pub mod site;
 pub(crate) mod templates;
 pub(crate) mod terms;
+pub(crate) mod theme_pages;
 pub(crate) mod urls;
 pub(crate) mod watch;
+pub mod zip_output;
 
 use std::path::{Path, PathBuf};
 

@@ -2,8 +2,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use factsheet::diagnostic::Diagnostic;
+use factsheet::diagnostic_format::{self, Format};
 use factsheet::site::LoadOptions;
 use factsheet::{Failure, build, check};
 
@@ -13,9 +14,13 @@ use factsheet::{Failure, build, check};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// "0.1.0 (commit 5ae82c6, 2026-12-07)", or the bare version when built without git (a
+/// tarball): build.rs.
+const VERSION: &str = env!("FACTSHEET_VERSION");
+
 /// A static site generator for bilingual patient fact sheets.
 #[derive(Parser)]
-#[command(version, about, propagate_version = true)]
+#[command(version = VERSION, about, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +49,13 @@ enum Command {
         /// point at `index.html` files. Default output folder: public-offline/.
         #[arg(long)]
         offline: bool,
+        /// Also pack the output into this zip file (with --offline: the one-file copy for a
+        /// USB stick or a download link). Written only when the build succeeds.
+        #[arg(long, value_name = "FILE")]
+        zip: Option<PathBuf>,
+        /// How to print problems: text for people, json or github for CI.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Render the whole site in memory and run every check, writing nothing.
     Check {
@@ -59,6 +71,32 @@ enum Command {
         /// Print only errors: no warnings, no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// How to print problems: text for people, json or github for CI.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Write a new starter site (theme, strings, example pages in English and Ukrainian)
+    /// into DIR, which must be empty or not exist yet.
+    Init {
+        /// The folder to create the site in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Write a new page, content/SLUG.md, and its twin in every other language, as drafts.
+    New {
+        /// The page's name, which is its web address: side-effects, or topics/side-effects.
+        slug: String,
+        /// page (an ordinary page), search, sources or print.
+        #[arg(long, default_value = "page")]
+        kind: String,
+        /// The project folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print a completion script for a shell: factsheet completions bash > factsheet.bash
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
     /// Build the site into memory, serve it over HTTP, and rebuild and reload the open pages
     /// on every change to the project.
@@ -95,6 +133,8 @@ fn main() -> ExitCode {
             drafts,
             quiet,
             offline,
+            zip,
+            format,
         } => {
             let start = Instant::now();
             // Only a folder that holds a build can be "left as it was" when this one fails.
@@ -106,19 +146,31 @@ fn main() -> ExitCode {
                 drafts,
                 offline,
             };
-            match build(&root, output_dir.as_deref(), &options) {
+            let built = build(&root, output_dir.as_deref(), &options).and_then(|(r, out)| {
+                if let Some(zip) = &zip {
+                    factsheet::zip_output::zip_folder(&out, zip).map_err(Failure::Failed)?;
+                }
+                Ok((r, out))
+            });
+            match built {
                 Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok((report, output)) => {
-                    print_diagnostics(&report.warnings);
-                    println!(
-                        "Built {} in {} ms -> {}",
-                        report.summary(),
-                        start.elapsed().as_millis(),
-                        output.display()
+                    print_diagnostics(&report.warnings, format);
+                    let zipped = zip
+                        .map(|z| format!(" and {}", z.display()))
+                        .unwrap_or_default();
+                    summary(
+                        format,
+                        &format!(
+                            "Built {} in {} ms -> {}{zipped}",
+                            report.summary(),
+                            start.elapsed().as_millis(),
+                            output.display()
+                        ),
                     );
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "build", quiet, had_output),
+                Err(failure) => fail(&failure, "build", quiet, had_output, format),
             }
         }
         Command::Check {
@@ -126,6 +178,7 @@ fn main() -> ExitCode {
             base_url,
             drafts,
             quiet,
+            format,
         } => {
             let options = LoadOptions {
                 base_url,
@@ -135,12 +188,66 @@ fn main() -> ExitCode {
             match check(&root, &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,
                 Ok(report) => {
-                    print_diagnostics(&report.warnings);
-                    println!("Checked {}: no problems found", report.summary());
+                    print_diagnostics(&report.warnings, format);
+                    summary(
+                        format,
+                        &format!("Checked {}: no problems found", report.summary()),
+                    );
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, "check", quiet, false),
+                Err(failure) => fail(&failure, "check", quiet, false, format),
             }
+        }
+        Command::Init { dir } => match factsheet::init::init(&dir) {
+            Ok(files) => {
+                let here = dir == std::path::Path::new(".");
+                let (into, cd) = if here {
+                    ("the current folder".to_string(), String::new())
+                } else {
+                    (
+                        dir.display().to_string(),
+                        format!("\n  cd {}", dir.display()),
+                    )
+                };
+                println!(
+                    "Wrote a starter site of {} files into {into}. Next:{cd}\n  factsheet serve --open",
+                    files.len(),
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(
+                &Failure::Usage(d.into()),
+                "create",
+                false,
+                false,
+                Format::Text,
+            ),
+        },
+        Command::New { slug, kind, root } => {
+            match factsheet::new_page::new_page(&root, &slug, &kind) {
+                Ok(files) => {
+                    for f in &files {
+                        println!("Wrote {} (a draft)", root.join(f).display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(
+                    &Failure::Usage(d.into()),
+                    "add a page to",
+                    false,
+                    false,
+                    Format::Text,
+                ),
+            }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "factsheet",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
         }
         Command::Serve {
             root,
@@ -163,26 +270,45 @@ fn main() -> ExitCode {
                 // A port in use or a wrong folder: the message says all; "could not serve
                 // the site: 1 error" after it would only repeat it.
                 Err(failure @ factsheet::Failure::Usage(_)) => {
-                    print_diagnostics(&failure.diagnostics().0);
+                    print_diagnostics(&failure.diagnostics().0, Format::Text);
                     ExitCode::from(failure.exit_code())
                 }
-                Err(failure) => fail(&failure, "serve", false, false),
+                Err(failure) => fail(&failure, "serve", false, false, Format::Text),
             }
         }
     }
 }
 
-/// In colour on a terminal; anstream drops the colours when stderr is a file or a pipe, or
-/// when NO_COLOR is set.
-fn print_diagnostics(list: &[Diagnostic]) {
+/// Text in colour on stderr; anstream drops the colours when stderr is a file or a pipe, or
+/// when NO_COLOR is set. JSON and GitHub annotations go to stdout, one line each, for a
+/// program to read.
+fn print_diagnostics(list: &[Diagnostic], format: Format) {
     for d in list {
-        anstream::eprintln!("{}", d.styled());
+        match format {
+            Format::Text => anstream::eprintln!("{}", d.styled()),
+            Format::Json => println!("{}", diagnostic_format::json(d)),
+            Format::Github => println!("{}", diagnostic_format::github(d)),
+        }
+    }
+}
+
+/// The closing line: on stdout for people, on stderr when stdout is for a program.
+fn summary(format: Format, line: &str) {
+    match format {
+        Format::Text => println!("{line}"),
+        Format::Json | Format::Github => eprintln!("{line}"),
     }
 }
 
 /// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line,
 /// which says the previous build is still there when there is one (`kept_output`).
-fn fail(failure: &Failure, command: &str, quiet: bool, kept_output: bool) -> ExitCode {
+fn fail(
+    failure: &Failure,
+    command: &str,
+    quiet: bool,
+    kept_output: bool,
+    format: Format,
+) -> ExitCode {
     let diags = failure.diagnostics();
     let shown: Vec<Diagnostic> = diags
         .0
@@ -190,7 +316,7 @@ fn fail(failure: &Failure, command: &str, quiet: bool, kept_output: bool) -> Exi
         .filter(|d| !quiet || d.is_error())
         .cloned()
         .collect();
-    print_diagnostics(&shown);
+    print_diagnostics(&shown, format);
     let n = diags.error_count();
     let s = if n == 1 { "" } else { "s" };
     let kept = if kept_output {

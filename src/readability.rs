@@ -1,6 +1,8 @@
-//! Flesch-Kincaid grade level of English text, so that editors keep patient pages plain.
+//! How plain a page reads: the Flesch-Kincaid grade of English text and the LIX score of
+//! any alphabetic language (which language gets which: [`crate::languages`]).
 //!
 //! grade = 0.39 × (words / sentences) + 11.8 × (syllables / words) − 15.59
+//! LIX = words / sentences + 100 × (words of more than six letters / words)
 //!
 //! Each paragraph, list item, heading and table cell ends at least one sentence: a list of
 //! short fragments is easy to read, and counting it as one long sentence would punish it.
@@ -8,7 +10,10 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Readability {
     pub grade: f64,
+    pub lix: f64,
     pub words: usize,
+    /// Words of more than six letters, LIX's long words.
+    pub long_words: usize,
     pub sentences: usize,
     /// The longest sentences, longest first, with their word counts.
     pub longest: Vec<(usize, String)>,
@@ -16,6 +21,7 @@ pub struct Readability {
 
 pub fn analyse(blocks: &[String]) -> Readability {
     let mut words = 0;
+    let mut long_words = 0;
     let mut syllables = 0;
     let mut sentences = 0;
     // The three longest sentences, longest first; on a tie the earlier one stays first.
@@ -23,9 +29,10 @@ pub fn analyse(blocks: &[String]) -> Readability {
     for block in blocks {
         for sentence in sentences_of(block) {
             let mut counted = 0;
-            for s in sentence.split_whitespace().filter_map(word_syllables) {
+            for (s, letters) in sentence.split_whitespace().filter_map(word_syllables) {
                 counted += 1;
                 syllables += s;
+                long_words += usize::from(letters > LIX_LONG_WORD);
             }
             if counted == 0 {
                 continue;
@@ -39,14 +46,20 @@ pub fn analyse(blocks: &[String]) -> Readability {
             }
         }
     }
-    let grade = if words == 0 {
-        0.0
+    let (grade, lix) = if words == 0 {
+        (0.0, 0.0)
     } else {
-        0.39 * (words as f64 / sentences as f64) + 11.8 * (syllables as f64 / words as f64) - 15.59
+        let per_sentence = words as f64 / sentences as f64;
+        (
+            0.39 * per_sentence + 11.8 * (syllables as f64 / words as f64) - 15.59,
+            per_sentence + 100.0 * long_words as f64 / words as f64,
+        )
     };
     Readability {
         grade,
+        lix,
         words,
+        long_words,
         sentences,
         longest: longest
             .into_iter()
@@ -81,16 +94,19 @@ fn sentences_of(block: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// LIX counts a word as long when it has more letters than this.
+const LIX_LONG_WORD: usize = 6;
+
 /// English syllables by vowel groups, with the usual silent-e rule. Close enough for a grade
 /// level, which is itself an estimate. The build counts them in [`word_syllables`].
 #[cfg(test)]
 fn count_syllables(word: &str) -> usize {
-    word_syllables(word).unwrap_or(1)
+    word_syllables(word).map_or(1, |(s, _)| s)
 }
 
-/// The syllables of a token, or `None` if it is not a word (no letter or digit): one pass
-/// over its characters for both questions.
-fn word_syllables(word: &str) -> Option<usize> {
+/// The syllables and letters of a token, or `None` if it is not a word (no letter or
+/// digit): one pass over its characters for all three questions.
+fn word_syllables(word: &str) -> Option<(usize, usize)> {
     let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
     // One pass over the lower-cased letters, keeping the last three.
     let mut last = ['\0'; 3];
@@ -127,7 +143,7 @@ fn word_syllables(word: &str) -> Option<usize> {
         return None;
     }
     if n == 0 {
-        return Some(1); // a number read aloud: count one
+        return Some((1, 0)); // a number read aloud: count one
     }
     // The last three letters, when there are more than two.
     let [w3, w2, w1] = last;
@@ -140,7 +156,7 @@ fn word_syllables(word: &str) -> Option<usize> {
     if n > 2 && w1 == 's' && w2 == 'e' && !vowel(w3) && !matches!(w3, 'c' | 'g' | 's' | 'x' | 'z') {
         count -= 1;
     }
-    Some(count.max(1))
+    Some((count.max(1), n))
 }
 
 #[cfg(test)]
@@ -175,6 +191,20 @@ mod tests {
         ]);
         assert!(hard.grade > 16.0, "{hard:?}");
         assert_eq!(hard.longest[0].0, 13);
+    }
+
+    #[test]
+    fn lix_counts_sentence_length_and_long_words_in_any_alphabet() {
+        // 6 words in 1 sentence, 2 of more than six letters: 6 + 100 × 2/6.
+        let uk = analyse(&["Лікар перевірить ваш тиск після процедури.".to_string()]);
+        assert_eq!((uk.words, uk.long_words, uk.sentences), (6, 2, 1));
+        assert!((uk.lix - (6.0 + 100.0 * 2.0 / 6.0)).abs() < 1e-9, "{uk:?}");
+        let hard = analyse(&[
+            "Застосування ескетаміну передбачає обовʼязковий моніторинг пацієнта медичним \
+             персоналом протягом щонайменше двох годин після введення препарату."
+                .to_string(),
+        ]);
+        assert!(hard.lix > 60.0, "{hard:?}");
     }
 
     #[test]

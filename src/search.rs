@@ -71,111 +71,27 @@ impl SuffixTable {
     }
 }
 
-/// Plural endings only: enough for `risks` to find `risk`, without Porter's surprises.
-const EN_SUFFIXES: &[(&str, &str)] = &[
-    ("sses", "ss"),
-    ("ies", "y"),
-    ("ss", "ss"),
-    ("us", "us"),
-    ("is", "is"),
-    ("s", ""),
-];
-
-const EN: Rules = Rules {
-    min_stem: 3,
-    suffixes: EN_SUFFIXES,
-    by_last_byte: SuffixTable::new(EN_SUFFIXES),
-    stop: &[
-        "the", "and", "or", "of", "to", "in", "on", "at", "an", "is", "are", "be", "it", "for",
-        "with", "as", "by", "this", "that", "from",
-    ],
-};
-
-/// Ukrainian case, number, adjective and common verb endings. Stripping them makes the
-/// forms of a word meet (`кетаміну`, `кетаміном` and `кетамін` all become `кетамін`); it does
-/// not try to undo stem changes (`біль`/`болю`).
-const UK_SUFFIXES: &[(&str, &str)] = &[
-    ("ються", ""),
-    ("ється", ""),
-    ("ться", ""),
-    ("ього", ""),
-    ("ьому", ""),
-    ("ами", ""),
-    ("ями", ""),
-    ("ого", ""),
-    ("ому", ""),
-    ("ими", ""),
-    ("іми", ""),
-    ("ові", ""),
-    ("еві", ""),
-    ("єві", ""),
-    ("ати", ""),
-    ("ити", ""),
-    ("яти", ""),
-    ("іти", ""),
-    ("ють", ""),
-    ("уть", ""),
-    ("ать", ""),
-    ("ять", ""),
-    ("ить", ""),
-    ("ий", ""),
-    ("ій", ""),
-    ("ої", ""),
-    ("ою", ""),
-    ("ею", ""),
-    ("єю", ""),
-    ("им", ""),
-    ("ім", ""),
-    ("их", ""),
-    ("іх", ""),
-    ("ом", ""),
-    ("ем", ""),
-    ("єм", ""),
-    ("ів", ""),
-    ("їв", ""),
-    ("ей", ""),
-    ("ах", ""),
-    ("ях", ""),
-    ("ам", ""),
-    ("ям", ""),
-    ("а", ""),
-    ("я", ""),
-    ("о", ""),
-    ("е", ""),
-    ("є", ""),
-    ("у", ""),
-    ("ю", ""),
-    ("і", ""),
-    ("ї", ""),
-    ("и", ""),
-    ("ь", ""),
-    ("й", ""),
-];
-
-const UK: Rules = Rules {
-    min_stem: 3,
-    suffixes: UK_SUFFIXES,
-    by_last_byte: SuffixTable::new(UK_SUFFIXES),
-    stop: &[
-        "та", "що", "не", "на", "це", "як", "до", "за", "від", "або", "але", "чи", "ви", "він",
-        "вона", "воно", "вони", "його", "її", "їх",
-    ],
-};
-
-/// Other languages: words are only case-folded.
-const PLAIN: Rules = Rules {
-    min_stem: 3,
-    suffixes: &[],
-    stop: &[],
-    by_last_byte: SuffixTable::new(&[]),
-};
-
-pub fn rules(lang: &str) -> &'static Rules {
-    match lang {
-        "en" => &EN,
-        "uk" => &UK,
-        _ => &PLAIN,
+impl Rules {
+    /// A language's search rules (see [`crate::languages`]); the suffix table is made here,
+    /// at compile time.
+    pub(crate) const fn new(
+        min_stem: usize,
+        suffixes: &'static [(&'static str, &'static str)],
+        stop: &'static [&'static str],
+    ) -> Rules {
+        Rules {
+            min_stem,
+            suffixes,
+            stop,
+            by_last_byte: SuffixTable::new(suffixes),
+        }
     }
+}
+
+/// A language's search rules: its entry in [`crate::languages`], or only case folding and
+/// apostrophe folding for a language without one.
+pub fn rules(lang: &str) -> &'static Rules {
+    crate::languages::of(lang).map_or(&crate::languages::PLAIN_SEARCH, |l| &l.search)
 }
 
 /// The apostrophes Ukrainian is written with (ʼ ' ’ and look-alikes): removed from words, so

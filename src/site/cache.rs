@@ -140,6 +140,13 @@ impl Site {
                 Err(d) => diags.extend(d),
             }
         }
+        // As in Site::load: a page the theme links to that is gone (or a template that now
+        // links to one) is one error, not a broken link on every page.
+        if !diags.has_errors() && (reload.templates || !reload.content.is_empty()) {
+            for d in crate::theme_pages::missing(&self.root, &self.config, &self.content) {
+                diags.push(d);
+            }
+        }
         diags.into_result()?;
         Ok((!everything).then(|| reload.content.iter().cloned().collect()))
     }

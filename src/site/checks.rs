@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::languages::Measure;
 use crate::links;
 
 use super::page::PageResult;
@@ -81,27 +82,63 @@ impl Site {
         }
     }
 
+    /// One line for each language of the site without word rules: it builds, but less is
+    /// done for it, and an editor adding a language should know.
+    pub(super) fn languages_without_rules(&self, diags: &mut Diagnostics) {
+        for lang in &self.config.languages {
+            if crate::languages::of(&lang.code).is_none() {
+                diags.push(Diagnostic::info(format!(
+                    "language `{}` has no word rules: its search only folds case and apostrophes, and its readability is not checked",
+                    lang.code
+                ))
+                .with_help("factsheet's guide, docs/authoring.md \"Adding a language\", says how to give it rules in src/languages.rs"));
+            }
+        }
+    }
+
     pub(super) fn check_readability(
         &self,
         results: &[PageResult],
         strictness: Strictness,
         diags: &mut Diagnostics,
     ) {
-        let max = self.config.readability_max_grade;
         for r in results {
             let Some(score) = &r.readability else {
                 continue;
             };
-            if score.grade <= max {
+            let Some(rules) = crate::languages::of(&r.page.lang) else {
                 continue;
-            }
-            let message = format!(
-                "{} reads at grade {:.1}, above the limit of {max} (Flesch-Kincaid, {} words in {} sentences)",
-                r.page.file.display(),
-                score.grade,
-                score.words,
-                score.sentences
-            );
+            };
+            let message = match rules.readability {
+                Measure::FleschKincaid => {
+                    let max = self.config.readability_max_grade;
+                    if score.grade <= max {
+                        continue;
+                    }
+                    format!(
+                        "{} reads at grade {:.1}, above the limit of {max} (Flesch-Kincaid, {} words in {} sentences)",
+                        r.page.file.display(),
+                        score.grade,
+                        score.words,
+                        score.sentences
+                    )
+                }
+                Measure::Lix => {
+                    let max = self.config.readability_max_lix;
+                    if score.lix <= max {
+                        continue;
+                    }
+                    format!(
+                        "{} has a LIX of {:.1}, above the limit of {max} (readability_max_lix: {:.1} words a sentence, {:.0} % of words longer than six letters; {} words in {} sentences)",
+                        r.page.file.display(),
+                        score.lix,
+                        score.words as f64 / score.sentences.max(1) as f64,
+                        100.0 * score.long_words as f64 / score.words.max(1) as f64,
+                        score.words,
+                        score.sentences
+                    )
+                }
+            };
             let mut d = strictness
                 .grade(Diagnostic::error(message))
                 .in_file(&r.page.file);

@@ -123,6 +123,11 @@ impl Site {
         let content = content::load(root, &config, options.drafts)
             .map_err(|d| diags.extend(d))
             .ok();
+        if let Some(content) = &content {
+            for d in crate::theme_pages::missing(root, &config, content) {
+                diags.push(d);
+            }
+        }
         let templates = Templates::load(root).map_err(|d| diags.extend(d)).ok();
         let terms = crate::terms::load(root, &config)
             .map_err(|d| diags.extend(d))
@@ -340,6 +345,7 @@ impl Site {
         self.check_unused_sources(&cited, &mut diags);
         self.check_citation_parity(&results, &mut diags);
         self.check_readability(&results, strictness, &mut diags);
+        self.languages_without_rules(&mut diags);
         self.check_terms(&results, strictness, &mut diags);
         for d in content::review_date_problems(&self.content.pages, &content::today()) {
             diags.push(strictness.grade(d));

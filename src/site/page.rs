@@ -722,10 +722,12 @@ pub(super) fn call_label<'s>(site: &'s Site, lang: &str) -> &'s str {
         .map_or("{number}: {reaches}", String::as_str)
 }
 
-/// Pages whose reading grade is checked: ordinary English pages that have not opted out.
-/// Flesch-Kincaid is a formula for English.
+/// Pages whose readability is checked: ordinary pages that have not opted out, in a language
+/// with a readability measure ([`crate::languages`]).
 fn is_graded(page: &Page) -> bool {
-    page.front.kind == PageKind::Page && page.front.readability && page.lang == "en"
+    page.front.kind == PageKind::Page
+        && page.front.readability
+        && crate::languages::of(&page.lang).is_some()
 }
 
 /// A content page that does not open with `## Key facts {#key-facts}` (site.toml's
