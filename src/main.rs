@@ -105,6 +105,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 offline,
+                live: false,
             };
             match build(&root, output_dir.as_deref(), &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,
@@ -131,6 +132,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 offline: false,
+                live: false,
             };
             match check(&root, &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,
