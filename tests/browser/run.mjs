@@ -18,8 +18,9 @@ import search from './checks/search.mjs';
 import offline from './checks/offline.mjs';
 import phones from './checks/phones.mjs';
 import handout from './checks/handout.mjs';
+import sw from './checks/sw.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout, sw };
 
 let ctx;
 try {
