@@ -277,7 +277,7 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 28 pages (en 14, uk 14), 13 other files: no problems found\n"
+        "Checked 28 pages (en 14, uk 14), 15 other files: no problems found\n"
     );
     assert!(
         run.stderr.is_empty(),
