@@ -9,15 +9,21 @@
   var worker = new URL("sw.js", script.src);
   if (worker.origin !== location.origin) return;
   var lang = document.documentElement.getAttribute("lang") || "";
-  navigator.serviceWorker
-    .register(worker.href)
-    .then(function () {
-      return navigator.serviceWorker.ready;
-    })
-    .then(function (registration) {
-      if (registration.active) registration.active.postMessage({ type: "store", lang: lang });
-    })
-    .catch(function () {
-      // Storage turned off or full: the site still works online, as before.
-    });
+  function start() {
+    navigator.serviceWorker
+      .register(worker.href)
+      .then(function () {
+        return navigator.serviceWorker.ready;
+      })
+      .then(function (registration) {
+        if (registration.active) registration.active.postMessage({ type: "store", lang: lang });
+      })
+      .catch(function () {
+        // Storage turned off or full: the site still works online, as before.
+      });
+  }
+  // After the page has loaded: on a first visit the worker downloads the whole language,
+  // which must not compete with the page the reader is waiting for.
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
 })();
