@@ -323,6 +323,9 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Di
         }
     }
     check_phones(&config, &rel, &text)?;
+    if let Some(d) = repeated_language(&rel, &text, &config) {
+        return Err(d);
+    }
     Ok(config)
 }
 
@@ -425,6 +428,38 @@ fn check_phones(config: &SiteConfig, rel: &Path, text: &str) -> Result<(), Diagn
     Ok(())
 }
 
+/// A language listed twice: its pages, search index and UI strings would be written twice.
+/// Points at the second `code = "..."`.
+fn repeated_language(rel: &Path, text: &str, config: &SiteConfig) -> Option<Diagnostic> {
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    let (_, code) = codes
+        .iter()
+        .enumerate()
+        .find(|(i, c)| codes[..*i].contains(c))?;
+    let mut d = Diagnostic::error(format!("the language `{code}` is listed twice"))
+        .in_file(rel)
+        .with_help("each [[languages]] entry needs its own code: remove or change one of them");
+    // The `code = "uk"` lines, in order; the repeated language's is the (i+1)-th of them.
+    let quoted = format!("\"{code}\"");
+    let second = text
+        .match_indices(&quoted)
+        .filter(|(at, _)| {
+            let line_start = text[..*at].rfind('\n').map_or(0, |n| n + 1);
+            text[line_start..*at].trim_start().starts_with("code")
+        })
+        .nth(1);
+    if let Some((at, _)) = second {
+        d = d.at(Location::at(text, at, quoted.len()));
+    }
+    Some(d)
+}
+
+/// Schemes a source's address may have: it is a link readers follow to the publisher.
+fn source_url_ok(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 /// UI strings per language code.
 pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
 
@@ -514,6 +549,19 @@ pub fn load_sources(root: &Path, config: &SiteConfig) -> Result<SourceList, Diag
             .with_help(format!("site.toml has: {}", codes.join(", ")));
             if let Some(l) = Location::find(&text, &format!("[{key}.translations.{lang}]")) {
                 d = d.at(l);
+            }
+            return Err(d);
+        }
+        if !source_url_ok(&source.url) {
+            let mut d = Diagnostic::error(format!(
+                "source `{key}` has the address `{}`, which is not a web page",
+                source.url
+            ))
+            .in_file(&rel)
+            .with_help("a source's url must start with https:// (or http://)");
+            let section = text.find(&format!("[{key}]")).unwrap_or(0);
+            if let Some(at) = text[section..].find(source.url.as_str()) {
+                d = d.at(Location::at(&text, section + at, source.url.len()));
             }
             return Err(d);
         }

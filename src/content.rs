@@ -209,6 +209,7 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
             .with_help("add content/_index.md, the home page")
             .into());
     }
+    check_home(&content, config, &mut diags);
     check_unique_urls(&content, config, &mut diags);
     check_translations(&content, config, &mut diags);
     diags.into_result()?;
@@ -272,6 +273,7 @@ impl Content {
                 .with_help("add content/_index.md, the home page")
                 .into());
         }
+        check_home(self, config, &mut diags);
         check_unique_urls(self, config, &mut diags);
         check_translations(self, config, &mut diags);
         diags.into_result()
@@ -534,6 +536,41 @@ fn split_front_matter<'a>(
             .with_label("front matter opened here")
             .with_help("add a line with +++ after the front matter"),
     )
+}
+
+/// Every page links to the home page: without one, that is one clear error instead of a
+/// broken link on every page. (A home page in one language only is a missing translation.)
+fn check_home(content: &Content, config: &SiteConfig, diags: &mut Diagnostics) {
+    if content.pages.iter().any(|p| p.key == "_index") {
+        return;
+    }
+    let files: Vec<String> = config
+        .languages
+        .iter()
+        .map(|l| {
+            let suffix = if l.code == config.default_language {
+                String::new()
+            } else {
+                format!(".{}", l.code)
+            };
+            format!("content/_index{suffix}.md")
+        })
+        .collect();
+    let mut files = files;
+    // The default language's home page, which has no language in its name, first.
+    files.sort_by_key(|f| f != "content/_index.md");
+    let file = files
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "content/_index.md".into());
+    diags.push(
+        Diagnostic::error(format!("the site has no home page: {file} does not exist"))
+            .in_file(&file)
+            .with_help(format!(
+                "add {}: every page links to the home page",
+                files.join(" and ")
+            )),
+    );
 }
 
 fn check_unique_urls(content: &Content, config: &SiteConfig, diags: &mut Diagnostics) {

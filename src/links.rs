@@ -41,6 +41,9 @@ pub struct PageLinks {
     settled: Vec<u64>,
     /// What was wrong with those: (position as written, link, origin, problem).
     settled_problems: Vec<(usize, String, Packed, &'static str)>,
+    /// Raw HTML in Markdown that the site refuses whatever it links to (a script, an event
+    /// handler, `<base>`, a refresh): the start tag's first line as written, where, and why.
+    pub refused: Vec<(String, Origin, &'static str)>,
 }
 
 impl PageLinks {
@@ -473,6 +476,18 @@ pub struct Cut {
 static WITH_ID: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[id]"));
 static WITH_HREF: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[href]"));
 static WITH_SRC: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[src]"));
+// Other attributes that make the browser fetch something as the page is shown.
+static WITH_SRCSET: std::sync::LazyLock<Selector> =
+    std::sync::LazyLock::new(|| selector("[srcset]"));
+static WITH_POSTER: std::sync::LazyLock<Selector> =
+    std::sync::LazyLock::new(|| selector("[poster]"));
+static WITH_BACKGROUND: std::sync::LazyLock<Selector> =
+    std::sync::LazyLock::new(|| selector("[background]"));
+static OBJECT_DATA: std::sync::LazyLock<Selector> =
+    std::sync::LazyLock::new(|| selector("object[data]"));
+static WITH_STYLE: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("[style]"));
+static STYLE: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("style"));
+static ANY: std::sync::LazyLock<Selector> = std::sync::LazyLock::new(|| selector("*"));
 
 fn selector(css: &str) -> Selector {
     css.parse().expect("the selector is valid CSS")
@@ -498,6 +513,9 @@ fn on<'h>(
 pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let found = RefCell::new(Found::default());
     let origin = std::cell::Cell::new(Origin::Page);
+    let refused = RefCell::new(Vec::new());
+    // A `<style>` element's text, which may come in several chunks.
+    let style_text = RefCell::new(String::new());
     // One handler for each attribute, so each reads only the attribute its element is known
     // to have; for one element they run in this order, as a reader meets id, href, src.
     let mut rewriter = HtmlRewriter::new(
@@ -520,9 +538,94 @@ pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLink
                 if let Some(src) = el.get_attribute("src") {
                     found.borrow_mut().link(&decoded(src), true, origin.get());
                 }
-            })),
+            }))
+            .append_element_content_handler(on(&WITH_SRCSET, |el| {
+                if let Some(set) = el.get_attribute("srcset") {
+                    for url in srcset_urls(&decoded(set)) {
+                        found.borrow_mut().link(url, true, origin.get());
+                    }
+                }
+            }))
+            .append_element_content_handler(on(&WITH_POSTER, |el| {
+                if let Some(poster) = el.get_attribute("poster") {
+                    found
+                        .borrow_mut()
+                        .link(&decoded(poster), true, origin.get());
+                }
+            }))
+            .append_element_content_handler(on(&WITH_BACKGROUND, |el| {
+                if let Some(background) = el.get_attribute("background") {
+                    found
+                        .borrow_mut()
+                        .link(&decoded(background), true, origin.get());
+                }
+            }))
+            .append_element_content_handler(on(&OBJECT_DATA, |el| {
+                if let Some(data) = el.get_attribute("data") {
+                    found.borrow_mut().link(&decoded(data), true, origin.get());
+                }
+            }))
+            .append_element_content_handler(on(&WITH_STYLE, |el| {
+                if let Some(style) = el.get_attribute("style") {
+                    for url in css_urls(&decoded(style)) {
+                        found.borrow_mut().link(&url, true, origin.get());
+                    }
+                }
+            }))
+            .append_element_content_handler((
+                Cow::Borrowed(&*STYLE),
+                ElementContentHandlers::default().text(
+                    |t: &mut lol_html::html_content::TextChunk<'_>| {
+                        let mut css = style_text.borrow_mut();
+                        css.push_str(t.as_str());
+                        if t.last_in_text_node() {
+                            for url in css_urls(&css) {
+                                found.borrow_mut().link(&url, true, origin.get());
+                            }
+                            css.clear();
+                        }
+                        Ok(())
+                    },
+                ),
+            )),
         |_: &[u8]| {},
     );
+    // Raw HTML from Markdown is read a second time for what the site refuses there whatever
+    // it points at. Only pages with raw HTML pay for looking at every element.
+    let raw_seen = RefCell::new(Vec::<u8>::new());
+    let refuse = |el: &lol_html::html_content::Element<'_, '_>, why: &'static str| {
+        let seen = raw_seen.borrow();
+        let range = el.source_location().bytes();
+        let tag = seen.get(range).unwrap_or_default();
+        let tag = String::from_utf8_lossy(tag);
+        let first_line = tag.lines().next().unwrap_or_default().to_string();
+        refused.borrow_mut().push((first_line, origin.get(), why));
+    };
+    let mut raw = HtmlRewriter::new(
+        Settings::new().append_element_content_handler(on(&ANY, |el| {
+            let tag = el.tag_name();
+            if tag == "script" {
+                refuse(el, SCRIPT);
+            } else if tag == "base" {
+                refuse(el, BASE);
+            } else if tag == "meta"
+                && el
+                    .get_attribute("http-equiv")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
+            {
+                refuse(el, REFRESH);
+            }
+            let handler = el.attributes().iter().any(|a| {
+                let name = a.name();
+                name.len() > 2 && name.starts_with("on")
+            });
+            if handler {
+                refuse(el, HANDLER);
+            }
+        })),
+        |_: &[u8]| {},
+    );
+    let mut raw_healthy = true;
     // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
     // (raw `<select><title>` in content does that), so end only a healthy rewriter.
     let mut healthy = true;
@@ -531,6 +634,10 @@ pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLink
             Part::Html(html, from) => {
                 origin.set(*from);
                 healthy = healthy && rewriter.write(html).is_ok();
+                if matches!(from, Origin::Markdown { .. }) && raw_healthy {
+                    raw_seen.borrow_mut().extend_from_slice(html);
+                    raw_healthy = raw.write(html).is_ok();
+                }
             }
             Part::Known {
                 recorded,
@@ -560,6 +667,11 @@ pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLink
     } else {
         drop(rewriter);
     }
+    if raw_healthy {
+        let _ = raw.end();
+    } else {
+        drop(raw);
+    }
     let mut found = found.into_inner();
     found.finish();
     found.links.shrink_to_fit();
@@ -571,6 +683,7 @@ pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLink
         duplicate_ids: found.duplicate_ids,
         links: found.links,
         origins: found.origins,
+        refused: refused.into_inner(),
         ..PageLinks::default()
     };
     #[cfg(debug_assertions)]
@@ -669,17 +782,109 @@ fn link_loads(tag: &str, rel: Option<&str>) -> Option<bool> {
         return None;
     }
     if tag != "link" {
-        return Some(false);
+        // SVG's <image>, <use> and <feImage> fetch what their href names.
+        return Some(matches!(tag, "image" | "use" | "feimage"));
     }
     let loads = rel.is_some_and(|rel| {
         rel.split_whitespace().any(|r| {
             matches!(
                 r,
-                "stylesheet" | "icon" | "preload" | "modulepreload" | "manifest" | "prefetch"
+                "stylesheet"
+                    | "icon"
+                    | "preload"
+                    | "modulepreload"
+                    | "manifest"
+                    | "prefetch"
+                    | "prerender"
+                    | "preconnect"
+                    | "dns-prefetch"
             )
         })
     });
     loads.then_some(true)
+}
+
+const SCRIPT: &str = "a script in Markdown";
+const HANDLER: &str = "an event handler (on...=) in Markdown";
+const BASE: &str = "a <base> element in Markdown";
+const REFRESH: &str = "a <meta http-equiv=refresh> in Markdown";
+
+/// What to do about a problem, where there is more to say than its name.
+fn help_for(problem: &str) -> Option<&'static str> {
+    Some(match problem {
+        SCRIPT | HANDLER => {
+            "the site runs no script but its own (the templates'): remove it from the Markdown"
+        }
+        BASE => "it changes where every link on the page leads: remove it",
+        REFRESH => "it sends readers to another address: link to it instead",
+        "loads a resource from another site" => {
+            "patients' privacy: nothing is loaded from another site (images, styles, fonts, \
+             frames); put the file in static/ or content/ and link to it there"
+        }
+        _ => return None,
+    })
+}
+
+/// The addresses of a `srcset` (`a.png 1x, b.png 2x`): each candidate is an address and an
+/// optional descriptor, separated by commas.
+fn srcset_urls(set: &str) -> impl Iterator<Item = &str> {
+    set.split(',')
+        .filter_map(|candidate| candidate.split_whitespace().next())
+}
+
+/// The addresses a piece of CSS (a `style` attribute or element) makes the browser fetch:
+/// `url(...)`, `@import "..."`, `image-set("...")`, read with cssparser (Servo's tokenizer).
+fn css_urls(css: &str) -> Vec<String> {
+    let mut input = cssparser::ParserInput::new(css);
+    let mut parser = cssparser::Parser::new(&mut input);
+    let mut urls = Vec::new();
+    css_walk(&mut parser, false, &mut urls);
+    urls
+}
+
+fn css_walk(
+    parser: &mut cssparser::Parser<'_, '_>,
+    strings_are_urls: bool,
+    urls: &mut Vec<String>,
+) {
+    use cssparser::Token;
+    let mut importing = false;
+    while let Ok(token) = parser.next() {
+        let token = token.clone();
+        let nested = match &token {
+            Token::UnquotedUrl(url) => {
+                urls.push(url.to_string());
+                None
+            }
+            Token::QuotedString(s) if strings_are_urls || importing => {
+                urls.push(s.to_string());
+                importing = false;
+                None
+            }
+            Token::AtKeyword(k) => {
+                importing = k.eq_ignore_ascii_case("import");
+                None
+            }
+            Token::Semicolon => {
+                importing = false;
+                None
+            }
+            Token::Function(name) => {
+                let name = name.to_ascii_lowercase();
+                Some(name == "url" || name == "src" || name.ends_with("image-set"))
+            }
+            Token::ParenthesisBlock | Token::SquareBracketBlock | Token::CurlyBracketBlock => {
+                Some(false)
+            }
+            _ => None,
+        };
+        if let Some(strings_are_urls) = nested {
+            let _ = parser.parse_nested_block(|p| {
+                css_walk(p, strings_are_urls, urls);
+                Ok::<(), cssparser::ParseError<'_, ()>>(())
+            });
+        }
+    }
 }
 
 /// What the checker reads to point at the line that wrote a broken link or a repeated id.
@@ -791,6 +996,15 @@ fn check_page<'p>(
             order: 0,
             link: None,
             value: id,
+            origin: *origin,
+        });
+    }
+    for (value, origin, problem) in &page.refused {
+        problems.push(Problem {
+            page,
+            order: 0,
+            link: Some(problem),
+            value,
             origin: *origin,
         });
     }
@@ -915,7 +1129,11 @@ fn report<'p>(
             };
             let mut d = match g.first.link {
                 Some(problem) => {
-                    Diagnostic::error(format!("{problem} on {on}: `{}`", g.first.value))
+                    let d = Diagnostic::error(format!("{problem} on {on}: `{}`", g.first.value));
+                    match help_for(problem) {
+                        Some(help) => d.with_help(help),
+                        None => d,
+                    }
                 }
                 None => {
                     Diagnostic::error(format!("the id `{}` is used twice on {on}", g.first.value))
@@ -970,7 +1188,8 @@ fn place(
                     .is_none()
                     .then(|| Location::find(text, &format!("id=\"{value}\"")))
                     .flatten()
-                    .or_else(|| Location::find(text, value)),
+                    .or_else(|| Location::find(text, value))
+                    .or_else(|| find_attribute(text, value)),
             });
             (file.clone(), location)
         }
@@ -1003,6 +1222,39 @@ fn place(
                 )
         }
     }
+}
+
+/// The start tag, in the raw HTML of a Markdown file, with an attribute that holds `value`
+/// once its entities are decoded (`href="&#106;avascript:..."`, a `srcset` or `style` naming
+/// the address among others).
+fn find_attribute(text: &str, value: &str) -> Option<Location> {
+    let at = std::cell::Cell::new(None);
+    let mut rewriter = HtmlRewriter::new(
+        Settings::new().append_element_content_handler(on(&ANY, |el| {
+            if at.get().is_some() {
+                return;
+            }
+            let range = el.source_location().bytes();
+            let holds = el
+                .attributes()
+                .iter()
+                .any(|a| html_escape::decode_html_entities(&a.value()).contains(value));
+            if holds {
+                at.set(Some((range.start, range.end)));
+            }
+        })),
+        |_: &[u8]| {},
+    );
+    if rewriter.write(text.as_bytes()).is_ok() {
+        let _ = rewriter.end();
+    }
+    let (start, end) = at.get()?;
+    let tag = text.get(start..end)?;
+    Some(Location::at(
+        text,
+        start,
+        tag.find('\n').unwrap_or(tag.len()),
+    ))
 }
 
 /// Where a link leads, as far as can be told from the link alone.

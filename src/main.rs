@@ -162,6 +162,12 @@ fn main() -> ExitCode {
             };
             match factsheet::serve::run(&options) {
                 Ok(()) => ExitCode::SUCCESS,
+                // A port in use or a wrong folder: the message says all; "could not serve
+                // the site: 1 error" after it would only repeat it.
+                Err(failure @ factsheet::Failure::Usage(_)) => {
+                    print_diagnostics(&failure.diagnostics().0);
+                    ExitCode::from(failure.exit_code())
+                }
                 Err(failure) => fail(&failure, "serve", false, false),
             }
         }

@@ -208,6 +208,8 @@ pub(crate) fn render<'a>(
     // `mailto:` link still waiting for its text.
     let mut link_depth = 0usize;
     let mut mailto_fill: Option<(usize, &str)> = None;
+    // The raw HTML block being read, until its end.
+    let mut html_block: Option<String> = None;
     let mut glossary_linked: HashSet<usize> = HashSet::new();
     let glossary = input.glossary.filter(|g| !g.is_empty());
     // Per open quote: whether it is a callout. The title line of the callout being opened.
@@ -550,9 +552,31 @@ pub(crate) fn render<'a>(
                 links.id(name, span);
                 out.push(event);
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                links.opaque = true;
-                out.push(event);
+            // An HTML block arrives a line at a time, and a comment in it may span lines:
+            // the block is gathered whole so that its comments can be left out.
+            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
+            Event::Html(ref html) if html_block.is_some() => {
+                if let Some(block) = html_block.as_mut() {
+                    block.push_str(html);
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                let raw = html_block.take().unwrap_or_default();
+                let kept = without_comments(&raw);
+                if !kept.trim().is_empty() {
+                    links.opaque = true;
+                    out.push(Event::Start(Tag::HtmlBlock));
+                    out.push(Event::Html(CowStr::from(kept.into_owned())));
+                    out.push(Event::End(TagEnd::HtmlBlock));
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // An inline comment is one event of its own.
+                let kept = without_comments(&html);
+                if !kept.is_empty() {
+                    links.opaque = true;
+                    out.push(Event::InlineHtml(CowStr::from(kept.into_owned())));
+                }
             }
             Event::Start(Tag::CodeBlock(_)) => {
                 in_code_block = true;
@@ -671,6 +695,24 @@ struct TitleLine {
     started: bool,
     /// Something of the title's own was written.
     written: bool,
+}
+
+/// Raw HTML without its comments: an editor's note (`<!-- check this dose -->`) is not for
+/// patients, and would be readable in the page's source.
+fn without_comments(html: &str) -> Cow<'_, str> {
+    if !html.contains("<!") && !html.contains("<?") {
+        return Cow::Borrowed(html);
+    }
+    let settings = lol_html::RewriteStrSettings::new().append_document_content_handler(
+        lol_html::doc_comments!(|c| {
+            c.remove();
+            Ok(())
+        }),
+    );
+    match lol_html::rewrite_str(html, settings) {
+        Ok(kept) => Cow::Owned(kept),
+        Err(_) => Cow::Borrowed(html),
+    }
 }
 
 /// Where the text of one block ends for the readability check: the start or end of any
@@ -1403,6 +1445,33 @@ pub(crate) mod tests {
         assert_eq!(written[5], "[@S1; @S2]");
         assert_eq!(read.links.len(), 10, "{:?}", read.links);
         assert_eq!(read.ids.len(), 7, "{:?}", read.ids);
+    }
+
+    #[test]
+    fn comments_are_left_out_and_their_citations_unchecked() {
+        let md = "Before <!-- NOTE-A inline [@S999] --> after.\n\n\
+                  <!-- NOTE-B: a block\nover two lines [@S999] -->\n\n\
+                  <div class=\"x\"><!-- NOTE-C --><p>kept</p></div>\n\n\
+                  Text <!-- NOTE-D\nacross a line --> end.\n\n\
+                  ```html\n<!-- shown as code -->\n```\n";
+        let (r, _, errors) = render_md(md, "en", "x/");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(!r.html.contains("NOTE"), "{}", r.html);
+        assert!(
+            r.html.contains("<div class=\"x\"><p>kept</p></div>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("&lt;!-- shown as code --&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("Before  after."), "{}", r.html);
+        // A block that was only a comment leaves nothing for the checker to read.
+        let (r, _, _) = render_md("<!-- only a note -->\n\nText.\n", "en", "x/");
+        assert!(!r.links.opaque);
+        assert_eq!(r.html, "<p>Text.</p>\n");
     }
 
     #[test]

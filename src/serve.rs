@@ -243,7 +243,7 @@ fn rebuild_loop(
             Some(m) => limit_hit = Some(m),
             None => eprintln!("warning: file watcher: {e}"),
         };
-        let Some(changed) = watch::next_burst(&rx, &mut on_error) else {
+        let Some(mut changed) = watch::next_burst(&rx, &mut on_error) else {
             break;
         };
         if let Some(message) = limit_hit
@@ -253,6 +253,14 @@ fn rebuild_loop(
             eprintln!("warning: {message}");
             if let Err(e) = w.fall_back_to_polling(tx.clone()) {
                 eprintln!("warning: cannot poll for changes either ({e}); restart to see edits");
+            }
+        }
+        if let Some(w) = watcher.as_mut() {
+            match w.rearm_if_needed(&changed, tx.clone()) {
+                Ok(again) => changed.extend(again),
+                Err(e) => eprintln!(
+                    "warning: cannot watch the project again after a folder came back ({e}); restart to see edits, or use --poll"
+                ),
             }
         }
         if changed.is_empty() {
@@ -274,8 +282,31 @@ fn rebuild_loop(
     }
 }
 
+/// How long a connection may take to send a request's headers, and may stay open with no
+/// request: a client that connects and sends nothing, or stops half-way, is let go.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections served at once, when the open-file limit allows that many: more
+/// wait until one ends, instead of running the server out of file descriptors.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// File descriptors kept for the rest of the server: the site's files, the watcher.
+const RESERVED_FILES: u64 = 64;
+
+/// How many connections to serve at once under this process's open-file limit.
+fn connection_limit() -> usize {
+    #[cfg(unix)]
+    {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        if let Some(files) = limit.current {
+            let room = files.saturating_sub(RESERVED_FILES).max(16);
+            return usize::try_from(room).map_or(MAX_CONNECTIONS, |r| r.min(MAX_CONNECTIONS));
+        }
+    }
+    MAX_CONNECTIONS
+}
+
 /// Serve until Ctrl-C or SIGTERM, then close every events stream and wait (a little) for the
-/// connections to end.
+/// connections to end. hyper serves each connection (HTTP/1.1) with a header-read timeout;
+/// a semaphore caps how many are open.
 fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -286,21 +317,48 @@ fn serve_http(listener: TcpListener, state: Arc<State>) -> Result<(), Failure> {
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Failure::failed(Diagnostic::error(format!("cannot listen: {e}"))))?;
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        let app = http::router(state, shutdown_rx.clone());
-        let mut graceful = shutdown_rx.clone();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = graceful.wait_for(|stop| *stop).await;
-        });
-        let server = tokio::spawn(async move { server.await });
-        stop_signal().await;
+        let app = http::router(state, shutdown_rx);
+        let mut server = hyper::server::conn::http1::Builder::new();
+        server
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        let slots = Arc::new(tokio::sync::Semaphore::new(connection_limit()));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let stop = stop_signal();
+        tokio::pin!(stop);
+        loop {
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot,
+                () = &mut stop => break,
+            };
+            let Ok(slot) = slot else { break };
+            let stream = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = &mut stop => break,
+            };
+            let stream = match stream {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before it was accepted:
+                // wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            let connection = graceful
+                .watch(server.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                let _ = connection.await;
+                drop(slot);
+            });
+        }
         println!("\nStopping...");
         let _ = shutdown_tx.send(true);
-        match tokio::time::timeout(Duration::from_secs(3), server).await {
-            Ok(Ok(Err(e))) => Err(Failure::failed(Diagnostic::error(format!(
-                "server error: {e}"
-            )))),
-            _ => Ok(()),
-        }
+        drop(listener);
+        let _ = tokio::time::timeout(Duration::from_secs(3), graceful.shutdown()).await;
+        Ok(())
     })
 }
 

@@ -232,6 +232,20 @@ fn template_error(
         // Parse errors carry " --> line:col"; render errors name the variable instead.
         if let (Some(text), Some((line, col))) = (text, parse_position(&joined)) {
             d = d.at(location_at(text, line, col));
+        } else if let Some((kind, used)) = ["Filter ", "Tester ", "Function "]
+            .iter()
+            .find_map(|k| Some((k.trim(), quoted_after(&joined, k)?)))
+            .filter(|_| joined.contains("not found"))
+        {
+            // Tera names only the template it was asked for, which may be a child of the
+            // one that uses the filter: look where it is written.
+            if let Some((file, loc)) = find_in_templates(sources, name, used) {
+                d = d.in_file(PathBuf::from("templates").join(file)).at(loc);
+            }
+            d = d.with_help(format!(
+                "`{used}` is not a {} Tera or factsheet knows; see docs/templates.md",
+                kind.to_lowercase()
+            ));
         } else if let Some(var) = quoted_after(&joined, "Variable ") {
             if let Some((file, loc)) = find_in_templates(sources, name, var) {
                 d = d.in_file(PathBuf::from("templates").join(file)).at(loc);

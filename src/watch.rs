@@ -156,6 +156,43 @@ pub fn plan(changed: &[PathBuf]) -> Rebuild {
     })
 }
 
+/// What re-rendering one page changed of what the pages that gather every page show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageEdit<'a> {
+    pub lang: &'a str,
+    /// Its text as the print page shows it (its rendered Markdown, its numbered sources).
+    pub text: bool,
+    /// The sources its own text cites, which the sources page lists it under.
+    pub citations: bool,
+}
+
+/// The gathering pages to render again after [`Rebuild::Render`] of some pages' text alone
+/// (their front matter, the partials, templates, strings and sources unchanged, else every
+/// page renders): a language's print page when the text of one of its pages changed, its
+/// sources page when their citations did. The print page of a 1,000-page language is most of
+/// a rebuild after an edit. (The search page lists front matter only: it renders again only
+/// with every page.)
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gathering {
+    /// Languages whose print page renders again.
+    pub print: BTreeSet<String>,
+    /// Languages whose sources page renders again.
+    pub sources: BTreeSet<String>,
+}
+
+pub fn gathering(edits: &[PageEdit<'_>]) -> Gathering {
+    let mut g = Gathering::default();
+    for e in edits {
+        if e.text {
+            g.print.insert(e.lang.to_string());
+        }
+        if e.citations {
+            g.sources.insert(e.lang.to_string());
+        }
+    }
+    g
+}
+
 /// The paths of a batch worth mentioning to the user, in order, without duplicates.
 pub fn relevant_paths(changed: &[PathBuf]) -> Vec<PathBuf> {
     let set: BTreeSet<&PathBuf> = changed
@@ -184,6 +221,59 @@ enum Backend {
 pub struct ProjectWatcher {
     backend: Backend,
     root: PathBuf,
+    /// What the root and each of [`WATCHED_DIRS`] were when they were watched.
+    watched: Vec<Option<Identity>>,
+}
+
+/// Which folder a path is: a folder put back in its place (deleted and made again, or a
+/// copy moved there) is another folder, which no watch follows.
+type Identity = (u64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// The root, then each of [`WATCHED_DIRS`].
+fn identities(root: &Path) -> Vec<Option<Identity>> {
+    std::iter::once(identity(root))
+        .chain(WATCHED_DIRS.iter().map(|d| identity(&root.join(d))))
+        .collect()
+}
+
+/// How often the rebuild loop looks whether the watched folders are still the ones watched,
+/// when no change arrives: the whole project deleted and restored sends nothing to a watch.
+pub const RECHECK: Duration = Duration::from_secs(1);
+
+/// Which watched folders must be watched anew, relative to the root: those named among
+/// `changed` (a watch on a folder ends when it is moved away or deleted, and nothing
+/// watches it again when it comes back), and those that are no longer the folder watched
+/// (`then` and `now` from [`identities`]). When the root itself changed, all of them.
+pub fn to_rearm(
+    changed: &[PathBuf],
+    then: &[Option<Identity>],
+    now: &[Option<Identity>],
+) -> Vec<PathBuf> {
+    if then.first() != now.first() {
+        return WATCHED_DIRS.iter().map(PathBuf::from).collect();
+    }
+    WATCHED_DIRS
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| {
+            then.get(i + 1) != now.get(i + 1) || changed.iter().any(|p| p == Path::new(d))
+        })
+        .map(|(_, d)| PathBuf::from(d))
+        .collect()
 }
 
 impl ProjectWatcher {
@@ -227,6 +317,28 @@ impl ProjectWatcher {
         matches!(self.backend, Backend::Poll(_))
     }
 
+    /// After `changed`: start the native watcher again when a watched folder came back (see
+    /// [`to_rearm`]). Returns the folders to treat as changed, so that the site is loaded
+    /// again: what was written while nothing watched is read then. Polling needs none of
+    /// this: it looks at the paths every time.
+    pub fn rearm_if_needed(
+        &mut self,
+        changed: &[PathBuf],
+        tx: mpsc::Sender<WatchMessage>,
+    ) -> Result<Vec<PathBuf>, notify::Error> {
+        if self.is_polling() {
+            return Ok(Vec::new());
+        }
+        let again = to_rearm(changed, &self.watched, &identities(&self.root));
+        if again.is_empty() {
+            return Ok(again);
+        }
+        // The new watcher starts before the old one ends: nothing is missed in between.
+        let new = Self::start_native(&self.root, tx)?;
+        std::mem::replace(self, new).stop();
+        Ok(again)
+    }
+
     fn start_native(
         root: &Path,
         tx: mpsc::Sender<WatchMessage>,
@@ -239,12 +351,15 @@ impl ProjectWatcher {
             RecommendedCache::new(),
             notify::Config::default(),
         )?;
+        // Read before watching: a folder replaced in between is then seen as replaced.
+        let watched = identities(root);
         for (path, mode) in watch_list(root) {
             debouncer.watch(&path, mode)?;
         }
         Ok(ProjectWatcher {
             backend: Backend::Native(debouncer),
             root: root.to_path_buf(),
+            watched,
         })
     }
 
@@ -269,6 +384,7 @@ impl ProjectWatcher {
         Ok(ProjectWatcher {
             backend: Backend::Poll(debouncer),
             root: root.to_path_buf(),
+            watched: identities(root),
         })
     }
 
@@ -331,8 +447,9 @@ pub fn is_change(kind: &EventKind) -> bool {
     }
 }
 
-/// Receive the next burst of changes: block for the first batch, then keep collecting while
-/// more batches arrive within [`SETTLE`] (at most [`MAX_WAIT`]). Watcher errors are handed to
+/// Receive the next burst of changes: wait for the first batch (an empty burst after
+/// [`RECHECK`] without one), then keep collecting while more batches arrive within [`SETTLE`]
+/// (at most [`MAX_WAIT`]). Watcher errors are handed to
 /// `on_error`. `None` when asked to stop or when the watcher is gone.
 pub fn next_burst(
     rx: &mpsc::Receiver<WatchMessage>,
@@ -340,13 +457,15 @@ pub fn next_burst(
 ) -> Option<Vec<PathBuf>> {
     let mut paths = Vec::new();
     loop {
-        match rx.recv().ok()? {
-            WatchMessage::Changed(p) => {
+        match rx.recv_timeout(RECHECK) {
+            Ok(WatchMessage::Changed(p)) => {
                 paths.extend(p);
                 break;
             }
-            WatchMessage::Error(e) => on_error(e),
-            WatchMessage::Stop => return None,
+            Ok(WatchMessage::Error(e)) => on_error(e),
+            Ok(WatchMessage::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            // Nothing changed: an empty burst, so that the caller can look at the folders.
+            Err(mpsc::RecvTimeoutError::Timeout) => return Some(paths),
         }
     }
     let start = Instant::now();
@@ -599,6 +718,58 @@ mod tests {
             assert!(m.contains("fs.inotify.max_user_instances"), "{m}");
         }
         assert!(limit_message(&notify::Error::path_not_found()).is_none());
+    }
+
+    #[test]
+    fn print_and_sources_pages_render_only_for_what_changed() {
+        let edit = |lang, text, citations| PageEdit {
+            lang,
+            text,
+            citations,
+        };
+        let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        // Saved without a change: neither.
+        assert_eq!(gathering(&[edit("en", false, false)]), Gathering::default());
+        // A sentence reworded: that language's print page only.
+        assert_eq!(
+            gathering(&[edit("en", true, false)]),
+            Gathering {
+                print: set(&["en"]),
+                sources: set(&[]),
+            }
+        );
+        // A citation added in Ukrainian, a sentence in English.
+        assert_eq!(
+            gathering(&[edit("uk", true, true), edit("en", true, false)]),
+            Gathering {
+                print: set(&["en", "uk"]),
+                sources: set(&["uk"]),
+            }
+        );
+        assert_eq!(gathering(&[]), Gathering::default());
+    }
+
+    #[test]
+    fn folders_that_come_back_are_watched_again() {
+        let a = Some((1, 10));
+        let (c, t) = (Some((1, 20)), Some((1, 30)));
+        let then = [a, c, t, None, None];
+        // An ordinary edit: nothing to do.
+        assert!(to_rearm(&paths(&["content/risks.md"]), &then, &then).is_empty());
+        // content/ moved away and back: the same folder, but its watch ended.
+        assert_eq!(
+            to_rearm(&paths(&["content", "content/risks.md"]), &then, &then),
+            paths(&["content"])
+        );
+        // templates/ deleted and made again: another folder.
+        let now = [a, c, Some((1, 31)), None, None];
+        assert_eq!(to_rearm(&[], &then, &now), paths(&["templates"]));
+        // static/ appeared where there was none.
+        let now = [a, c, t, Some((1, 40)), None];
+        assert_eq!(to_rearm(&[], &then, &now), paths(&["static"]));
+        // The whole project restored: everything.
+        let now = [Some((1, 11)), c, t, None, None];
+        assert_eq!(to_rearm(&[], &then, &now).len(), WATCHED_DIRS.len());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-// Site search. Turns the "Search" link in the page header into a search box. The index
+// Site search. Turns the "Search" link above the page into a button that opens a search box. The index
 // (search-index.<lang>.js, written by factsheet build) is loaded on first use as a <script>,
 // which browsers also allow from file://, where fetch() is refused. Words are reduced to stems
 // with the rules stored in the index, so queries are read exactly as the pages were.
@@ -21,7 +21,14 @@
     return node;
   }
 
-  var form = el('form', { class: 'search-form', role: 'search' });
+  // Until it is used the search is one button the size of the link it replaces, so the page
+  // does not move when the script runs, and on a phone it shares the menu's row.
+  var allPages = box.querySelector('a');
+  var toggle = el('button', {
+    type: 'button', class: 'search-toggle', 'aria-expanded': 'false', 'aria-controls': 'search-form',
+  }, allPages ? allPages.textContent : opts.label);
+  var form = el('form', { id: 'search-form', class: 'search-form', role: 'search' });
+  form.hidden = true;
   var label = el('label', { for: 'search-input' }, opts.label);
   var input = el('input', {
     id: 'search-input', type: 'search', autocomplete: 'off', spellcheck: 'false',
@@ -31,15 +38,23 @@
   var list = el('ol', { class: 'search-results', 'aria-label': opts.label });
   list.hidden = true;
   // The link to the list of every page stays, under its name in this language.
-  var allPages = box.querySelector('a');
   var top = el('div', { class: 'search-top' });
   top.append(label);
   if (allPages) {
     allPages.textContent = opts.allPages;
+    allPages.removeAttribute('class');
     top.append(allPages);
   }
   form.append(top, input, status, list);
-  box.replaceChildren(form);
+  box.replaceChildren(toggle, form);
+
+  function expand(open) {
+    form.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    box.classList.toggle('is-open', open);
+    (open ? input : toggle).focus();
+  }
+  toggle.addEventListener('click', function () { expand(form.hidden); });
 
   function length(s) { return Array.from(s).length; }
 
@@ -187,7 +202,10 @@
       input.value = '';
       show([], '');
       input.focus();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      expand(false);
     }
   });
-  if (input.value) run();
+  if (input.value) { expand(true); run(); }
 })();

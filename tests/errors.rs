@@ -793,3 +793,119 @@ fn a_phone_number_must_say_what_it_reaches_in_every_language() {
     );
     insta::assert_snapshot!(check_fails(&f));
 }
+
+/// Raw HTML that loads from another site, runs a script or sends readers away (trial
+/// 2026-12-07 finding 6): each form is an error at its line in the Markdown.
+#[test]
+fn raw_html_that_loads_elsewhere_or_runs_scripts() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "It can hurt the bladder [@A2; @A1].\n",
+        "It can hurt the bladder [@A2; @A1].\n\n\
+         <img srcset=\"https://evil.example/a.png 2x\" alt=\"\">\n\n\
+         <video poster=\"https://evil.example/p.png\"></video>\n\n\
+         <object data=\"https://evil.example/o.swf\"></object>\n\n\
+         <embed src=\"https://evil.example/e.swf\">\n\n\
+         <p style=\"background: url(https://evil.example/bg.png)\">styled</p>\n\n\
+         <style>\n@import url(\"https://evil.example/x.css\");\n@import 'https://evil.example/y.css';\n\
+         p { background-image: image-set(\"https://evil.example/i.png\" 1x); }\n</style>\n\n\
+         <base href=\"https://evil.example/\">\n\n\
+         <meta http-equiv=\"Refresh\" content=\"0; url=https://evil.example/\">\n\n\
+         <script>alert(1)</script>\n\n\
+         Text with <svg onload=\"alert(2)\"></svg> and <b onclick=\"x()\">bold</b>.\n\n\
+         <a href=\"&#106;avascript:alert(3)\">encoded</a>\n",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+/// An HTML comment is an editor's note: not published, its citations not checked.
+#[test]
+fn html_comments_are_not_published() {
+    let f = Fixture::new();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy [@A1].\n",
+        "You may feel sleepy [@A1]. <!-- SECRET-NOTE inline [@S999] -->\n\n\
+         <!-- SECRET-NOTE: draft dose\nto check [@S999] -->\n",
+    );
+    f.build().assert_ok();
+    for file in ["public/risks/index.html", "public/print/index.html"] {
+        let html = f.read(file);
+        assert!(!html.contains("SECRET"), "{file}: {html}");
+        assert!(!html.contains("<!--"), "{file}: {html}");
+    }
+}
+
+// Six errors that pointed at the wrong place or none (trial 2026-12-07 B20, B25, B42, B75,
+// B76, B78): each now names the file to change, and its line where it has one.
+
+#[test]
+fn javascript_address_in_sources_toml() {
+    let f = Fixture::new();
+    f.edit(
+        "sources.toml",
+        "url = \"https://example.com/cats\"",
+        "url = \"javascript:alert(1)\"",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn language_listed_twice() {
+    let f = Fixture::new();
+    let site = f.read("site.toml");
+    f.write(
+        "site.toml",
+        &format!("{site}\n[[languages]]\ncode = \"uk\"\nname = \"Again\"\ntitle = \"Again\"\n"),
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn no_home_page() {
+    let f = Fixture::new();
+    f.remove("content/_index.md");
+    f.remove("content/_index.uk.md");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn static_file_named_like_a_generated_one() {
+    let f = Fixture::new();
+    f.write("static/sitemap.xml", "<urlset/>\n");
+    insta::assert_snapshot!(check_fails(&f));
+}
+
+#[test]
+fn page_whose_folder_is_a_static_file() {
+    let f = Fixture::new();
+    f.write("content/style.css.md", &f.read("content/risks.md"));
+    f.write("content/style.css.uk.md", &f.read("content/risks.uk.md"));
+    let out = check_fails(&f);
+    // `build` says the same, before writing anything.
+    let build = f.build();
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(
+        build.stderr.contains("content/style.css.md"),
+        "{}",
+        build.stderr
+    );
+    assert!(
+        build.stderr.contains("static/style.css"),
+        "{}",
+        build.stderr
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn unknown_filter_points_at_its_line() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "{{ page.content | safe }}",
+        "{{ page.content | nosuchfilter }}",
+    );
+    insta::assert_snapshot!(check_fails(&f));
+}

@@ -938,6 +938,8 @@ fn a_port_in_use_is_a_clear_usage_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("port {port}")), "{err}");
     assert!(err.contains("--port"), "{err}");
+    // One message, not followed by a summary that repeats it.
+    assert!(!err.contains("could not serve"), "{err}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_factsheet"))
         .args(["serve", "--port", "0", "--root"])
@@ -1144,4 +1146,248 @@ fn a_template_include_loop_is_an_error_and_the_server_stays_up() {
     server.edit("templates/loop.html", "fine\n");
     let (ok, skipped) = events.until("ok");
     assert!(ok.is_some(), "no ok event; got {skipped:?}");
+}
+
+/// After a watched folder is moved away and back, deleted and made again, or the whole
+/// project goes and comes back (a `git stash`, a branch switch, a sync tool), later saves
+/// are still seen without `--poll` (trial 2026-12-07 finding 4, W05, W06, W14).
+#[cfg(unix)]
+#[test]
+fn edits_are_seen_after_watched_folders_come_back() {
+    let dir = fixture();
+    let root = dir.path().canonicalize().unwrap();
+    let server = Server::start(&root);
+    let gone = root.with_file_name(format!(
+        "{}.away",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let edit_and_see = |marker: &str| {
+        server.edit(
+            "content/risks.md",
+            &page("Risks", &format!("{marker} [@S1].")),
+        );
+        let r = server.wait_for_body("/risks/", |r| r.body.contains(marker));
+        assert!(
+            r.body.contains(marker),
+            "{marker} never served; stdout {:?}; stderr {}",
+            server.lines(),
+            server.stderr()
+        );
+    };
+    // Each swap is followed by two edits: the first is seen by the folder's return alone.
+    let settle = || std::thread::sleep(Duration::from_millis(300));
+
+    std::fs::rename(root.join("content"), root.join("content.bak")).unwrap();
+    settle();
+    std::fs::rename(root.join("content.bak"), root.join("content")).unwrap();
+    settle();
+    edit_and_see("MovedBackOne");
+    edit_and_see("MovedBackTwo");
+
+    let templates = std::fs::read_to_string(root.join("templates/page.html")).unwrap();
+    std::fs::remove_dir_all(root.join("templates")).unwrap();
+    settle();
+    write(&root, "templates/page.html", &templates);
+    write(&root, "templates/base.html", BASE_HTML);
+    write(&root, "templates/404.html", NOT_FOUND_HTML);
+    settle();
+    edit_and_see("TemplatesBackOne");
+    server.edit(
+        "templates/page.html",
+        &templates.replace("{% block main %}", "{% block main %}<p>TemplateEdit</p>"),
+    );
+    let r = server.wait_for_body("/risks/", |r| r.body.contains("TemplateEdit"));
+    assert!(r.body.contains("TemplateEdit"), "{:?}", server.lines());
+
+    // The whole project deleted and restored from a copy: every folder is a new one.
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        let to = gone.join(entry.path().strip_prefix(&root).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+    settle();
+    std::fs::rename(&gone, &root).unwrap();
+    settle();
+    edit_and_see("ProjectBackOne");
+    edit_and_see("ProjectBackTwo");
+    server.assert_consistent();
+}
+
+/// Hundreds of idle connections do not stop the server answering, and a connection that
+/// sends nothing, or stops half-way through its headers, is closed by the server (trial
+/// 2026-12-07 finding 8). 127.0.0.1 only.
+#[test]
+fn idle_and_half_sent_connections_do_not_stop_the_server() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let addr = format!("127.0.0.1:{}", server.port);
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(&addr).expect("connect"));
+    }
+    let mut half = TcpStream::connect(&addr).unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    // A new request is answered while they are all open.
+    let r = server.get("/risks/");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Risks are low"));
+    // The server ends both kinds of connection itself: reading gives end of file (or a
+    // reset), not a timeout of this test's own.
+    for stream in [&mut idle[0], &mut half] {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        let mut total = Vec::new();
+        let closed = loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => total.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+                Err(_) => break false,
+            }
+        };
+        assert!(
+            closed,
+            "still open; got {:?}",
+            String::from_utf8_lossy(&total)
+        );
+    }
+    // And it still answers.
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// A refused CONNECT ends the connection instead of leaving the client waiting.
+#[test]
+fn a_refused_connect_closes_the_connection() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let dir = fixture();
+    let server = Server::start(dir.path());
+    let mut s = TcpStream::connect(format!("127.0.0.1:{}", server.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(b"CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer)
+        .expect("the server closes the connection");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+}
+
+/// An edit re-renders the print page of its language only when the page's text changed, and
+/// the sources page only when its citations did (issue 21 #14); what is served is the same
+/// as a full build either way (FACTSHEET_SERVE_VERIFY reports any difference).
+#[test]
+fn print_and_sources_pages_render_again_only_when_they_change() {
+    let dir = fixture();
+    let root = dir.path();
+    write(
+        root,
+        "templates/print.html",
+        "{% extends \"base.html\" %}\n{% block main %}{% for p in pages %}<section id=\"{{ p.anchor }}\">{{ p.content | safe }}</section>\n{% endfor %}{% endblock main %}\n",
+    );
+    write(
+        root,
+        "templates/sources.html",
+        "{% extends \"base.html\" %}\n{% block main %}<ol>{% for s in sources %}<li id=\"{{ s.key }}\">{{ s.title }}:{% for p in s.cited_by %} <a href=\"{{ p.url }}\">{{ p.title }}</a>{% endfor %}</li>\n{% endfor %}</ol>{% endblock main %}\n",
+    );
+    write(
+        root,
+        "templates/search.html",
+        "{% extends \"base.html\" %}\n{% block main %}<ul>{% for e in listing %}<li><a href=\"{{ e.url }}\">{{ e.title }}</a> {{ e.description }}</li>{% endfor %}</ul>{% endblock main %}\n",
+    );
+    let with_front = |title: &str, body: &str, front: &str| {
+        page(title, body).replacen("+++\n", &format!("+++\n{front}\n"), 1)
+    };
+    for (file, title, kind) in [
+        ("print.md", "Print", "print"),
+        ("print.uk.md", "Друк", "print"),
+        ("sources.md", "Sources", "sources"),
+        ("sources.uk.md", "Джерела", "sources"),
+        ("search.md", "Search", "search"),
+        ("search.uk.md", "Пошук", "search"),
+    ] {
+        let front = format!("kind = \"{kind}\"\ntemplate = \"{kind}.html\"");
+        write(
+            root,
+            &format!("content/{file}"),
+            &with_front(title, "Gathered.", &front),
+        );
+    }
+    write(
+        root,
+        "sources.toml",
+        &format!(
+            "{SOURCES_TOML}\n[S2]\ntitle = \"Another source\"\npublisher = \"P\"\ndate = \"2026\"\nurl = \"https://example.org/two\"\n"
+        ),
+    );
+    write(
+        root,
+        "content/_index.md",
+        &page("Home", "Welcome home [@S2]."),
+    );
+    write(
+        root,
+        "content/_index.uk.md",
+        &page("Головна", "Ласкаво просимо [@S2]."),
+    );
+    // English only: its citations can change without its translation's.
+    let notes = |body: &str| with_front("Notes", body, "translation = false");
+    write(root, "content/notes.md", &notes("Notes [@S1]."));
+    let server = Server::start(root);
+    let next_rebuild = |before: usize| {
+        let deadline = Instant::now() + WAIT;
+        while server.rebuild_lines().len() <= before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server
+            .rebuild_lines()
+            .get(before)
+            .cloned()
+            .unwrap_or_else(|| panic!("{:?}\n{}", server.lines(), server.stderr()))
+    };
+
+    // Reworded: the page and the English print page, not the sources or search pages.
+    let before = server.rebuild_lines().len();
+    server.edit(
+        "content/risks.md",
+        &page("Risks", "Risks are very low [@S1]."),
+    );
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 2 of 11 pages"), "{line}");
+    let print = server.get("/print/");
+    assert!(print.body.contains("very low"), "{}", print.body);
+
+    // A new citation: the English sources page too.
+    let before = server.rebuild_lines().len();
+    server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 3 of 11 pages"), "{line}");
+    let sources = server.get("/sources/");
+    let s2 = sources
+        .body
+        .lines()
+        .find(|l| l.contains("id=\"S2\""))
+        .unwrap_or_default();
+    assert!(s2.contains(">Notes</a>"), "{}", sources.body);
+
+    // Saved again unchanged: only the page itself.
+    let before = server.rebuild_lines().len();
+    server.edit("content/notes.md", &notes("Notes [@S1; @S2]."));
+    let line = next_rebuild(before);
+    assert!(line.contains("rebuilt 1 of 11 pages"), "{line}");
+    server.assert_consistent();
 }

@@ -157,6 +157,11 @@ async fn site(AxumState(app): AxumState<App>, method: Method, uri: Uri) -> Respo
         let mut r = text_response(StatusCode::METHOD_NOT_ALLOWED, "405 method not allowed\n");
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        // A refused CONNECT leaves the client waiting for a tunnel otherwise.
+        if method == Method::CONNECT {
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         return r;
     }
     let raw = uri.path();

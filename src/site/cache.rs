@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config;
-use crate::content::{FrontMatter, Page, PageKind};
+use crate::content::{FrontMatter, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::PageLinks;
 use crate::readability::Readability;
@@ -62,11 +62,26 @@ impl RenderCache {
         })
     }
 
-    /// Keep the results of ordinary pages (print and sources pages always render again).
+    /// What the last render of `page` gave that the print and sources pages show: its
+    /// printed text and the sources its own text cites.
+    pub(super) fn previous(
+        &self,
+        page: &Page,
+    ) -> Option<(Option<&Printed>, &[std::sync::Arc<str>])> {
+        let c = self.pages.get(&page.file)?;
+        c.citations.read.then(|| {
+            (
+                c.printed.as_deref(),
+                &c.citations.log[c.citations.body.clone()],
+            )
+        })
+    }
+
+    /// Keep the results of every page: ordinary pages for the next edit of another page, the
+    /// print and sources pages for an edit that changes nothing they show.
     pub(super) fn keep(&mut self, results: Vec<PageResult>) {
         self.pages = results
             .into_iter()
-            .filter(|r| r.page.front.kind == PageKind::Page)
             .map(|r| {
                 let cached = CachedPage {
                     citations: r.citations,

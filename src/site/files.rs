@@ -1,8 +1,8 @@
 //! The files that are not pages: static files and content assets copied as they are, the
 //! sitemap, robots.txt and the 404 page; none may overwrite another output file.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -16,6 +16,8 @@ use super::page::PageResult;
 
 const SITEMAP: &str = "sitemap.xml";
 const ROBOTS: &str = "robots.txt";
+/// The origin of the files factsheet makes itself.
+const GENERATED: &str = "(generated)";
 
 impl Site {
     /// Write every file that is not a page; returns the output paths written.
@@ -50,7 +52,7 @@ impl Site {
                 Data::Copy(asset.source.clone()),
             ));
         }
-        let generated = PathBuf::from("(generated)");
+        let generated = PathBuf::from(GENERATED);
         extras.push((
             SITEMAP.into(),
             generated.clone(),
@@ -93,24 +95,32 @@ impl Site {
             }
         }
 
-        let pages: HashSet<String> = results
-            .iter()
-            .map(|r| r.page.output_file(&self.config))
-            .collect();
+        // Who writes each output file, and each folder the pages make (`style.css/` for a
+        // page content/style.css.md): a file there could not be written.
+        let mut holders: HashMap<String, PathBuf> = HashMap::new();
+        let mut folders: HashMap<String, &Path> = HashMap::new();
+        for r in results {
+            let output = r.page.output_file(&self.config);
+            let mut folder = output.as_str();
+            while let Some((parent, _)) = folder.rsplit_once('/') {
+                folders.entry(parent.to_string()).or_insert(&r.page.file);
+                folder = parent;
+            }
+            holders.insert(output, r.page.file.clone());
+        }
         let mut files: HashSet<String> = HashSet::new();
         let mut to_write = Vec::with_capacity(extras.len());
         for (rel, origin, data) in extras {
-            if pages.contains(&rel) || files.contains(&rel) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "{} would overwrite another output file, {rel}",
-                        origin.display()
-                    ))
-                    .in_file(&origin)
-                    .with_help("rename or remove one of them"),
-                );
+            let clash = match (holders.get(&rel), folders.get(&rel)) {
+                (Some(other), _) => Some(clash_with_file(&rel, &origin, other)),
+                (None, Some(page)) => Some(clash_with_folder(&rel, &origin, page)),
+                (None, None) => None,
+            };
+            if let Some(d) = clash {
+                diags.push(d);
                 continue;
             }
+            holders.insert(rel.clone(), origin.clone());
             files.insert(rel.clone());
             to_write.push((rel, origin, data));
         }
@@ -240,6 +250,82 @@ impl Site {
         xml.push_str("</urlset>\n");
         xml
     }
+}
+
+/// What wrote a generated file, for messages.
+fn generated_name(rel: &str) -> String {
+    match rel {
+        SITEMAP => "the sitemap factsheet makes".into(),
+        ROBOTS => "the robots.txt factsheet makes".into(),
+        _ => format!("the file {rel} factsheet makes"),
+    }
+}
+
+fn is_generated(origin: &Path) -> bool {
+    origin == Path::new(GENERATED)
+}
+
+/// `origin` would write `rel`, which `other` writes too. The error names the file to change:
+/// the one that is not generated.
+fn clash_with_file(rel: &str, origin: &Path, other: &Path) -> Diagnostic {
+    let (file, d) = match (is_generated(origin), is_generated(other)) {
+        (true, true) => (
+            PathBuf::from("site.toml"),
+            Diagnostic::error(format!("{rel} would be written twice")),
+        ),
+        (true, false) => (
+            other.to_path_buf(),
+            Diagnostic::error(format!(
+                "{} would be overwritten by {}",
+                other.display(),
+                generated_name(rel)
+            ))
+            .with_help(format!(
+                "factsheet writes {rel} itself: remove {}",
+                other.display()
+            )),
+        ),
+        (false, true) => (
+            origin.to_path_buf(),
+            Diagnostic::error(format!(
+                "{} would overwrite {}",
+                origin.display(),
+                generated_name(rel)
+            ))
+            .with_help(format!(
+                "factsheet writes {rel} itself: remove {}",
+                origin.display()
+            )),
+        ),
+        (false, false) => (
+            origin.to_path_buf(),
+            Diagnostic::error(format!(
+                "{} and {} would both be written as {rel}",
+                origin.display(),
+                other.display()
+            ))
+            .with_help("rename or remove one of them"),
+        ),
+    };
+    d.in_file(file)
+}
+
+/// `origin` would write the file `rel` where `page` needs a folder of that name.
+fn clash_with_folder(rel: &str, origin: &Path, page: &Path) -> Diagnostic {
+    let what = if is_generated(origin) {
+        generated_name(rel)
+    } else {
+        origin.display().to_string()
+    };
+    Diagnostic::error(format!(
+        "{} is published in a folder {rel}/, where {what} is the file {rel}",
+        page.display()
+    ))
+    .in_file(page)
+    .with_help(format!(
+        "rename {} (its address would be /{rel}/), or the other file",
+        page.display()
+    ))
 }
 
 fn xml_escape(s: &str) -> String {

@@ -171,8 +171,9 @@ impl Site {
     /// Pages of kind "page" whose file is not in `dirty` are not rendered again: their results
     /// (citations, links, readability, errors) come from `cache`, and nothing is written to
     /// `sink` for them ([`Report::reused`] lists them). `dirty = None` renders every page.
-    /// Print and sources pages always render (they show every page). The cache is refilled
-    /// with this render's results.
+    /// Print and sources pages show every page: they render again when what they show of a
+    /// re-rendered page changed ([`crate::watch::gathering`]), else come from the cache too.
+    /// The cache is refilled with this render's results.
     ///
     /// What is dirty comes from [`Site::reload`]: a page's output depends on its own file and,
     /// through the navigation, translation links, partials and the page index, on every
@@ -241,6 +242,52 @@ impl Site {
             })
             .collect_into_vec(&mut results);
         drop(reused);
+        // What the re-rendered pages changed decides which gathering pages render again.
+        let gather = dirty.map(|d| {
+            let edits: Vec<crate::watch::PageEdit> = results
+                .iter()
+                .filter(|r| d.contains(&r.page.file))
+                .map(|r| {
+                    let (text, citations) = match cache.previous(r.page) {
+                        Some((printed, cited)) => (
+                            printed != r.printed.as_deref(),
+                            cited != r.body_sources() || !r.citations.read,
+                        ),
+                        None => (true, true),
+                    };
+                    crate::watch::PageEdit {
+                        lang: &r.page.lang,
+                        text,
+                        citations,
+                    }
+                })
+                .collect();
+            crate::watch::gathering(&edits)
+        });
+        // Each gathering page with its result from the cache where it need not render.
+        let special: Vec<(&Page, Option<PageResult>)> = special
+            .into_iter()
+            .map(|page| {
+                let Some((gather, dirty)) = gather.as_ref().zip(dirty) else {
+                    return (page, None);
+                };
+                let needed = dirty.contains(&page.file)
+                    || match page.front.kind {
+                        // The handout prints every page's key facts: their text too.
+                        PageKind::Print | PageKind::Handout => gather.print.contains(&page.lang),
+                        PageKind::Sources => gather.sources.contains(&page.lang),
+                        // It lists titles, descriptions and addresses: a change to one
+                        // of those renders every page anyway.
+                        PageKind::Search => false,
+                        PageKind::Page => true,
+                    };
+                let cached = if needed { None } else { cache.take(page) };
+                if cached.is_some() {
+                    report.reused.insert(page.output_file(&self.config));
+                }
+                (page, cached)
+            })
+            .collect();
         let ordinary = Ordinary {
             cited_by: context::cited_by(&results),
             printed: results
@@ -254,16 +301,14 @@ impl Site {
         // The sources and print pages of a large site each have a template context the size of
         // the site (tens of MB at 10,000 pages per language): render them one at a time there,
         // so as not to add them up at the peak of memory; in parallel on smaller sites.
+        let render = |(page, cached)| match cached {
+            Some(result) => result,
+            None => state.render_page(page, sink, Some(&ordinary)),
+        };
         let special_results: Vec<PageResult> = if self.content.pages.len() > LARGE_SITE {
-            special
-                .iter()
-                .map(|page| state.render_page(page, sink, Some(&ordinary)))
-                .collect()
+            special.into_iter().map(render).collect()
         } else {
-            special
-                .par_iter()
-                .map(|page| state.render_page(page, sink, Some(&ordinary)))
-                .collect()
+            special.into_par_iter().map(render).collect()
         };
         drop(ordinary);
         results.extend(special_results);

@@ -23,6 +23,7 @@ use crate::urls;
 
 /// What an ordinary page keeps of its render for the print page of its language. Pages keep
 /// it only where their language has a print page: a site without one keeps nothing more.
+#[derive(PartialEq)]
 pub(super) struct Printed {
     /// The page's rendered Markdown, as on the page.
     pub(super) html: String,

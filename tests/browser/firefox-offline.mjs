@@ -98,6 +98,7 @@ const COLLECT = `JSON.stringify({
 
 function search(query) {
   return `new Promise((done) => {
+    document.querySelector('.search-toggle')?.click();
     const input = document.getElementById('search-input');
     input.focus();
     input.value = ${JSON.stringify(query)};

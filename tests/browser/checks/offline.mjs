@@ -114,6 +114,7 @@ export default function register(ctx) {
     ]) {
       const { page, log, close } = await ctx.open(root + from);
       try {
+        await page.locator('.search-toggle').click();
         await page.getByRole('searchbox').fill(query);
         const first = page.locator('.search-results a').first();
         await first.waitFor();

@@ -1,6 +1,7 @@
 // The print page of each language, printed to PDF by Chromium, holds the h2 heading of every one
-// of its sections in document order, and the text of the emergency box. The PDF's text comes
-// from pdftotext (poppler-utils); the PDFs and their text are kept in artifacts/.
+// of its sections in document order, and the text of the emergency box; the fact sheet starts on
+// the first sheet (the first section's title and its first key fact). The PDF's text comes from
+// pdftotext (poppler-utils); the PDFs and their text are kept in artifacts/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNone } from '../lib/assert.mjs';
@@ -41,7 +42,10 @@ async function printToText(ctx, p) {
       const inSections = headings.filter((h) => h.closest('section, article'));
       if (inSections.length) headings = inSections;
       const box = document.querySelector(selector);
+      const first = document.querySelector('.print-section');
+      const fact = first?.querySelector('.key-facts li') ?? first?.querySelector('.content p');
       return {
+        firstSection: first ? [first.querySelector('h2, h3')?.innerText ?? '', fact?.innerText.split(/\s+/).slice(0, 6).join(' ') ?? ''] : null,
         headings: headings.map((h) => h.innerText.trim()).filter(Boolean),
         emergency: box ? box.innerText.split('\n').map((l) => l.trim()).filter((l) => /[\p{L}\p{N}]/u.test(l)) : null,
       };
@@ -50,7 +54,12 @@ async function printToText(ctx, p) {
     const pdf = path.join(ctx.config.artifactsDir, `print-${p.lang}.pdf`);
     await page.pdf({ path: pdf, format: 'A4', printBackground: true });
     await run(ctx.config.pdftotext, ['-enc', 'UTF-8', pdf, `${pdf}.txt`]);
-    return { ...dom, pdfText: squeeze(await fs.readFile(`${pdf}.txt`, 'utf8')) };
+    await run(ctx.config.pdftotext, ['-enc', 'UTF-8', '-l', '1', pdf, `${pdf}.p1.txt`]);
+    return {
+      ...dom,
+      pdfText: squeeze(await fs.readFile(`${pdf}.txt`, 'utf8')),
+      firstSheet: squeeze(await fs.readFile(`${pdf}.p1.txt`, 'utf8')),
+    };
   } finally {
     await close();
   }
@@ -80,6 +89,15 @@ export default function register(ctx) {
       assert.ok(emergency.length > 0, 'the emergency box is empty');
       const missing = missingInOrder(pdfText, emergency);
       assertNone(missing, 'lines of the emergency box missing from the PDF');
+    });
+
+    test(`print: /${rel} PDF starts the fact sheet on its first sheet`, { timeout: 120_000 }, async () => {
+      assert.ok(p, `no print page at /${rel}`);
+      const { firstSection, firstSheet } = await printOnce();
+      assert.ok(firstSection, 'the print page has no .print-section');
+      assert.ok(firstSection.every(Boolean), `the first section has no title or no text: ${JSON.stringify(firstSection)}`);
+      const missing = missingInOrder(firstSheet, firstSection);
+      assertNone(missing, 'of the first section\'s title and first words missing from sheet 1');
     });
   }
 }

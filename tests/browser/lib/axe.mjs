@@ -7,6 +7,9 @@ const axeSource = await fs.readFile(createRequire(import.meta.url).resolve('axe-
 /** WCAG 2.0, 2.1 and 2.2, levels A and AA. */
 export const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
+/** WCAG A and AA, and axe's best practices (unique landmarks, one h1, headings in order...). */
+export const WCAG_AA_BEST = [...WCAG_AA, 'best-practice'];
+
 /** The violations on the page, or only inside `selector`. */
 export async function axeViolations(page, { tags = WCAG_AA, selector = null } = {}) {
   await page.evaluate(axeSource);

@@ -23,16 +23,21 @@ const HEIGHTS = { 390: 844, 1280: 800 };
 
 /**
  * Opens url in a new context. Options: width (390|1280), colorScheme ('light'|'dark'),
- * javaScriptEnabled, waitUntil. Returns { page, context, log, close() }; log holds
+ * javaScriptEnabled, waitUntil; height (default: 844 at 390 px, else 800); mobile (a phone's
+ * touch screen and viewport handling); initScript (run in every document before its own
+ * scripts). Returns { page, context, log, close() }; log holds
  * requests (every URL asked for), badResponses (status >= 400), failedRequests and
  * consoleErrors ({ text, url } of console.error messages and uncaught page errors).
  */
 export async function openPage(browser, url, options = {}) {
   const { width = 1280, colorScheme = 'light', javaScriptEnabled = true, waitUntil = 'load' } = options;
+  const { height = HEIGHTS[width] ?? 800, mobile = false, initScript = null } = options;
   const context = await browser.newContext({
-    viewport: { width, height: HEIGHTS[width] ?? 800 },
+    viewport: { width, height },
     javaScriptEnabled,
+    ...(mobile ? { isMobile: true, hasTouch: true } : {}),
   });
+  if (initScript) await context.addInitScript(initScript);
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const log = { requests: [], badResponses: [], failedRequests: [], consoleErrors: [] };
