@@ -101,12 +101,15 @@ export default function register(ctx) {
         });
         s.page.on('console', (msg) => msg.type() === 'error' && note('console error')(`${msg.text()} (${s.page.url()})`));
         s.page.on('pageerror', (err) => note('uncaught')(err.message));
-        // First visit: a page of each language, online.
-        for (const home of ctx.config.languages.map((l, i) => (i === 0 ? '' : `${l}/`))) {
+        // First visit: a page of each language, online, staying until the worker has stored
+        // its language (it registers after the page's load event, as a reader would stay).
+        for (const [i, lang] of ctx.config.languages.entries()) {
+          const home = i === 0 ? '' : `${lang}/`;
           const page = await open(home);
           for (const a of await page.$$eval('.site-nav a', (as) => as.map((x) => x.getAttribute('href')))) {
             s.menu.push(new URL(a, s.server.baseUrl + home).href.slice(s.server.baseUrl.length));
           }
+          if (!(await poll(() => allStored([lang])))) throw new Error(`within ${WAIT / 1000} s of opening /${home}, its language is not stored`);
         }
         if (s.menu.length < 10) throw new Error(`only ${s.menu.length} menu links found: ${s.menu}`);
       } catch (err) {
