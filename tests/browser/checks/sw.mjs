@@ -2,10 +2,10 @@
 // the project, served under the sub-path by a server of its own. The home pages of both
 // languages are opened once; then the network goes off (context.setOffline) and every page of
 // the menu, in both languages, must open with its title, its text and the offline note. Back
-// online after a page was changed and the site rebuilt, the next visit shows the new text, and
-// offline again shows it too. axe finds no WCAG A/AA violation with the note shown; no request
-// leaves the site, none fails while online, and no console error. The project's own files are
-// never touched.
+// online after a page was changed, a file removed and the site rebuilt, the next visit shows the
+// new text, and offline again shows it too; the removed file is no longer stored. axe finds no
+// WCAG A/AA violation with the note shown; no request leaves the site, and no console error.
+// The project's own files are never touched.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -26,6 +26,8 @@ const NEW_SENTENCE = `Offline check ${process.pid}: this sentence is new after t
 const TODAY = '2026-12-05';
 const NOTES = { en: 'Saved copy from 5\u00a0December 2026 – you are offline', uk: 'Збережена копія від 5\u00a0грудня 2026\u00a0р. – ви не в мережі' };
 const WAIT = 30_000;
+// A shared file removed before the rebuild.
+const GONE = 'icon-192.png';
 
 /** Runs in the page: what the service worker has stored, from its state record. */
 async function storedState(scope) {
@@ -164,11 +166,13 @@ export default function register(ctx) {
       }
     });
 
-    test('sw: after a rebuild, the next visit shows the new text, and offline again shows it too', { timeout: 180_000 }, async () => {
+    test('sw: after a rebuild, the next visit shows the new text, offline again too, and what went is no longer stored', { timeout: 180_000 }, async () => {
       ready();
       await s.context.setOffline(false);
       const file = path.join(s.tmp, MARKDOWN);
       await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace(OLD_SENTENCE, NEW_SENTENCE));
+      // A file that goes must go from the store too.
+      await fs.rm(path.join(s.tmp, 'static', GONE));
       await build();
       let page = await open(PAGE);
       let main = await page.locator('main').innerText();
@@ -177,6 +181,12 @@ export default function register(ctx) {
       const url = s.server.baseUrl + PAGE;
       const updated = await poll(async () => (await s.page.evaluate(storedText, [s.server.baseUrl, url]))?.includes(NEW_SENTENCE) && allStored(ctx.config.languages));
       assert.ok(updated, `within ${WAIT / 1000} s of the visit, the stored /${PAGE} is not the new one`);
+      const gone = s.server.baseUrl + GONE;
+      assert.equal(await s.page.evaluate(storedText, [s.server.baseUrl, gone]), null, `${GONE} is still stored after it went`);
+      const state = await s.page.evaluate(storedState, s.server.baseUrl);
+      const m = await manifest();
+      const listed = new Set([m.shared, ...Object.values(m.languages).map((l) => l.files)].flatMap((f) => Object.keys(f)).map((rel) => new URL(rel, s.server.baseUrl).href));
+      assertNone(Object.keys(state.files).filter((u) => !listed.has(u)), 'stored files the new list does not name');
       await s.context.setOffline(true);
       page = await open(PAGE);
       main = await page.locator('main').innerText();
