@@ -145,6 +145,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 offline,
+                live: false,
             };
             let built = build(&root, output_dir.as_deref(), &options).and_then(|(r, out)| {
                 if let Some(zip) = &zip {
@@ -184,6 +185,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 offline: false,
+                live: false,
             };
             match check(&root, &options) {
                 Ok(_) if quiet => ExitCode::SUCCESS,

@@ -53,6 +53,7 @@ pub fn run(options: &ServeOptions) -> Result<(), Failure> {
         base_url: None,
         drafts: options.drafts,
         offline: false,
+        live: true,
     };
     let mut builder = Builder::new(&root, load, state.clone());
     let first = builder.initial();

@@ -163,21 +163,23 @@ fn date_words(
         .and_then(tera::Value::as_str)
         .unwrap_or("");
     let iso = value.as_str().unwrap_or("");
-    let bad = || tera::Error::msg(format!("date_words: `{iso}` is not a date like 2026-11-20"));
+    date_in_words(iso, months, suffix).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "date_words: `{iso}` is not a date like 2026-11-20, or `{months}` has no month of it"
+        ))
+    })
+    .map(tera::Value::String)
+}
+
+/// "2026-11-20" as [`date_words`] writes it; `None` if it is not a date or `months` lacks its
+/// month.
+pub(crate) fn date_in_words(iso: &str, months: &str, suffix: &str) -> Option<String> {
     let mut parts = iso.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let month: usize = month.parse().map_err(|_| bad())?;
-    let day: u32 = day.parse().map_err(|_| bad())?;
-    let name = months
-        .split(',')
-        .nth(month.wrapping_sub(1))
-        .ok_or_else(|| tera::Error::msg(format!("date_words: no month {month} in `{months}`")))?;
-    Ok(tera::Value::String(format!(
-        "{day}\u{a0}{} {year}{suffix}",
-        name.trim()
-    )))
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let month: usize = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    let name = months.split(',').nth(month.wrapping_sub(1))?;
+    Some(format!("{day}\u{a0}{} {year}{suffix}", name.trim()))
 }
 
 /// The chain of Tera's messages, outermost first.

@@ -23,13 +23,17 @@ fn writes_pretty_urls_for_both_languages() {
         "sitemap.xml",
         "robots.txt",
         "404.html",
+        // The service worker's list of files to store, and a web app manifest per language.
+        "offline-manifest.json",
+        "app.en.webmanifest",
+        "app.uk.webmanifest",
         ".factsheet-output",
     ] {
         assert!(f.path("public").join(file).is_file(), "missing {file}");
     }
     assert!(
         run.stdout
-            .starts_with("Built 8 pages (en 4, uk 4), 6 other files in "),
+            .starts_with("Built 8 pages (en 4, uk 4), 9 other files in "),
         "{}",
         run.stdout
     );

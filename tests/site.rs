@@ -209,8 +209,9 @@ fn hreflang_pairs_point_at_the_twin() {
 #[test]
 fn nothing_is_loaded_from_another_site() {
     for (lang, slug, html) in all_pages() {
-        // The one script is the search box's, from this site, deferred: the page reads
-        // without it (the browser suite reads every page with JavaScript off).
+        // The two scripts are the search box's and the one registering the service worker,
+        // from this site, deferred: the page reads without them (the browser suite reads
+        // every page with JavaScript off).
         let depth = slug.matches('/').count() + usize::from(lang != "en");
         let root = if depth == 0 {
             "./".to_string()
@@ -218,12 +219,14 @@ fn nothing_is_loaded_from_another_site() {
             "../".repeat(depth)
         };
         let search_js = format!("<script src=\"{root}search.js\" defer></script>");
+        let sw_js = format!("<script src=\"{root}sw-register.js\" defer></script>");
         assert_eq!(
             html.matches("<script").count(),
-            1,
-            "{lang} /{slug}: one script only"
+            2,
+            "{lang} /{slug}: two scripts only"
         );
         assert!(html.contains(&search_js), "{lang} /{slug}: {search_js}");
+        assert!(html.contains(&sw_js), "{lang} /{slug}: {sw_js}");
         for attr in [" src=\"http", " src=\"//", "url(http", "@import"] {
             assert!(!html.contains(attr), "{lang} /{slug}: loads {attr}");
         }
@@ -248,6 +251,23 @@ fn nothing_is_loaded_from_another_site() {
 }
 
 #[test]
+fn the_stylesheet_comes_with_every_page() {
+    // On a slow line a linked stylesheet costs the first screen a second round trip.
+    let css = std::fs::read_to_string(project().join("static/style.css")).unwrap();
+    let style = format!("<style>{css}</style>");
+    for (lang, slug, html) in all_pages() {
+        assert!(
+            html.contains(&style),
+            "{lang} /{slug}: no <style> with style.css"
+        );
+        assert!(
+            !html.contains("rel=\"stylesheet\""),
+            "{lang} /{slug}: links a stylesheet"
+        );
+    }
+}
+
+#[test]
 fn check_passes_with_readability_and_parity() {
     let run = factsheet(&["check"]);
     assert!(
@@ -257,7 +277,7 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 28 pages (en 14, uk 14), 8 other files: no problems found\n"
+        "Checked 28 pages (en 14, uk 14), 15 other files: no problems found\n"
     );
     assert!(
         run.stderr.is_empty(),

@@ -179,6 +179,12 @@ pub(super) struct Context<'a> {
     handout_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     handout: Option<Handout<'a>>,
+    /// *CSS*: `static/style.css`, for a `<style>` element in place of a link to it (see
+    /// [`Site::inline_css`]); nothing under `factsheet serve`.
+    inline_css: Option<&'a str>,
+    /// Whether the page links its language's web app manifest and registers the service
+    /// worker: in `factsheet build`, not in the offline copy nor under `factsheet serve`.
+    web_app: bool,
 }
 
 /// The 404 page: served at any path, so its links are absolute paths from the site root.
@@ -436,6 +442,8 @@ impl<'b> Context<'b> {
                 .handout_url(lang, url)
                 .filter(|_| page.front.kind != PageKind::Handout),
             handout,
+            inline_css: site.inline_css.as_deref(),
+            web_app: site.web_app(),
         }
     }
 }

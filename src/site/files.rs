@@ -67,6 +67,12 @@ impl Site {
             generated.clone(),
             Data::Bytes(robots.into_bytes()),
         ));
+        if self.web_app() {
+            let names: Vec<String> = extras.iter().map(|(rel, ..)| rel.clone()).collect();
+            for (rel, json) in self.web_manifests(names.iter().map(String::as_str)) {
+                extras.push((rel, generated.clone(), Data::Bytes(json)));
+            }
+        }
         let mut indexed =
             crate::search::by_language(results.iter().filter_map(|r| r.search.as_ref()));
         for l in &self.config.languages {
@@ -161,11 +167,17 @@ impl Site {
             .languages
             .iter()
             .map(|l| crate::search::index_file(&l.code));
+        let app = self.web_app().then(|| {
+            let manifests = self.config.languages.iter();
+            let manifests = manifests.map(|l| super::app::web_manifest_file(&l.code));
+            manifests.chain([super::app::OFFLINE_MANIFEST.to_string()])
+        });
         pages
             .chain(statics)
             .chain(assets)
             .chain(indexes)
             .chain([SITEMAP, ROBOTS].map(String::from))
+            .chain(app.into_iter().flatten())
             .collect()
     }
 

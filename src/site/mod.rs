@@ -10,6 +10,7 @@
 //! - [`print`]: the print page's sections, made from what the pages rendered.
 //! - [`cache`]: what `factsheet serve` keeps between renders, and what an edit makes dirty.
 
+mod app;
 mod cache;
 mod checks;
 mod context;
@@ -43,6 +44,9 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Links point at files (`about/index.html`), for a copy opened from `file://`.
     pub offline: bool,
+    /// Pages are served by `factsheet serve`: the stylesheet stays a file of its own, which
+    /// it swaps on an edit, and there is no service worker to keep copies of drafts.
+    pub live: bool,
 }
 
 /// Whether problems that only lower quality stop the run (`check`) or are warnings (`build`).
@@ -76,6 +80,12 @@ pub struct Site {
     pub(crate) terms: Option<crate::terms::Terms>,
     /// See [`LoadOptions::offline`].
     pub(crate) offline: bool,
+    /// See [`LoadOptions::live`].
+    pub(crate) live: bool,
+    /// `static/style.css`, put in every page's `<head>` so that its first screen needs no
+    /// second round trip; `None` under `factsheet serve` and in the offline copy (no round
+    /// trips from `file://`), or when the file is missing or would end the `<style>` early.
+    pub(crate) inline_css: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -146,6 +156,11 @@ impl Site {
                     templates,
                     terms,
                     offline: options.offline,
+                    live: options.live,
+                    inline_css: (!options.live && !options.offline)
+                        .then(|| std::fs::read_to_string(root.join("static/style.css")).ok())
+                        .flatten()
+                        .filter(|css| !css.to_ascii_lowercase().contains("</style")),
                 })
             }
             _ => Err(diags),
@@ -188,6 +203,12 @@ impl Site {
         cache: &mut RenderCache,
         dirty: Option<&HashSet<PathBuf>>,
     ) -> Result<Report, Diagnostics> {
+        let hashing = self.web_app().then(|| app::HashingSink::new(sink));
+        let output = sink;
+        let sink: &dyn Sink = match &hashing {
+            Some(h) => h,
+            None => sink,
+        };
         let mut walk_errors = Diagnostics::default();
         let statics = self.static_files(&mut walk_errors);
         let state = RenderState::new(self, &statics);
@@ -313,7 +334,12 @@ impl Site {
                 .or_default() += 1;
         }
         diags.0.append(&mut walk_errors.0);
-        let files = self.write_other_files(sink, &results, statics, &mut diags);
+        let mut files = self.write_other_files(sink, &results, statics, &mut diags);
+        if let Some(hashing) = hashing
+            && !diags.has_errors()
+        {
+            self.write_offline_manifest(output, &results, hashing, &mut files, &mut diags);
+        }
         report.other_files = files.len();
         // Links to the files this render counted on were settled as pages were read: each
         // must have been written.

@@ -19,8 +19,9 @@ import offline from './checks/offline.mjs';
 import phones from './checks/phones.mjs';
 import handout from './checks/handout.mjs';
 import layout from './checks/layout.mjs';
+import sw from './checks/sw.mjs';
 
-const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout, layout };
+const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout, layout, sw };
 
 let ctx;
 try {
