@@ -110,6 +110,28 @@ impl Site {
                 (None, Some(page)) => Some(clash_with_folder(&rel, &origin, page)),
                 (None, None) => None,
             };
+            // A split search index writes its shards in a folder beside it, which nothing
+            // else may write into.
+            let clash = clash.or_else(|| match &data {
+                Data::SearchIndex(lang, _) => {
+                    let folder = format!("{}/", crate::search::shard_folder(lang));
+                    let mut inside: Vec<(&String, &PathBuf)> = holders
+                        .iter()
+                        .filter(|(held, _)| held.starts_with(&folder))
+                        .collect();
+                    inside.sort();
+                    inside.first().map(|(held, other)| {
+                        Diagnostic::error(format!(
+                            "{} would be written as {held}, in the folder {folder} where \
+                             factsheet writes the parts of the search index {rel}",
+                            other.display()
+                        ))
+                        .in_file(*other)
+                        .with_help(format!("move or rename {}", other.display()))
+                    })
+                }
+                _ => None,
+            });
             if let Some(d) = clash {
                 diags.push(d);
                 continue;
@@ -118,12 +140,21 @@ impl Site {
             files.insert(rel.clone());
             to_write.push((rel, origin, data));
         }
+        // The shards and fragments of split search indexes, as they are written.
+        let shards = std::sync::Mutex::new(Vec::new());
         let write = |(rel, origin, data): &(String, PathBuf, Data)| {
             let written = match data {
                 Data::Copy(from) => sink.copy(rel, from),
                 Data::Bytes(bytes) => sink.write(rel, bytes),
                 Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out)
+                    crate::search::write_site_index(self, lang, pages, out, &mut |shard, bytes| {
+                        sink.write(shard, bytes)?;
+                        shards
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(shard.to_string());
+                        Ok(())
+                    })
                 }),
             };
             let e = written.err()?;
@@ -140,6 +171,7 @@ impl Site {
         let mut failures: Vec<Diagnostic> = together.par_iter().filter_map(|w| write(w)).collect();
         failures.extend(one_by_one.iter().filter_map(|w| write(w)));
         diags.0.extend(failures);
+        files.extend(shards.into_inner().unwrap_or_else(|e| e.into_inner()));
         files
     }
 
