@@ -721,7 +721,7 @@ pub fn write_site_index(
     lang: &str,
     pages: &[&PageEntry],
     out: &mut dyn Write,
-    emit: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
+    emit: &Emit,
 ) -> std::io::Result<()> {
     if site.offline {
         write_index(lang, pages, offline::page_file, Split::SITE, out, emit)
@@ -778,132 +778,37 @@ fn script_json(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<(
 pub fn write_index(
     lang: &str,
     pages: &[&PageEntry],
-    link: impl Fn(&str) -> String,
+    link: impl Fn(&str) -> String + Sync,
     split: Split,
     out: &mut dyn Write,
-    emit: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
+    emit: &Emit,
 ) -> std::io::Result<()> {
     let mut sorted: Vec<&PageEntry> = pages.to_vec();
     sorted.sort_by(|a, b| a.url.cmp(&b.url));
-    // Each stem of the language, by its position in `postings`; `local` is the current
-    // page's stems by that position.
-    let mut positions: HashMap<&str, u32> = HashMap::default();
-    let mut postings: Vec<Postings> = Vec::new();
-    let mut local: Vec<u32> = Vec::new();
-    // The index's size in JSON, roughly: text, and at least two characters a number.
-    let mut estimate = 0;
-    let mut n = 0;
-    for page in &sorted {
-        estimate += page.title.len() + page.url.len() + page.description.len();
-        local.clear();
-        for stem in page.stems.split_terminator('\n') {
-            let next = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-            let at = *positions.entry(stem).or_insert(next);
-            if at == next {
-                postings.push(Postings::default());
-            }
-            local.push(at);
-        }
-        for s in &page.sections {
-            estimate += s.text.len();
-            for (stem, weight) in s.terms() {
-                let list = &mut postings[local[stem as usize] as usize];
-                let step = u32::try_from(n - list.last).unwrap_or(u32::MAX >> 4);
-                list.list.push(step * (MAX_STORED_WEIGHT + 1) + weight);
-                list.last = n;
-                estimate += 2;
-            }
-            n += 1;
-        }
-    }
+    // The index's size in JSON, roughly: text, and two characters a number (the postings'
+    // varints have a byte or more each).
+    let estimate: usize = sorted
+        .iter()
+        .map(|p| {
+            let sections: usize = p
+                .sections
+                .iter()
+                .map(|s| s.text.len() + 2 * s.terms.len())
+                .sum();
+            p.title.len() + p.url.len() + p.description.len() + sections
+        })
+        .sum();
     if estimate <= split.one_file {
-        let terms: BTreeMap<&str, Postings> = positions
-            .into_iter()
-            .map(|(stem, at)| (stem, std::mem::take(&mut postings[at as usize])))
-            .collect();
-        drop(postings);
+        let terms: BTreeMap<&str, Postings> = postings_of(&sorted).into_iter().collect();
         return write_whole(lang, &sorted, &link, terms, out);
     }
-    // In the order of JavaScript's `<` (UTF-16 code units), by which search.js finds a
-    // word's shard; UTF-8's order differs above U+FFFF.
-    let mut terms: Vec<(&str, u32)> = positions.into_iter().collect();
-    terms.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * split.shard);
-    let mut shards: Vec<&str> = Vec::new();
-    let mut json = Vec::new();
-    let mut first = None;
-    let mut close_shard = |buf: &mut Vec<u8>, i: usize| {
-        let mut file = Vec::with_capacity(buf.len() + 200);
-        script_start(&mut file, " shard", lang, &format!("{lang}/t{i}"))?;
-        file.push(b'{');
-        file.append(buf);
-        file.extend_from_slice(b"};\n");
-        emit(&format!("{}/t{i}.js", shard_folder(lang)), &file)
-    };
-    for (stem, at) in &terms {
-        if buf.len() >= split.shard
-            && let Some(first) = first.take()
-        {
-            close_shard(&mut buf, shards.len())?;
-            shards.push(first);
-        }
-        if !buf.is_empty() {
-            buf.push(b',');
-        }
-        first.get_or_insert(*stem);
-        json.clear();
-        serde_json::to_writer(&mut json, stem)?;
-        buf.extend_from_slice(&json);
-        buf.push(b':');
-        serde_json::to_writer(&mut buf, &postings[*at as usize])?;
-    }
-    if let Some(first) = first.take() {
-        close_shard(&mut buf, shards.len())?;
-        shards.push(first);
-    }
-    drop(postings);
-
-    // Fragments: title, link, description and sections (heading, anchor, snippet) of each
-    // page, as many pages a fragment as fit in `split.fragment`.
-    type PageData<'a> = (&'a str, String, &'a str, Vec<(&'a str, &'a str, &'a str)>);
-    let mut fragments: Vec<usize> = Vec::new();
-    let mut group: Vec<PageData> = Vec::new();
-    let mut size = 0;
-    let mut close_fragment =
-        |group: &mut Vec<PageData>, fragments: &mut Vec<usize>| -> std::io::Result<()> {
-            let i = fragments.len();
-            fragments.push(group.len());
-            let mut file = Vec::with_capacity(2 * split.fragment);
-            script_start(&mut file, " pages", lang, &format!("{lang}/p{i}"))?;
-            script_json(&mut file, group)?;
-            group.clear();
-            emit(&format!("{}/p{i}.js", shard_folder(lang)), &file)
-        };
-    for page in &sorted {
-        if size >= split.fragment {
-            close_fragment(&mut group, &mut fragments)?;
-            size = 0;
-        }
-        size += page.title.len() + page.url.len() + page.description.len();
-        size += page
-            .sections
-            .iter()
-            .map(|s| s.text.len() + 12)
-            .sum::<usize>();
-        group.push((
-            &page.title,
-            link(&page.url),
-            &page.description,
-            page.sections
-                .iter()
-                .map(|s| (s.heading(), s.anchor(), s.snippet()))
-                .collect(),
-        ));
-    }
-    if !group.is_empty() {
-        close_fragment(&mut group, &mut fragments)?;
-    }
+    // The shards and the fragments at once: at 10,000 pages per language each is a second
+    // of work on one core.
+    let (shards, fragments) = rayon::join(
+        || write_shards(lang, &sorted, split, emit),
+        || write_fragments(lang, &sorted, &link, split, emit),
+    );
+    let (shards, fragments) = (shards?, fragments?);
 
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -932,6 +837,142 @@ pub fn write_index(
     };
     script_start(out, "", lang, lang)?;
     script_json(out, &entry)
+}
+
+/// Where a split index's shards and fragments go: output path and bytes.
+pub type Emit<'e> = dyn Fn(&str, &[u8]) -> std::io::Result<()> + Sync + 'e;
+
+/// Each stem of the pages (sorted by URL) and its postings, sections numbered across the
+/// pages, in no order.
+fn postings_of<'a>(sorted: &[&'a PageEntry]) -> Vec<(&'a str, Postings)> {
+    // Each stem of the language, by its position in `postings`; `local` is the current
+    // page's stems by that position.
+    let mut positions: HashMap<&str, u32> = HashMap::default();
+    let mut postings: Vec<Postings> = Vec::new();
+    let mut local: Vec<u32> = Vec::new();
+    let mut n = 0;
+    for page in sorted {
+        local.clear();
+        for stem in page.stems.split_terminator('\n') {
+            let next = u32::try_from(postings.len()).unwrap_or(u32::MAX);
+            let at = *positions.entry(stem).or_insert(next);
+            if at == next {
+                postings.push(Postings::default());
+            }
+            local.push(at);
+        }
+        for s in &page.sections {
+            for (stem, weight) in s.terms() {
+                let list = &mut postings[local[stem as usize] as usize];
+                let step = u32::try_from(n - list.last).unwrap_or(u32::MAX >> 4);
+                list.list.push(step * (MAX_STORED_WEIGHT + 1) + weight);
+                list.last = n;
+            }
+            n += 1;
+        }
+    }
+    positions
+        .into_iter()
+        .map(|(stem, at)| (stem, std::mem::take(&mut postings[at as usize])))
+        .collect()
+}
+
+/// Writes the terms in shards of about `split.shard` bytes; returns each shard's first stem.
+fn write_shards<'a>(
+    lang: &str,
+    sorted: &[&'a PageEntry],
+    split: Split,
+    emit: &Emit,
+) -> std::io::Result<Vec<&'a str>> {
+    let mut terms = postings_of(sorted);
+    // In the order of JavaScript's `<` (UTF-16 code units), by which search.js finds a
+    // word's shard; UTF-8's order differs above U+FFFF.
+    terms.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * split.shard);
+    let mut shards: Vec<&str> = Vec::new();
+    let mut json = Vec::new();
+    let mut first = None;
+    let close_shard = |buf: &mut Vec<u8>, i: usize| {
+        let mut file = Vec::with_capacity(buf.len() + 200);
+        script_start(&mut file, " shard", lang, &format!("{lang}/t{i}"))?;
+        file.push(b'{');
+        file.append(buf);
+        file.extend_from_slice(b"};\n");
+        emit(&format!("{}/t{i}.js", shard_folder(lang)), &file)
+    };
+    for (stem, postings) in &terms {
+        if buf.len() >= split.shard
+            && let Some(first) = first.take()
+        {
+            close_shard(&mut buf, shards.len())?;
+            shards.push(first);
+        }
+        if !buf.is_empty() {
+            buf.push(b',');
+        }
+        first.get_or_insert(*stem);
+        json.clear();
+        serde_json::to_writer(&mut json, stem)?;
+        buf.extend_from_slice(&json);
+        buf.push(b':');
+        serde_json::to_writer(&mut buf, postings)?;
+    }
+    if let Some(first) = first.take() {
+        close_shard(&mut buf, shards.len())?;
+        shards.push(first);
+    }
+    Ok(shards)
+}
+
+/// Writes the pages in fragments of about `split.fragment` bytes: title, link, description
+/// and sections (heading, anchor, snippet) of each page. Returns each fragment's number of
+/// pages.
+fn write_fragments(
+    lang: &str,
+    sorted: &[&PageEntry],
+    link: &(impl Fn(&str) -> String + Sync),
+    split: Split,
+    emit: &Emit,
+) -> std::io::Result<Vec<usize>> {
+    type PageData<'a> = (&'a str, String, &'a str, Vec<(&'a str, &'a str, &'a str)>);
+    let mut fragments: Vec<usize> = Vec::new();
+    let mut group: Vec<PageData> = Vec::new();
+    let mut size = 0;
+    let close_fragment =
+        |group: &mut Vec<PageData>, fragments: &mut Vec<usize>| -> std::io::Result<()> {
+            let i = fragments.len();
+            fragments.push(group.len());
+            let mut file = Vec::with_capacity(2 * split.fragment);
+            script_start(&mut file, " pages", lang, &format!("{lang}/p{i}"))?;
+            script_json(&mut file, group)?;
+            group.clear();
+            emit(&format!("{}/p{i}.js", shard_folder(lang)), &file)
+        };
+    for page in sorted {
+        if size >= split.fragment {
+            close_fragment(&mut group, &mut fragments)?;
+            size = 0;
+        }
+        size += page.title.len() + page.url.len() + page.description.len();
+        size += page
+            .sections
+            .iter()
+            .map(|s| s.text.len() + 12)
+            .sum::<usize>();
+        group.push((
+            &page.title,
+            link(&page.url),
+            &page.description,
+            page.sections
+                .iter()
+                .map(|s| (s.heading(), s.anchor(), s.snippet()))
+                .collect(),
+        ));
+    }
+    if !group.is_empty() {
+        close_fragment(&mut group, &mut fragments)?;
+    }
+    Ok(fragments)
 }
 
 /// The index of one language as one script.
@@ -1029,23 +1070,31 @@ mod tests {
         )
     }
 
-    fn index_script(lang: &str, pages: &[&PageEntry], link: impl Fn(&str) -> String) -> String {
+    fn index_script(
+        lang: &str,
+        pages: &[&PageEntry],
+        link: impl Fn(&str) -> String + Sync,
+    ) -> String {
         let mut out = Vec::new();
-        let mut emit = |rel: &str, _: &[u8]| panic!("{rel}: a small index is split");
-        write_index(lang, pages, link, Split::SITE, &mut out, &mut emit).unwrap();
+        let emit = |rel: &str, _: &[u8]| panic!("{rel}: a small index is split");
+        write_index(lang, pages, link, Split::SITE, &mut out, &emit).unwrap();
         String::from_utf8(out).unwrap()
     }
 
     /// The files of an index split at `split`: the entry file under its own name, then the
-    /// shards and fragments in the order they were written.
+    /// shards and fragments by name.
     fn split_files(pages: &[&PageEntry], split: Split) -> Vec<(String, String)> {
         let mut entry = Vec::new();
-        let mut files = Vec::new();
-        let mut emit = |rel: &str, bytes: &[u8]| {
-            files.push((rel.to_string(), String::from_utf8(bytes.to_vec()).unwrap()));
+        let files = std::sync::Mutex::new(Vec::new());
+        let emit = |rel: &str, bytes: &[u8]| {
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            files.lock().unwrap().push((rel.to_string(), text));
             Ok(())
         };
-        write_index("uk", pages, str::to_string, split, &mut entry, &mut emit).unwrap();
+        write_index("uk", pages, str::to_string, split, &mut entry, &emit).unwrap();
+        let mut files = files.into_inner().unwrap();
+        // Shards and fragments are written at once, in either order.
+        files.sort();
         files.insert(0, (index_file("uk"), String::from_utf8(entry).unwrap()));
         files
     }

@@ -35,6 +35,8 @@ impl Site {
             /// A language's search index, made when it is written: at 10,000 pages per
             /// language each is tens of megabytes, and one at a time is enough.
             SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
+            /// Made when it is written, beside the other files.
+            Sitemap,
         }
         let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
         for (rel, abs) in statics {
@@ -53,11 +55,7 @@ impl Site {
             ));
         }
         let generated = PathBuf::from(GENERATED);
-        extras.push((
-            SITEMAP.into(),
-            generated.clone(),
-            Data::Bytes(self.sitemap(results).into_bytes()),
-        ));
+        extras.push((SITEMAP.into(), generated.clone(), Data::Sitemap));
         let robots = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}{SITEMAP}\n",
             self.config.base_url
@@ -146,8 +144,9 @@ impl Site {
             let written = match data {
                 Data::Copy(from) => sink.copy(rel, from),
                 Data::Bytes(bytes) => sink.write(rel, bytes),
+                Data::Sitemap => sink.write_owned(rel, self.sitemap(results).into_bytes()),
                 Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out, &mut |shard, bytes| {
+                    crate::search::write_site_index(self, lang, pages, out, &|shard, bytes| {
                         sink.write(shard, bytes)?;
                         shards
                             .lock()
@@ -161,15 +160,11 @@ impl Site {
             Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
         };
         // In parallel: the search indexes of the languages take as long as the rest together,
-        // and `factsheet serve` writes them again after every edit. On a large site the
-        // indexes are written one at a time: each holds its language's postings while it is
-        // written (tens of MB at 10,000 pages per language), at the build's peak of memory.
-        let large = results.len() > super::LARGE_SITE;
-        let (one_by_one, together): (Vec<_>, Vec<_>) = to_write
-            .iter()
-            .partition(|(_, _, data)| large && matches!(data, Data::SearchIndex(..)));
-        let mut failures: Vec<Diagnostic> = together.par_iter().filter_map(|w| write(w)).collect();
-        failures.extend(one_by_one.iter().filter_map(|w| write(w)));
+        // and `factsheet serve` writes them again after every edit. A large site's indexes
+        // are split, and then hold only their postings while they are written, not a whole
+        // index's sections too: both languages at once stay under the peak of memory the
+        // rendering reaches.
+        let failures: Vec<Diagnostic> = to_write.par_iter().filter_map(write).collect();
         diags.0.extend(failures);
         files.extend(shards.into_inner().unwrap_or_else(|e| e.into_inner()));
         files
