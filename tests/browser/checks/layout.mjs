@@ -18,7 +18,7 @@ import { describeElement } from '../lib/browser.mjs';
 const SMALL = { width: 360, height: 640 };
 const PHONE = { width: 390, height: 844 };
 const LARGE_TEXT = { width: 320, height: 640 };
-const NO_KEY_FACTS = ['print/', 'sources/', 'search/'];
+const NO_KEY_FACTS = ['print/', 'sources/', 'search/', 'handout/'];
 
 /** Runs in the page: top and bottom of the first element matching each selector, in page px. */
 function positions({ emergency }) {
