@@ -2,6 +2,9 @@
 // (search-index.<lang>.js, written by factsheet build) is loaded on first use as a <script>,
 // which browsers also allow from file://, where fetch() is refused. Words are reduced to stems
 // with the rules stored in the index, so queries are read exactly as the pages were.
+// On a large site that file is only an entry: the terms are in shards and the pages in
+// fragments (search-index.<lang>/t<n>.js, p<n>.js), and a query loads the shards of its
+// words, then the fragments of the results it shows.
 (function () {
   'use strict';
   var box = document.querySelector('[data-search]');
@@ -13,6 +16,9 @@
   var MAX_RESULTS = 20;
   var index = null;
   var loading = false;
+  // A split index: the section numbers each page starts at, its terms and fragments loaded
+  // so far, and the scripts being loaded.
+  var split = null;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -92,10 +98,11 @@
           hits[s] = Math.max(hits[s] || 0, (postings[j] % 16) * factor);
         }
       };
-      if (index.terms[term]) add(index.terms[term], 1);
+      var known = split ? split.terms : index.terms;
+      if (known[term]) add(known[term], 1);
       if (typing && i === terms.length - 1) {
-        Object.keys(index.terms).forEach(function (t) {
-          if (t !== term && t.startsWith(term)) add(index.terms[t], 0.5);
+        Object.keys(known).forEach(function (t) {
+          if (t !== term && t.startsWith(term)) add(known[t], 0.5);
         });
       }
       return hits;
@@ -103,8 +110,8 @@
     var pages = {};
     perTerm.forEach(function (hits, t) {
       Object.keys(hits).forEach(function (s) {
-        var section = index.sections[s];
-        var p = pages[section[0]] || (pages[section[0]] = { terms: {}, sections: {} });
+        var pageNumber = pageOf(Number(s));
+        var p = pages[pageNumber] || (pages[pageNumber] = { terms: {}, sections: {} });
         p.terms[t] = Math.max(p.terms[t] || 0, hits[s]);
         p.sections[s] = (p.sections[s] || 0) + hits[s];
       });
@@ -128,8 +135,8 @@
   function show(results, query) {
     list.replaceChildren();
     results.forEach(function (r) {
-      var page = index.pages[r.page];
-      var section = index.sections[r.section];
+      var page = pageData(r.page);
+      var section = sectionData(r.page, r.section);
       var link = el('a', { href: opts.root + page[1] + (section[2] ? '#' + section[2] : '') });
       link.append(el('span', { class: 'search-page' }, page[0]));
       if (section[1]) link.append(el('span', { class: 'search-heading' }, section[1]));
@@ -163,7 +170,107 @@
     }, text ? 400 : 0);
   }
 
+  // The page a section (numbered across all pages) is on.
+  function pageOf(s) {
+    if (!split) return index.sections[s][0];
+    var lo = 0, hi = split.starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (split.starts[mid] <= s) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // Title, link and description of a page; heading, anchor and snippet of a section, with
+  // the page number first as in a whole index.
+  function pageData(p) {
+    return split ? split.pages[p] : index.pages[p];
+  }
+  function sectionData(p, s) {
+    if (!split) return index.sections[s];
+    var section = split.pages[p][3][s - split.starts[p]];
+    return [p, section[0], section[1], section[2]];
+  }
+
+  // The shards that hold `term`, and every word it starts if `prefix`: shard i holds the
+  // stems from its first, split.shards[i], to the next shard's first.
+  function shardsOf(term, prefix) {
+    var bounds = index.split.shards;
+    var lo = -1, hi = bounds.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (bounds[mid] <= term) lo = mid; else hi = mid - 1;
+    }
+    var out = lo >= 0 ? [lo] : [];
+    for (var j = lo + 1; prefix && j < bounds.length && bounds[j].startsWith(term); j++) out.push(j);
+    return out;
+  }
+
+  // Loads the scripts of a split index named by `keys` ("en/t3"), then calls `done`.
+  var base = (opts.index || '').replace(/\.js$/, '/');
+  function need(keys, done) {
+    var lang = index.lang;
+    var missing = keys.filter(function (k) { return !split.loaded[k]; });
+    var waiting = missing.length;
+    if (!waiting) { done(); return; }
+    missing.forEach(function (k) {
+      if (split.loading[k]) { split.loading[k].push(arrived); return; }
+      split.loading[k] = [arrived];
+      var script = el('script', { src: base + k.slice(lang.length + 1) + '.js' });
+      script.onload = function () {
+        var data = window.factsheetSearch[k];
+        var waiters = split.loading[k];
+        delete split.loading[k];
+        if (!data) { announce(opts.failed, true); return; }
+        split.loaded[k] = true;
+        if (k.charAt(lang.length + 1) === 't') {
+          Object.keys(data).forEach(function (t) { split.terms[t] = data[t]; });
+        } else {
+          var first = split.fragmentStarts[Number(k.slice(lang.length + 2))];
+          data.forEach(function (page, i) { split.pages[first + i] = page; });
+        }
+        delete window.factsheetSearch[k];
+        waiters.forEach(function (f) { f(); });
+      };
+      script.onerror = function () { delete split.loading[k]; announce(opts.failed, true); };
+      document.head.append(script);
+    });
+    function arrived() { if (--waiting === 0) done(); }
+  }
+
+  function prepare(loaded) {
+    index = loaded;
+    if (!index.split) return;
+    split = { starts: [], terms: {}, pages: {}, fragmentOf: [], fragmentStarts: [], loaded: {}, loading: {} };
+    var s = 0;
+    index.split.sections.forEach(function (n) { split.starts.push(s); s += n; });
+    var p = 0;
+    index.split.fragments.forEach(function (n, f) {
+      split.fragmentStarts.push(p);
+      for (var i = 0; i < n; i++) split.fragmentOf[p++] = f;
+    });
+  }
+
   function run() {
+    if (index && split) {
+      var query = input.value;
+      var terms = words(query, index.rules);
+      var typing = !/\s$/.test(query);
+      var shards = {};
+      terms.forEach(function (term, i) {
+        shardsOf(term, typing && i === terms.length - 1).forEach(function (n) { shards[index.lang + '/t' + n] = true; });
+      });
+      need(Object.keys(shards), function () {
+        if (input.value !== query) return;
+        var results = search(query);
+        var fragments = {};
+        results.forEach(function (r) { fragments[index.lang + '/p' + split.fragmentOf[r.page]] = true; });
+        need(Object.keys(fragments), function () {
+          if (input.value === query) show(results, query);
+        });
+      });
+      return;
+    }
     if (index) {
       show(search(input.value), input.value);
       return;
@@ -172,8 +279,8 @@
     loading = true;
     var script = el('script', { src: opts.index });
     script.onload = function () {
-      index = window.factsheetSearch && window.factsheetSearch[document.documentElement.lang];
-      if (index) run(); else announce(opts.failed, true);
+      var loaded = window.factsheetSearch && window.factsheetSearch[document.documentElement.lang];
+      if (loaded) { prepare(loaded); run(); } else announce(opts.failed, true);
     };
     script.onerror = function () { announce(opts.failed, true); };
     document.head.append(script);

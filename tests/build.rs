@@ -987,3 +987,90 @@ fn listed_phone_numbers_are_tel_links_and_others_warn() {
     );
     assert!(run.stderr.contains("content/risks.md:"), "{}", run.stderr);
 }
+
+/// A site whose search index is above the split size gets an entry file and a folder of
+/// shards and fragments beside it, each a script; two builds write the same bytes.
+#[test]
+fn a_large_search_index_is_split_into_shards_and_fragments() {
+    let f = Fixture::new();
+    // About 150,000 (section, stem) pairs a language, the most of an index's size.
+    for i in 0..160 {
+        let text: Vec<String> = (0..230)
+            .map(|j| format!("Word{i}n{j} and common{j} text here."))
+            .collect();
+        let text = text.join(" ");
+        for name in [
+            format!("content/big{i:03}.md"),
+            format!("content/big{i:03}.uk.md"),
+        ] {
+            f.write(
+                &name,
+                &format!(
+                    "+++\ntitle = \"Page {i}\"\ndescription = \"Page number {i}.\"\nweight = 50\n\
+                     last_reviewed = 2026-11-01\nnext_review = 2027-05-01\n+++\n\n\
+                     ## Part one {{#one}}\n\n{text}\n\n## Part two {{#two}}\n\n{text}\n"
+                ),
+            );
+        }
+    }
+    f.build().assert_ok();
+    let entry = f.read("public/search-index.en.js");
+    let start = &entry[..entry.len().min(400)];
+    assert!(entry.contains(r#""split":{"sections":["#), "{start}");
+    assert!(!entry.contains(r#""terms""#), "{start}");
+    let first = common::snapshot_dir(&f.path("public"));
+    let parts: Vec<&String> = first
+        .keys()
+        .filter(|k| k.starts_with("search-index.en/"))
+        .collect();
+    assert!(
+        parts.iter().any(|p| *p == "search-index.en/t0.js"),
+        "{parts:?}"
+    );
+    assert!(
+        parts.iter().any(|p| *p == "search-index.en/p0.js"),
+        "{parts:?}"
+    );
+    for part in &parts {
+        let name = part
+            .trim_start_matches("search-index.")
+            .trim_end_matches(".js");
+        let js = String::from_utf8(first[*part].clone()).unwrap();
+        assert!(
+            js.contains(&format!(
+                "(window.factsheetSearch = window.factsheetSearch || {{}})[\"{name}\"] = "
+            )),
+            "{part}: {js}"
+        );
+    }
+    // One page's words are in a shard, and its title and heading in a fragment.
+    let all: String = parts
+        .iter()
+        .map(|p| String::from_utf8_lossy(&first[*p]).into_owned())
+        .collect();
+    assert!(all.contains(r#""word7n3":["#), "no shard holds word7n3");
+    assert!(all.contains(r#"["Page 7","big007/","Page number 7.",["#));
+    f.build().assert_ok();
+    assert!(
+        first == common::snapshot_dir(&f.path("public")),
+        "a second build differs"
+    );
+}
+
+/// The folder of a split index is the build's own, even while the index is one file.
+#[test]
+fn nothing_else_writes_into_the_search_index_folder() {
+    let f = Fixture::new();
+    f.write("static/search-index.uk/t0.js", "x");
+    let run = f.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "static/search-index.uk/t0.js would be written as search-index.uk/t0.js, in the \
+             folder search-index.uk/ where factsheet writes the parts of the search index \
+             search-index.uk.js"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -35,6 +35,8 @@ impl Site {
             /// A language's search index, made when it is written: at 10,000 pages per
             /// language each is tens of megabytes, and one at a time is enough.
             SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
+            /// Made when it is written, beside the other files.
+            Sitemap,
         }
         let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
         for (rel, abs) in statics {
@@ -53,11 +55,7 @@ impl Site {
             ));
         }
         let generated = PathBuf::from(GENERATED);
-        extras.push((
-            SITEMAP.into(),
-            generated.clone(),
-            Data::Bytes(self.sitemap(results).into_bytes()),
-        ));
+        extras.push((SITEMAP.into(), generated.clone(), Data::Sitemap));
         let robots = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}{SITEMAP}\n",
             self.config.base_url
@@ -116,6 +114,28 @@ impl Site {
                 (None, Some(page)) => Some(clash_with_folder(&rel, &origin, page)),
                 (None, None) => None,
             };
+            // A split search index writes its shards in a folder beside it, which nothing
+            // else may write into.
+            let clash = clash.or_else(|| match &data {
+                Data::SearchIndex(lang, _) => {
+                    let folder = format!("{}/", crate::search::shard_folder(lang));
+                    let mut inside: Vec<(&String, &PathBuf)> = holders
+                        .iter()
+                        .filter(|(held, _)| held.starts_with(&folder))
+                        .collect();
+                    inside.sort();
+                    inside.first().map(|(held, other)| {
+                        Diagnostic::error(format!(
+                            "{} would be written as {held}, in the folder {folder} where \
+                             factsheet writes the parts of the search index {rel}",
+                            other.display()
+                        ))
+                        .in_file(*other)
+                        .with_help(format!("move or rename {}", other.display()))
+                    })
+                }
+                _ => None,
+            });
             if let Some(d) = clash {
                 diags.push(d);
                 continue;
@@ -124,28 +144,35 @@ impl Site {
             files.insert(rel.clone());
             to_write.push((rel, origin, data));
         }
+        // The shards and fragments of split search indexes, as they are written.
+        let shards = std::sync::Mutex::new(Vec::new());
         let write = |(rel, origin, data): &(String, PathBuf, Data)| {
             let written = match data {
                 Data::Copy(from) => sink.copy(rel, from),
                 Data::Bytes(bytes) => sink.write(rel, bytes),
+                Data::Sitemap => sink.write_owned(rel, self.sitemap(results).into_bytes()),
                 Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out)
+                    crate::search::write_site_index(self, lang, pages, out, &|shard, bytes| {
+                        sink.write(shard, bytes)?;
+                        shards
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(shard.to_string());
+                        Ok(())
+                    })
                 }),
             };
             let e = written.err()?;
             Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
         };
         // In parallel: the search indexes of the languages take as long as the rest together,
-        // and `factsheet serve` writes them again after every edit. On a large site the
-        // indexes are written one at a time: each holds its language's postings while it is
-        // written (tens of MB at 10,000 pages per language), at the build's peak of memory.
-        let large = results.len() > super::LARGE_SITE;
-        let (one_by_one, together): (Vec<_>, Vec<_>) = to_write
-            .iter()
-            .partition(|(_, _, data)| large && matches!(data, Data::SearchIndex(..)));
-        let mut failures: Vec<Diagnostic> = together.par_iter().filter_map(|w| write(w)).collect();
-        failures.extend(one_by_one.iter().filter_map(|w| write(w)));
+        // and `factsheet serve` writes them again after every edit. A large site's indexes
+        // are split, and then hold only their postings while they are written, not a whole
+        // index's sections too: both languages at once stay under the peak of memory the
+        // rendering reaches.
+        let failures: Vec<Diagnostic> = to_write.par_iter().filter_map(write).collect();
         diags.0.extend(failures);
+        files.extend(shards.into_inner().unwrap_or_else(|e| e.into_inner()));
         files
     }
 

@@ -334,7 +334,23 @@ impl Site {
                 .or_default() += 1;
         }
         diags.0.append(&mut walk_errors.0);
-        let mut files = self.write_other_files(sink, &results, statics, &mut diags);
+        // The other files (the search indexes take seconds on a large site) are written while
+        // the checks that need no list of files run.
+        let (mut files, mut checked) = rayon::join(
+            || self.write_other_files(sink, &results, statics, &mut diags),
+            || {
+                let mut checked = Diagnostics::default();
+                self.check_unused_sources(&cited, &mut checked);
+                self.check_citation_parity(&results, &mut checked);
+                self.check_readability(&results, strictness, &mut checked);
+                self.languages_without_rules(&mut checked);
+                self.check_terms(&results, strictness, &mut checked);
+                for d in content::review_date_problems(&self.content.pages, &content::today()) {
+                    checked.push(strictness.grade(d));
+                }
+                checked
+            },
+        );
         if let Some(hashing) = hashing
             && !diags.has_errors()
         {
@@ -368,14 +384,7 @@ impl Site {
                 );
             }
         }
-        self.check_unused_sources(&cited, &mut diags);
-        self.check_citation_parity(&results, &mut diags);
-        self.check_readability(&results, strictness, &mut diags);
-        self.languages_without_rules(&mut diags);
-        self.check_terms(&results, strictness, &mut diags);
-        for d in content::review_date_problems(&self.content.pages, &content::today()) {
-            diags.push(strictness.grade(d));
-        }
+        diags.0.append(&mut checked.0);
         diags.merge_repeats();
         report.warnings = diags.take_warnings();
         if !cache.transient {
