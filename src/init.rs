@@ -4,7 +4,7 @@
 //! folders, read at compile time, so a starter is always the theme this binary was built
 //! with. Beside them it writes a commented `site.toml`, a `sources.toml` with one example
 //! source and, in English and Ukrainian, the home page, one content page, the emergency
-//! partial and the pages the theme links to (search, sources, print): `src/init/starter/`.
+//! partial and the pages the theme links to (search, sources, print, handout): `src/init/starter/`.
 
 use std::path::{Path, PathBuf};
 

@@ -47,7 +47,7 @@ fn init_writes_a_site_that_checks_and_builds() {
     let check = factsheet(&site, &["check"]);
     check.assert_ok();
     assert!(
-        check.stdout.contains("pages (en 5, uk 5)") && check.stdout.contains("no problems found"),
+        check.stdout.contains("pages (en 6, uk 6)") && check.stdout.contains("no problems found"),
         "{}",
         check.stdout
     );
@@ -137,7 +137,7 @@ fn new_writes_a_draft_in_every_language() {
     assert!(
         factsheet(&site, &["build", "--drafts"])
             .stdout
-            .contains("en 6, uk 6")
+            .contains("en 7, uk 7")
     );
 }
 
