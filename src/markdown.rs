@@ -1109,6 +1109,26 @@ pub(crate) mod tests {
     }
 
     /// `md` rendered as a page at `from` that may cite `S1` and `S2`.
+    /// The page's links as the render recorded them and as a scan of its HTML reads them,
+    /// which must agree: the build trusts the record instead of reading pages back.
+    fn recorded_and_read(r: &Rendered) -> (crate::links::PageLinks, crate::links::PageLinks) {
+        let html = r.html.as_bytes();
+        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
+        let known = crate::links::scan_parts(
+            "x/index.html",
+            "content/x.md".into(),
+            &[crate::links::Part::Known {
+                html,
+                recorded: &r.links,
+                from: crate::links::Cut::default(),
+                to: r.links.cut(),
+                file: 0,
+            }],
+        );
+        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        (read, known)
+    }
+
     pub(crate) fn render_md(
         md: &str,
         lang: &str,
@@ -1209,20 +1229,7 @@ pub(crate) mod tests {
         );
         // What the link check reads is what was recorded.
         assert!(!r.links.opaque);
-        let html = r.html.as_bytes();
-        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
-        let known = crate::links::scan_parts(
-            "x/index.html",
-            "content/x.md".into(),
-            &[crate::links::Part::Known {
-                html,
-                recorded: &r.links,
-                from: crate::links::Cut::default(),
-                to: r.links.cut(),
-                file: 0,
-            }],
-        );
-        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        let (read, _) = recorded_and_read(&r);
         assert_eq!(read.links.len(), 4);
     }
 
@@ -1266,20 +1273,7 @@ pub(crate) mod tests {
         assert_eq!(r.text_blocks[1], "Get help today if");
         assert_eq!(r.text_blocks[2], "you bleed");
         // What the link check reads is what was recorded.
-        let html = r.html.as_bytes();
-        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
-        let known = crate::links::scan_parts(
-            "x/index.html",
-            "content/x.md".into(),
-            &[crate::links::Part::Known {
-                html,
-                recorded: &r.links,
-                from: crate::links::Cut::default(),
-                to: r.links.cut(),
-                file: 0,
-            }],
-        );
-        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        let (read, _) = recorded_and_read(&r);
         assert_eq!(read.ids.len(), 5, "{:?}", read.ids);
     }
 
@@ -1412,21 +1406,7 @@ pub(crate) mod tests {
         let (r, _, errors) = render_md(md, "en", "x/");
         assert!(errors.is_empty(), "{errors:?}");
         assert!(!r.links.opaque);
-        let html = r.html.as_bytes();
-        let read = crate::links::scan("x/index.html", "content/x.md".into(), html);
-        // Debug builds compare this with reading the HTML.
-        let known = crate::links::scan_parts(
-            "x/index.html",
-            "content/x.md".into(),
-            &[crate::links::Part::Known {
-                html,
-                recorded: &r.links,
-                from: crate::links::Cut::default(),
-                to: r.links.cut(),
-                file: 0,
-            }],
-        );
-        assert_eq!((&known.ids, &known.links), (&read.ids, &read.links));
+        let (read, known) = recorded_and_read(&r);
         // Each link points at the Markdown that wrote it.
         let text = format!("+++\n+++\n{md}");
         let written: Vec<&str> = known
