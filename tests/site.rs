@@ -286,20 +286,28 @@ fn check_passes_with_readability_and_parity() {
     );
 }
 
-#[test]
-fn the_print_page_has_every_page_in_reading_order() {
-    for lang in ["en", "uk"] {
-        let html = page(lang, "print/");
-        let mut last = 0;
-        for slug in SLUGS
-            .iter()
-            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
-        {
+/// The pages the print page and the handout gather, in reading order, with their anchors
+/// there (`home` for the home page).
+fn gathered_pages() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SLUGS
+        .into_iter()
+        .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
+        .map(|slug| {
             let anchor = if slug.is_empty() {
                 "home"
             } else {
                 slug.trim_end_matches('/')
             };
+            (slug, anchor)
+        })
+}
+
+#[test]
+fn the_print_page_has_every_page_in_reading_order() {
+    for lang in ["en", "uk"] {
+        let html = page(lang, "print/");
+        let mut last = 0;
+        for (_, anchor) in gathered_pages() {
             let at = html
                 .find(&format!("id=\"{anchor}\""))
                 .unwrap_or_else(|| panic!("{lang} print page lacks {anchor}"));
@@ -567,15 +575,7 @@ fn the_handout_has_every_pages_key_facts_a_qr_code_and_stays_out_of_search_engin
             "{lang}: no emergency box"
         );
         let mut last = 0;
-        for slug in SLUGS
-            .iter()
-            .filter(|s| !["print/", "sources/", "search/", "handout/"].contains(s))
-        {
-            let anchor = if slug.is_empty() {
-                "home"
-            } else {
-                slug.trim_end_matches('/')
-            };
+        for (slug, anchor) in gathered_pages() {
             let at = html
                 .find(&format!("<h2 id=\"{anchor}-title\">"))
                 .unwrap_or_else(|| panic!("{lang} handout lacks {anchor}"));
