@@ -354,6 +354,13 @@ fn check_writes_nothing_and_lists_every_problem() {
         "{}",
         run.stderr
     );
+    // It points at the citation the original lacks, not only at the file.
+    assert!(
+        run.stderr.contains(" --> content/risks.uk.md:16:34")
+            && run.stderr.contains("the original does not cite A2"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .ends_with("error: could not check the site: 2 errors\n"),
@@ -361,6 +368,20 @@ fn check_writes_nothing_and_lists_every_problem() {
         run.stderr
     );
     f.edit("content/risks.md", "[@A3]", "[@A2; @A1]");
+    // A translation that lacks a citation has nothing to point at: the help says where the
+    // original makes it.
+    f.edit("content/risks.uk.md", "[@A2; @A1]", "[@A1]");
+    let run = f.run(&["check"]);
+    assert!(
+        run.stderr
+            .contains("translation content/risks.uk.md does not cite A2")
+            && run
+                .stderr
+                .contains("the original cites A2 at content/risks.md:16:"),
+        "{}",
+        run.stderr
+    );
+    f.edit("content/risks.uk.md", "міхур [@A1]", "міхур [@A2; @A1]");
     let run = f.run(&["check"]);
     assert_eq!(
         run.stderr,

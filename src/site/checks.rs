@@ -68,16 +68,37 @@ impl Site {
                         extra.join(", ")
                     ));
                 }
-                diags.push(
-                    Diagnostic::error(format!(
-                        "translation {} {} ({} is the original)",
-                        other.page.file.display(),
-                        parts.join(" and "),
-                        reference.page.file.display()
-                    ))
-                    .in_file(&other.page.file)
-                    .with_help("translations must carry the same facts with the same citations"),
-                );
+                let mut d = Diagnostic::error(format!(
+                    "translation {} {} ({} is the original)",
+                    other.page.file.display(),
+                    parts.join(" and "),
+                    reference.page.file.display()
+                ))
+                .in_file(&other.page.file)
+                .with_help("translations must carry the same facts with the same citations");
+                // Point at the first citation the original lacks; when the translation only
+                // lacks one, there is nothing in it to point at, so say where the original
+                // cites it instead.
+                let text = links::Sources::markdown(self, &other.page.file);
+                if let Some((key, at)) = extra
+                    .iter()
+                    .find_map(|k| Some((k, citation_of(text.as_deref()?, k)?)))
+                {
+                    d = d
+                        .at(at)
+                        .with_label(format!("the original does not cite {key}"));
+                } else if let Some(key) = missing.first() {
+                    let original = links::Sources::markdown(self, &reference.page.file);
+                    if let Some(at) = original.as_deref().and_then(|t| citation_of(t, key)) {
+                        d = d.with_help(format!(
+                            "the original cites {key} at {}:{}:{}; translations must carry the same facts with the same citations",
+                            reference.page.file.display(),
+                            at.line,
+                            at.column
+                        ));
+                    }
+                }
+                diags.push(d);
             }
         }
     }
@@ -208,6 +229,23 @@ fn ellipsize(s: &str, max: usize) -> String {
     } else {
         format!("{}…", s.chars().take(max).collect::<String>())
     }
+}
+
+/// Where `text` first cites `key` (`[@S4]`, `[@S1; @S4]`), outside HTML comments, whose
+/// citations are not published; `@S4` does not match `@S45`.
+fn citation_of(text: &str, key: &str) -> Option<Location> {
+    let needle = format!("@{key}");
+    text.match_indices(&needle)
+        .find(|&(at, _)| {
+            let after = text[at + needle.len()..].chars().next();
+            let whole = !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            let before = &text[..at];
+            let in_comment = before
+                .rfind("<!--")
+                .is_some_and(|open| before.rfind("-->").is_none_or(|close| close < open));
+            whole && !in_comment
+        })
+        .map(|(at, _)| Location::at(text, at, needle.len()))
 }
 
 /// The keys of `keys` that `other` lacks; both sorted, as [`PageResult::body_sources`] is.
