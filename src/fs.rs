@@ -65,6 +65,8 @@ pub(crate) fn is_ignored_file(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name.ends_with(".bak")
         || name == "4913" // vim's write test file
+        // Word's lock file beside an open document: `~$risks.md` (a `.md` name, but never a page)
+        || name.starts_with("~$")
 }
 
 /// A file found by [`walk`].
@@ -214,6 +216,8 @@ mod tests {
             "#risks.md#",
             "4913",
             ".DS_Store",
+            "~$risks.md",
+            ".~lock.risks.md#",
         ] {
             assert!(is_ignored_file(name), "{name}");
         }
