@@ -1116,3 +1116,43 @@ fn nothing_else_writes_into_the_search_index_folder() {
         run.stderr
     );
 }
+
+/// Word keeps `~$risks.md` beside a document it has open: a `.md` name, but not a page, and
+/// the new-user trial saw it refused as "cannot be a web address".
+#[test]
+fn an_office_lock_file_in_content_is_not_a_page() {
+    let f = Fixture::new();
+    f.write("content/~$risks.md", "\u{0}\u{0}owner");
+    let run = f.build();
+    run.assert_ok();
+    assert!(!run.stderr.contains("~$"), "{}", run.stderr);
+    assert!(!f.path("public/~$risks").exists());
+}
+
+/// A page of over 1 MB still builds, with a warning naming it: the new-user trial's 100 MB
+/// page took 28 s and 882 MiB without a word.
+#[test]
+fn a_very_long_page_builds_with_a_warning() {
+    let f = Fixture::new();
+    let paragraph =
+        "It can hurt the bladder when it is used often and for a long time. ".repeat(20);
+    let body: String = (0..800).map(|_| format!("{paragraph}\n\n")).collect();
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy",
+        &format!("{body}You may feel sleepy"),
+    );
+    let run = f.build();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("warning: content/risks.md is 1.1 MB: a page this long is slow to build"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("content/risks.uk.md is"),
+        "{}",
+        run.stderr
+    );
+}
