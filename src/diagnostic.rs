@@ -86,9 +86,22 @@ pub struct Diagnostic {
     /// Text printed under the caret.
     pub(crate) label: Option<String>,
     pub(crate) help: Option<String>,
+    /// Why a file could not be written into the output (`No space left on device`): a full
+    /// disk fails every file after the first, so [`Diagnostics::merge_repeats`] tells each
+    /// reason once.
+    pub(crate) output_failure: Option<String>,
 }
 
 impl Diagnostic {
+    /// `rel` (from the output root) could not be written: the output folder's problem, not
+    /// any content file's.
+    pub(crate) fn cannot_write(rel: &str, e: &std::io::Error) -> Self {
+        Diagnostic {
+            output_failure: Some(e.to_string()),
+            ..Diagnostic::error(format!("cannot write {rel}: {e}"))
+        }
+    }
+
     pub(crate) fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -97,6 +110,7 @@ impl Diagnostic {
             location: None,
             label: None,
             help: None,
+            output_failure: None,
         }
     }
 
@@ -313,7 +327,20 @@ impl Diagnostics {
         let mut first: std::collections::HashMap<String, usize> = Default::default();
         let mut repeats: Vec<usize> = Vec::new();
         let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
+        // Files that could not be written for the same reason: the first, and how many more.
+        let mut failures: std::collections::HashMap<String, (usize, usize)> = Default::default();
         for d in std::mem::take(&mut self.0) {
+            if let Some(reason) = &d.output_failure {
+                match failures.get_mut(reason) {
+                    Some((_, more)) => *more += 1,
+                    None => {
+                        failures.insert(reason.clone(), (kept.len(), 0));
+                        repeats.push(0);
+                        kept.push(d);
+                    }
+                }
+                continue;
+            }
             let label = d.label.as_deref().filter(|l| !l.starts_with(RENDERING));
             let key = format!(
                 "{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}",
@@ -334,6 +361,19 @@ impl Diagnostics {
             {
                 let pages = if n == 1 { "page" } else { "pages" };
                 label.push_str(&format!(" and {n} other {pages}"));
+            }
+        }
+        for (reason, (i, more)) in failures {
+            if more > 0 {
+                let d = &mut kept[i];
+                let files = if more == 1 { "file" } else { "files" };
+                let rel = d
+                    .message
+                    .strip_prefix("cannot write ")
+                    .and_then(|m| m.strip_suffix(&format!(": {reason}")))
+                    .unwrap_or_default()
+                    .to_string();
+                d.message = format!("cannot write {rel} and {more} other {files}: {reason}");
             }
         }
         self.0 = kept;
@@ -465,6 +505,33 @@ mod tests {
         assert_eq!(
             d.0[0].label.as_deref(),
             Some("while rendering content/a.md and 2 other pages")
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_told_once_for_all_the_files_it_stopped() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let mut d = Diagnostics(vec![
+            Diagnostic::cannot_write("risks/index.html", &full),
+            Diagnostic::cannot_write("uk/risks/index.html", &full),
+            Diagnostic::error("unknown source `S9`"),
+            Diagnostic::cannot_write("style.css", &denied),
+            Diagnostic::cannot_write("index.html", &full),
+        ]);
+        d.merge_repeats();
+        let messages: Vec<&str> = d.0.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                format!("cannot write risks/index.html and 2 other files: {full}").as_str(),
+                "unknown source `S9`",
+                &format!("cannot write style.css: {denied}"),
+            ]
+        );
+        assert_eq!(
+            d.0[0].file, None,
+            "a full disk is not a content file's fault"
         );
     }
 

@@ -320,9 +320,10 @@ impl Site {
             Ok(()) => {
                 files.insert(OFFLINE_MANIFEST.to_string());
             }
-            Err(e) => diags.push(crate::diagnostic::Diagnostic::error(format!(
-                "cannot write {OFFLINE_MANIFEST}: {e}"
-            ))),
+            Err(e) => diags.push(crate::diagnostic::Diagnostic::cannot_write(
+                OFFLINE_MANIFEST,
+                &e,
+            )),
         }
     }
 

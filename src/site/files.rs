@@ -163,7 +163,12 @@ impl Site {
                 }),
             };
             let e = written.err()?;
-            Some(Diagnostic::error(format!("cannot write {rel}: {e}")).in_file(origin))
+            // A copy names its source, which may be what failed; the rest is the output's.
+            let d = Diagnostic::cannot_write(rel, &e);
+            Some(match data {
+                Data::Copy(_) => d.in_file(origin),
+                _ => d,
+            })
         };
         // In parallel: the search indexes of the languages take as long as the rest together,
         // and `factsheet serve` writes them again after every edit. A large site's indexes

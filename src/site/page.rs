@@ -403,10 +403,7 @@ impl<'a> RenderState<'a> {
                     };
                     let output = page.output_file(config);
                     if let Err(e) = sink.write(&output, &html) {
-                        errors.push(
-                            Diagnostic::error(format!("cannot write {output}: {e}"))
-                                .in_file(&page.file),
-                        );
+                        errors.push(Diagnostic::cannot_write(&output, &e));
                     }
                     // The Markdown shown on the page besides its own, as rendered into it.
                     let shown: Vec<(&str, &Path, &links::Recorded)> = partial_links
