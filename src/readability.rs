@@ -7,6 +7,12 @@
 //! Each paragraph, list item, heading and table cell ends at least one sentence: a list of
 //! short fragments is easy to read, and counting it as one long sentence would punish it.
 
+/// Pages with fewer words are not graded. Both measures are averages over sentences: on a
+/// two-sentence page one long word moves Flesch-Kincaid by whole grades (the editors' review
+/// saw "Sertraline is an antidepressant.", 6 words, fail at grade 9.2), and readability
+/// formulas are meant for samples of 100 words or more.
+pub const MIN_WORDS: usize = 100;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Readability {
     pub grade: f64,

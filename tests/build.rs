@@ -393,10 +393,19 @@ fn check_writes_nothing_and_lists_every_problem() {
 #[test]
 fn readability_fails_check_and_warns_in_build() {
     let f = Fixture::new();
+    let hard = "Administration necessitates comprehensive institutional monitoring considering potential dissociative manifestations and hypertensive complications in susceptible individuals";
+    // Too short to grade (under 100 words): a two-sentence page is not a fair sample.
     f.edit(
         "content/risks.md",
         "You may feel sleepy [@A1].",
-        "Administration necessitates comprehensive institutional monitoring considering potential dissociative manifestations and hypertensive complications in susceptible individuals [@A1].",
+        &format!("{hard} [@A1]."),
+    );
+    f.run(&["check"]).assert_ok();
+    // Long enough: graded, and over the limit.
+    f.edit(
+        "content/risks.md",
+        &format!("{hard} [@A1]."),
+        &format!("{hard} [@A1]. ").repeat(7),
     );
     let run = f.run(&["check"]);
     assert_eq!(run.code, 1);

@@ -127,6 +127,9 @@ impl Site {
             let Some(score) = &r.readability else {
                 continue;
             };
+            if score.words < crate::readability::MIN_WORDS {
+                continue;
+            }
             let Some(rules) = crate::languages::of(&r.page.lang) else {
                 continue;
             };
