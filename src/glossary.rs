@@ -66,7 +66,14 @@ impl Glossary {
         let mut previous: Option<char> = None;
         for (start, c) in text.char_indices() {
             if previous.is_none_or(|p| !p.is_alphanumeric()) && c.is_alphanumeric() {
-                for term in self.terms.iter().filter(|t| !linked.contains(&t.entry)) {
+                // Only terms that start with this word's first letter can match here: asking
+                // that first skips lowering the text and the hash look-up for all the others.
+                let first = c.to_lowercase().next();
+                for term in self
+                    .terms
+                    .iter()
+                    .filter(|t| t.form.first() == first.as_ref() && !linked.contains(&t.entry))
+                {
                     if let Some(end) = match_at(text, start, &term.form) {
                         return Some(Found {
                             start,
