@@ -1,7 +1,7 @@
 //! factsheet: a static site generator for bilingual patient fact sheets.
 //!
 //! The build is a pipeline: load config, load content, render, check links, write
-//! ([`site::Site::load`], [`site::Site::render`], [`output::Staging::commit`]).
+//! ([`site::Site::load`], [`site::Site::render`], `output::Staging::commit`).
 //!
 //! The public surface is what the binary, the tests and the examples use; everything else is
 //! `pub(crate)`.

@@ -1,9 +1,9 @@
 //! `factsheet serve`: build the site into memory, serve it over HTTP, watch the project and
 //! rebuild on every change, and tell open pages to reload (or to show the build's errors).
 //!
-//! - [`watch`](crate::watch) turns file events into bursts and decides what to rebuild.
-//! - [`builder`] keeps the loaded site, rebuilds, and swaps the new files in.
-//! - [`http`] serves the files, the live-reload script and the events stream.
+//! - `watch` turns file events into bursts and decides what to rebuild.
+//! - `builder` keeps the loaded site, rebuilds, and swaps the new files in.
+//! - `http` serves the files, the live-reload script and the events stream.
 //!
 //! The live-reload script is only added to the pages as they are served; the built output
 //! on disk (`factsheet build`) never has it.

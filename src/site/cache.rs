@@ -152,7 +152,7 @@ impl Site {
     }
 
     /// Read some files of `content/` again (paths relative to the root, as in `Page::file`);
-    /// see [`crate::content::Content::reload_files`].
+    /// see `Content::reload_files`.
     pub fn reload_content(&mut self, files: &[PathBuf]) -> Result<(), Diagnostics> {
         self.content
             .reload_files(&self.root, &self.config, self.drafts, files)

@@ -1,14 +1,14 @@
 //! The build as a pipeline: load config, load content, render every page, write the other
 //! files, check the site as a whole.
 //!
-//! - [`page`]: rendering one page (its Markdown, partials and template) and what rendering
+//! - `page`: rendering one page (its Markdown, partials and template) and what rendering
 //!   needs about the whole site.
-//! - [`context`]: the template context, its types and the code that fills them.
-//! - [`files`]: the files that are not pages: static files, sitemap, robots.txt, 404.
-//! - [`checks`]: checks of the site as a whole: unused sources, translations citing the same
+//! - `context`: the template context, its types and the code that fills them.
+//! - `files`: the files that are not pages: static files, sitemap, robots.txt, 404.
+//! - `checks`: checks of the site as a whole: unused sources, translations citing the same
 //!   sources, readability.
-//! - [`print`]: the print page's sections, made from what the pages rendered.
-//! - [`cache`]: what `factsheet serve` keeps between renders, and what an edit makes dirty.
+//! - `print`: the print page's sections, made from what the pages rendered.
+//! - `cache`: what `factsheet serve` keeps between renders, and what an edit makes dirty.
 
 mod app;
 mod cache;
