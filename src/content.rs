@@ -10,40 +10,7 @@ use crate::config::{SiteConfig, parse_toml};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs::{self, is_ignored_file, read_utf8};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum PageKind {
-    #[default]
-    Page,
-    /// Gets every page of its language, for a one-page printable handout.
-    Print,
-    /// Gets the whole source list with the pages citing each source.
-    Sources,
-    /// Gets every other page of its language with its description: what a reader without
-    /// JavaScript finds behind the search box.
-    Search,
-    /// Gets the key facts of every page of its language and a QR code to the language's
-    /// home page: a short sheet for clinics to print.
-    Handout,
-}
-
-impl PageKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            PageKind::Page => "page",
-            PageKind::Print => "print",
-            PageKind::Sources => "sources",
-            PageKind::Search => "search",
-            PageKind::Handout => "handout",
-        }
-    }
-
-    /// Whether pages of this kind are listed for search engines (the sitemap, no `noindex`).
-    /// The print page and the handout repeat the other pages: readers should land on those.
-    pub(crate) fn is_listed(self) -> bool {
-        !matches!(self, PageKind::Print | PageKind::Handout)
-    }
-}
+pub(crate) use crate::page_kind::PageKind;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -454,48 +421,6 @@ pub fn today() -> String {
 /// Set to a date (`2026-12-05`) to make the build believe that is today: for tests, so that
 /// review dates do not make them fail as the calendar moves on.
 pub const TODAY_ENV: &str = "FACTSHEET_TODAY";
-
-/// Review dates an editor must act on: a `next_review` that has passed (the page is overdue
-/// for review) and a `last_reviewed` in the future (a typo, or a review not yet done). As
-/// warnings; `check` makes them errors.
-pub fn review_date_problems(pages: &[Page], today: &str) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for page in pages {
-        let at = |field: &str| crate::diagnostic::Location::find(&page.head, field);
-        let mut push = |field: &str, message: String, help: &str| {
-            let mut d = Diagnostic::warning(message)
-                .in_file(&page.file)
-                .with_help(help.to_string());
-            if let Some(l) = at(field) {
-                d = d.at(l);
-            }
-            out.push(d);
-        };
-        if page.next_review.as_str() < today {
-            push(
-                "next_review",
-                format!(
-                    "{} is overdue for review: next_review was {} (today is {today})",
-                    page.file.display(),
-                    page.next_review
-                ),
-                "review the page against its sources, then set last_reviewed to today and next_review to the next date",
-            );
-        }
-        if page.last_reviewed.as_str() > today {
-            push(
-                "last_reviewed",
-                format!(
-                    "{}: last_reviewed is in the future ({}; today is {today})",
-                    page.file.display(),
-                    page.last_reviewed
-                ),
-                "set it to the day the page was last reviewed",
-            );
-        }
-    }
-    out
-}
 
 /// `risks.uk` -> (`risks`, `uk`); `risks` -> (`risks`, default language).
 pub(crate) fn split_language(stem: &str, config: &SiteConfig) -> (String, String) {

@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod new_page;
 pub(crate) mod offline;
 pub mod output;
+pub(crate) mod page_kind;
 pub(crate) mod phones;
 pub(crate) mod readability;
 pub(crate) mod search;

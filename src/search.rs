@@ -15,7 +15,7 @@ use std::io::Write;
 use foldhash::HashMap;
 use serde::Serialize;
 
-use crate::content::{Page, PageKind};
+use crate::content::Page;
 use crate::markdown::HeadingAt;
 use crate::offline;
 use crate::site::Site;
@@ -583,7 +583,7 @@ fn snippet<'t>(blocks: impl IntoIterator<Item = &'t str>) -> String {
 /// Pages the search finds: ordinary pages and the sources page. The print page repeats
 /// every other page, and the search page lists them.
 pub fn is_indexed(page: &Page) -> bool {
-    matches!(page.front.kind, PageKind::Page | PageKind::Sources)
+    page.front.kind.is_indexed()
 }
 
 /// The indexed pages of each language.

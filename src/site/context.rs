@@ -243,18 +243,16 @@ impl<'a> Arranged<'a> {
         let mut print_page = HashSet::new();
         let mut handout = HashMap::new();
         for p in &site.content.pages {
-            // The search box in every page's header leads to the search page; the print
-            // page and the footer lead to the handout.
-            if p.is_top_level() && !matches!(p.front.kind, PageKind::Search | PageKind::Handout) {
+            if p.is_top_level() && p.front.kind.in_menu() {
                 nav.entry(p.lang.as_str()).or_default().push(p);
             }
-            if p.front.kind == PageKind::Page {
+            if p.front.kind.is_content() {
                 reading_order.entry(p.lang.as_str()).or_default().push(p);
             }
             if p.front.kind == PageKind::Sources {
                 sources_page.insert(p.lang.as_str(), p.url_path(&site.config));
             }
-            if matches!(p.front.kind, PageKind::Print | PageKind::Handout) {
+            if p.front.kind.prints_pages() {
                 print_page.insert(p.lang.as_str());
             }
             if p.front.kind == PageKind::Handout {

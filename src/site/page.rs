@@ -331,7 +331,7 @@ impl<'a> RenderState<'a> {
             &mut errors,
         );
         let body = body_from..cites.log_len();
-        if config.require_key_facts && page.front.kind == PageKind::Page && md.key_facts.is_none() {
+        if config.require_key_facts && page.front.kind.is_content() && md.key_facts.is_none() {
             errors.push(no_key_facts(page, &text));
         }
         let (print_sections, section_links) = match page.front.kind {
@@ -405,9 +405,9 @@ impl<'a> RenderState<'a> {
                             },
                         ))
                         .collect();
-                    let mut scanned = scan_page(page, &output, &html, &md, &shown);
+                    let mut scanned = super::scan::scan_page(page, &output, &html, &md, &shown);
                     scanned.template = template.to_string();
-                    scanned.aggregate = page.front.kind == PageKind::Print;
+                    scanned.aggregate = page.front.kind.repeats_anchors();
                     scanned.settle_local_links(self.outputs.as_ref());
                     links = Some(scanned);
                 }
@@ -426,7 +426,7 @@ impl<'a> RenderState<'a> {
                 lang,
             )
         });
-        let printed = (page.front.kind == PageKind::Page && self.arranged.has_print_page(lang))
+        let printed = (page.front.kind.is_content() && self.arranged.has_print_page(lang))
             .then(|| Box::new(Printed::new(md, &cites, body.clone())));
         PageResult {
             page,
@@ -444,14 +444,8 @@ impl<'a> RenderState<'a> {
         let templates = &self.site.templates;
         // Without an explicit template, a page kind or the home page uses its own template
         // when the theme has one.
-        let preferred = match page.front.kind {
-            PageKind::Print => Some("print.html"),
-            PageKind::Sources => Some("sources.html"),
-            PageKind::Search => Some("search.html"),
-            PageKind::Handout => Some("handout.html"),
-            PageKind::Page if page.key == "_index" => Some("index.html"),
-            PageKind::Page => None,
-        };
+        let preferred =
+            (page.front.kind.template()).or_else(|| (page.key == "_index").then_some("index.html"));
         let name: &str = match (&page.front.template, preferred) {
             (Some(t), _) => t,
             (None, Some(p)) if templates.has(p) => p,
@@ -597,103 +591,6 @@ type ShownMarkdown<'a> = (&'a Path, links::Recorded);
 /// Per partial name: its file and the ids and links its Markdown wrote.
 type PartialLinks<'a> = BTreeMap<&'a str, ShownMarkdown<'a>>;
 
-/// The ids and links of a rendered page. The Markdown renderer recorded those of the page's
-/// content and of the partials; where the template printed them as they are, only the rest
-/// of the page is read (a third of it on a typical page), and a problem in them points at
-/// their Markdown.
-fn scan_page(
-    page: &Page,
-    output: &str,
-    html: &[u8],
-    md: &markdown::Rendered,
-    shown: &[(&str, &Path, &links::Recorded)],
-) -> PageLinks {
-    use links::Cut;
-    /// Rendered Markdown found in the page: its range in `html`, its recorded links, the
-    /// part of them in that range, and its file's number (0 the page, then partials).
-    type Known<'r> = (std::ops::Range<usize>, &'r links::Recorded, (Cut, Cut), u16);
-    let mut known: Vec<Known> = Vec::new();
-    // What is neither the page's Markdown nor other Markdown shown on it. Where the
-    // content is not found as it was rendered (a template that changes it), its links
-    // cannot be told apart from the template's.
-    let mut rest = links::Origin::Template;
-    // The key facts box and the rest of the content are printed apart.
-    let (key_facts, after) = md.split_key_facts();
-    let cut = md.key_facts.map_or(Cut::default(), |k| k.cut);
-    let pieces = [
-        (key_facts, Cut::default(), cut),
-        (after, cut, md.links.cut()),
-    ];
-    for (text, from, to) in pieces {
-        if text.is_empty() {
-            continue;
-        }
-        match find(html, text) {
-            Some(start) => known.push((start..start + text.len(), &md.links, (from, to), 0)),
-            None if md.links.none_between(from, to) => {}
-            None => rest = links::Origin::Page,
-        }
-    }
-    let mut files = Vec::new();
-    for (text, file, recorded) in shown {
-        let Some(start) = (!text.is_empty()).then(|| find(html, text)).flatten() else {
-            continue;
-        };
-        let range = start..start + text.len();
-        if known
-            .iter()
-            .any(|(r, ..)| r.start < range.end && range.start < r.end)
-        {
-            continue;
-        }
-        files.push(file.to_path_buf());
-        let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
-        known.push((range, recorded, (Cut::default(), recorded.cut()), number));
-    }
-    known.sort_by_key(|(r, ..)| r.start);
-    let mut parts = Vec::with_capacity(2 * known.len() + 1);
-    let mut at = 0;
-    for (range, recorded, (from, to), file) in &known {
-        parts.push(links::Part::Html(&html[at..range.start], rest));
-        let html = &html[range.clone()];
-        parts.push(if recorded.opaque {
-            // Raw HTML: read, but still known to come from this file.
-            links::Part::Html(
-                html,
-                links::Origin::Markdown {
-                    file: *file,
-                    span: None,
-                },
-            )
-        } else {
-            links::Part::Known {
-                html,
-                recorded,
-                from: *from,
-                to: *to,
-                file: *file,
-            }
-        });
-        at = range.end;
-    }
-    parts.push(links::Part::Html(&html[at..], rest));
-    let mut scanned = links::scan_parts(output, page.file.clone(), &parts);
-    scanned.shown = files;
-    scanned
-}
-
-/// Where `needle` (a page's content, kilobytes long) stands in `html`. Searching for a short
-/// prefix and comparing the rest is several times cheaper than preparing a search for the
-/// whole needle.
-fn find(html: &[u8], needle: &str) -> Option<usize> {
-    let mut prefix_len = needle.len().min(64);
-    while !needle.is_char_boundary(prefix_len) {
-        prefix_len -= 1;
-    }
-    memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
-        .find(|&at| html[at..].starts_with(needle.as_bytes()))
-}
-
 /// A QR code of `url` as an inline SVG image named `label`, black on white in any colour
 /// scheme (scanners need the contrast), with its quiet zone.
 fn qr_svg(url: &str, label: &str) -> Result<String, qrcode::types::QrError> {
@@ -725,7 +622,7 @@ pub(super) fn call_label<'s>(site: &'s Site, lang: &str) -> &'s str {
 /// Pages whose readability is checked: ordinary pages that have not opted out, in a language
 /// with a readability measure ([`crate::languages`]).
 fn is_graded(page: &Page) -> bool {
-    page.front.kind == PageKind::Page
+    page.front.kind.is_content()
         && page.front.readability
         && crate::languages::of(&page.lang).is_some()
 }
