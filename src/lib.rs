@@ -34,7 +34,6 @@ pub(crate) mod templates;
 pub(crate) mod terms;
 pub(crate) mod theme_pages;
 pub(crate) mod urls;
-pub(crate) mod watch;
 pub mod zip_output;
 
 use std::path::{Path, PathBuf};

@@ -18,7 +18,6 @@ use serde::Serialize;
 use crate::content::Page;
 use crate::markdown::HeadingAt;
 use crate::offline;
-use crate::site::Site;
 
 /// How a language's words are reduced to stems: the first suffix of `suffixes` the word ends
 /// with is replaced, if at least `min_stem` characters remain. Longest suffixes come first.
@@ -633,13 +632,13 @@ impl Split {
 /// copy. The entry file goes to `out`; a split index's shards and fragments go to `emit`
 /// (output path, bytes).
 pub fn write_site_index(
-    site: &Site,
+    offline: bool,
     lang: &str,
     pages: &[&PageEntry],
     out: &mut dyn Write,
     emit: &Emit,
 ) -> std::io::Result<()> {
-    if site.offline {
+    if offline {
         write_index(lang, pages, offline::page_file, Split::SITE, out, emit)
     } else {
         write_index(lang, pages, str::to_string, Split::SITE, out, emit)

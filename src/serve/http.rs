@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::builder::{LiveEvent, State};
+use super::state::{LiveEvent, State};
 
 // The dev server's own files, under /__factsheet/ (they shadow site files of the same path).
 pub const SCRIPT_PATH: &str = "/__factsheet/live.js";

@@ -152,14 +152,20 @@ impl Site {
                 Data::Bytes(bytes) => sink.write(rel, bytes),
                 Data::Sitemap => sink.write_owned(rel, self.sitemap(results).into_bytes()),
                 Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out, &|shard, bytes| {
-                        sink.write(shard, bytes)?;
-                        shards
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(shard.to_string());
-                        Ok(())
-                    })
+                    crate::search::write_site_index(
+                        self.offline,
+                        lang,
+                        pages,
+                        out,
+                        &|shard, bytes| {
+                            sink.write(shard, bytes)?;
+                            shards
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(shard.to_string());
+                            Ok(())
+                        },
+                    )
                 }),
             };
             let e = written.err()?;

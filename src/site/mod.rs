@@ -32,7 +32,7 @@ use crate::page_kind::Shows;
 use crate::templates::Templates;
 use page::{Ordinary, PageResult, RenderState};
 
-pub(crate) use cache::RenderCache;
+pub(crate) use cache::{Reload, RenderCache};
 
 /// Pages above which a site is large: the parts of a build whose memory grows with the
 /// whole site (the sources and print pages, the search indexes) are done one at a time
@@ -178,7 +178,7 @@ impl Site {
     /// (citations, links, readability, errors) come from `cache`, and nothing is written to
     /// `sink` for them ([`Report::reused`] lists them). `dirty = None` renders every page.
     /// Print and sources pages show every page: they render again when what they show of a
-    /// re-rendered page changed ([`crate::watch::gathering`]), else come from the cache too.
+    /// re-rendered page changed ([`cache::gathering`]), else come from the cache too.
     /// The cache is refilled with this render's results.
     ///
     /// What is dirty comes from [`Site::reload`]: a page's output depends on its own file and,
@@ -318,7 +318,7 @@ impl Site {
         report: &mut Report,
     ) -> Vec<(&'a Page, Option<PageResult<'a>>)> {
         let gather = dirty.map(|d| {
-            let edits: Vec<crate::watch::PageEdit> = results
+            let edits: Vec<cache::PageEdit> = results
                 .iter()
                 .filter(|r| d.contains(&r.page.file))
                 .map(|r| {
@@ -329,14 +329,14 @@ impl Site {
                         ),
                         None => (true, true),
                     };
-                    crate::watch::PageEdit {
+                    cache::PageEdit {
                         lang: &r.page.lang,
                         text,
                         citations,
                     }
                 })
                 .collect();
-            crate::watch::gathering(&edits)
+            cache::gathering(&edits)
         });
         pages
             .into_iter()

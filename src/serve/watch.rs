@@ -19,6 +19,7 @@ use notify_debouncer_full::{
 };
 
 use crate::fs::is_ignored_file;
+use crate::site::Reload;
 
 /// The folders watched recursively, relative to the project root.
 pub const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
@@ -90,16 +91,6 @@ pub fn kind_of(rel: &Path) -> ChangeKind {
     }
 }
 
-/// Which parts of the loaded site to read again before re-rendering.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reload {
-    pub templates: bool,
-    pub strings: bool,
-    pub sources: bool,
-    /// Markdown files to re-read (relative to the root): changed, added or removed.
-    pub content: Vec<PathBuf>,
-}
-
 /// What to do about a set of changed paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebuild {
@@ -154,43 +145,6 @@ pub fn plan(changed: &[PathBuf]) -> Rebuild {
         sources: has(ChangeKind::Sources),
         content: paths_of(&[ChangeKind::Content]),
     })
-}
-
-/// What re-rendering one page changed of what the pages that gather every page show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageEdit<'a> {
-    pub lang: &'a str,
-    /// Its text as the print page shows it (its rendered Markdown, its numbered sources).
-    pub text: bool,
-    /// The sources its own text cites, which the sources page lists it under.
-    pub citations: bool,
-}
-
-/// The gathering pages to render again after [`Rebuild::Render`] of some pages' text alone
-/// (their front matter, the partials, templates, strings and sources unchanged, else every
-/// page renders): a language's print page when the text of one of its pages changed, its
-/// sources page when their citations did. The print page of a 1,000-page language is most of
-/// a rebuild after an edit. (The search page lists front matter only: it renders again only
-/// with every page.)
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Gathering {
-    /// Languages whose print page renders again.
-    pub print: BTreeSet<String>,
-    /// Languages whose sources page renders again.
-    pub sources: BTreeSet<String>,
-}
-
-pub fn gathering(edits: &[PageEdit<'_>]) -> Gathering {
-    let mut g = Gathering::default();
-    for e in edits {
-        if e.text {
-            g.print.insert(e.lang.to_string());
-        }
-        if e.citations {
-            g.sources.insert(e.lang.to_string());
-        }
-    }
-    g
 }
 
 /// The paths of a batch worth mentioning to the user, in order, without duplicates.
@@ -718,35 +672,6 @@ mod tests {
             assert!(m.contains("fs.inotify.max_user_instances"), "{m}");
         }
         assert!(limit_message(&notify::Error::path_not_found()).is_none());
-    }
-
-    #[test]
-    fn print_and_sources_pages_render_only_for_what_changed() {
-        let edit = |lang, text, citations| PageEdit {
-            lang,
-            text,
-            citations,
-        };
-        let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        // Saved without a change: neither.
-        assert_eq!(gathering(&[edit("en", false, false)]), Gathering::default());
-        // A sentence reworded: that language's print page only.
-        assert_eq!(
-            gathering(&[edit("en", true, false)]),
-            Gathering {
-                print: set(&["en"]),
-                sources: set(&[]),
-            }
-        );
-        // A citation added in Ukrainian, a sentence in English.
-        assert_eq!(
-            gathering(&[edit("uk", true, true), edit("en", true, false)]),
-            Gathering {
-                print: set(&["en", "uk"]),
-                sources: set(&["uk"]),
-            }
-        );
-        assert_eq!(gathering(&[]), Gathering::default());
     }
 
     #[test]
