@@ -6,6 +6,9 @@
 //! The public surface is what the binary, the tests and the examples use; everything else is
 //! `pub(crate)`.
 
+// Keeps that true: a `pub` item that no path outside the crate reaches is flagged, so that
+// `pub` means part of the surface.
+#![warn(unreachable_pub)]
 // A `Diagnostic` is large (message, file, snippet, help) but only travels on the error path,
 // where its size costs nothing measurable; boxing it everywhere would only add noise.
 #![allow(clippy::result_large_err)]

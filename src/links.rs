@@ -16,7 +16,7 @@ use crate::urls;
 
 /// What the checker needs to know about one rendered HTML file.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageLinks {
+pub(crate) struct PageLinks {
     /// Output file, from the output root: `uk/risks/index.html`.
     pub output: String,
     /// The file it was made from, for messages.
@@ -55,7 +55,7 @@ impl PageLinks {
     /// would skip them.
     /// Links to files in `outputs`, without a fragment, are settled too: they need no
     /// other page's ids.
-    pub fn settle_local_links(&mut self, outputs: Option<&HashSet<String>>) {
+    pub(crate) fn settle_local_links(&mut self, outputs: Option<&HashSet<String>>) {
         let mut settled = vec![0u64; self.links.len().div_ceil(64)];
         let mut problems = Vec::new();
         let mut any = false;
@@ -113,7 +113,7 @@ impl PageLinks {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Link<'a> {
+pub(crate) struct Link<'a> {
     pub value: &'a str,
     /// The browser fetches it to show the page (src, stylesheet, icon) rather than the
     /// reader following it.
@@ -125,7 +125,7 @@ pub struct Link<'a> {
 
 /// Where an id or a link of a page was written, so that a problem names the line to fix.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Somewhere in the page: its parts could not be told apart (the print page, a template
     /// that does not print the content as it is).
     #[default]
@@ -141,7 +141,7 @@ pub enum Origin {
 /// An [`Origin`] in 8 bytes instead of 16: a site keeps one per link until every page is
 /// rendered (about 80 per page, 25 MB at 10,000 pages per language unpacked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packed {
+pub(crate) struct Packed {
     /// The span's start; `u32::MAX` when there is no span.
     start: u32,
     /// The span's length, at most `u16::MAX` (only the underline is shorter).
@@ -198,13 +198,13 @@ impl From<Packed> for Origin {
 
 /// Bytes `start..start + len` of a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     pub start: u32,
     pub len: u32,
 }
 
 impl Span {
-    pub fn new(range: std::ops::Range<usize>) -> Span {
+    pub(crate) fn new(range: std::ops::Range<usize>) -> Span {
         Span {
             start: offset(range.start),
             len: offset(range.len()),
@@ -214,7 +214,7 @@ impl Span {
 
 /// The ids of a page, sorted, in one buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ids {
+pub(crate) struct Ids {
     text: String,
     ends: Vec<u32>,
 }
@@ -238,7 +238,7 @@ impl Ids {
         &self.text[start..self.ends[i] as usize]
     }
 
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         let (mut lo, mut hi) = (0, self.ends.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -252,13 +252,13 @@ impl Ids {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// In sorted order.
     #[cfg(test)]
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.ends.len()).map(|i| self.get(i))
     }
 }
@@ -278,30 +278,30 @@ fn offset(n: usize) -> u32 {
 
 /// The links of a page, in document order, in one buffer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Links {
+pub(crate) struct Links {
     text: String,
     ends: Vec<u32>,
     loads: Vec<bool>,
 }
 
 impl Links {
-    pub fn push(&mut self, value: &str, loads: bool) {
+    pub(crate) fn push(&mut self, value: &str, loads: bool) {
         self.text.push_str(value);
         self.ends.push(offset(self.text.len()));
         self.loads.push(loads);
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// The value of link `i`.
-    pub fn get(&self, i: usize) -> &str {
+    pub(crate) fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.text[start..self.ends[i] as usize]
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = Link<'_>> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Link<'_>> {
         (0..self.ends.len()).map(|i| {
             let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
             Link {
@@ -342,7 +342,7 @@ impl Links {
 /// source that made each: the checker then need not read that HTML back, which was the
 /// largest single cost of a build, and a problem points at the Markdown line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// `loads` is unused for ids.
     ids: Links,
     id_spans: Vec<Span>,
@@ -354,13 +354,13 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    pub fn id(&mut self, id: &str, span: Span) {
+    pub(crate) fn id(&mut self, id: &str, span: Span) {
         self.ids.push(id, false);
         self.id_spans.push(span);
     }
 
     /// Where the next id and link will go; the ids and links recorded so far are before it.
-    pub fn cut(&self) -> Cut {
+    pub(crate) fn cut(&self) -> Cut {
         Cut {
             ids: self.ids.len(),
             links: self.links.len(),
@@ -368,23 +368,23 @@ impl Recorded {
     }
 
     /// Whether no id or link lies between `from` and `to`.
-    pub fn none_between(&self, from: Cut, to: Cut) -> bool {
+    pub(crate) fn none_between(&self, from: Cut, to: Cut) -> bool {
         from.ids >= to.ids && from.links >= to.links
     }
 
     /// How many ids are recorded: a slot for an id that is known only later ([`Self::insert_id`]).
-    pub fn id_slot(&self) -> usize {
+    pub(crate) fn id_slot(&self) -> usize {
         self.ids.len()
     }
 
     /// Record `id` as if it had been recorded when `slot` was taken (a heading's id is
     /// known at its end, after the ids inside it).
-    pub fn insert_id(&mut self, slot: usize, id: &str, span: Span) {
+    pub(crate) fn insert_id(&mut self, slot: usize, id: &str, span: Span) {
         self.ids.insert(slot, id);
         self.id_spans.insert(slot.min(self.id_spans.len()), span);
     }
 
-    pub fn link(&mut self, value: &str, loads: bool, span: Span) {
+    pub(crate) fn link(&mut self, value: &str, loads: bool, span: Span) {
         self.links.push(value, loads);
         self.link_spans.push(span);
     }
@@ -392,7 +392,7 @@ impl Recorded {
     /// The same ids and links, each passed through `id` and `link` (`None` keeps a link as
     /// it is), at the same places: what [`Self`] records of HTML whose attributes were
     /// rewritten that way (the print page's sections).
-    pub fn map(
+    pub(crate) fn map(
         &self,
         id: impl Fn(&str) -> String,
         link: impl Fn(&str) -> Option<String>,
@@ -417,7 +417,7 @@ impl Recorded {
         }
     }
 
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.ids.shrink_to_fit();
         self.id_spans.shrink_to_fit();
         self.links.shrink_to_fit();
@@ -426,7 +426,7 @@ impl Recorded {
 
     /// A URL that pulldown-cmark's HTML writer writes after `prefix` (`mailto:`) with its
     /// `escape_href`: recorded as a reader finds it, escaped and entities decoded.
-    pub fn href(&mut self, prefix: &str, url: &str, loads: bool, span: Span) {
+    pub(crate) fn href(&mut self, prefix: &str, url: &str, loads: bool, span: Span) {
         let mut written = String::with_capacity(prefix.len() + url.len());
         written.push_str(prefix);
         let _ = pulldown_cmark_escape::escape_href(&mut written, url);
@@ -439,12 +439,12 @@ impl Recorded {
 // Release builds trust what the Markdown renderer recorded; only debug builds read the
 // whole page again to compare (see the end of `scan_parts`).
 #[cfg_attr(not(debug_assertions), allow(dead_code))]
-pub fn scan(output: &str, source: PathBuf, html: &[u8]) -> PageLinks {
+pub(crate) fn scan(output: &str, source: PathBuf, html: &[u8]) -> PageLinks {
     scan_parts(output, source, &[Part::Html(html, Origin::Page)])
 }
 
 /// One stretch of a rendered page, in document order.
-pub enum Part<'a> {
+pub(crate) enum Part<'a> {
     /// HTML to read; what it holds was written at `Origin` (a span is found later).
     Html(&'a [u8], Origin),
     /// HTML whose ids and links were recorded as it was written, from Markdown file `file`
@@ -466,7 +466,7 @@ pub enum Part<'a> {
 
 /// A place in a [`Recorded`]: how many ids and links were recorded before it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cut {
+pub(crate) struct Cut {
     pub ids: usize,
     pub links: usize,
 }
@@ -510,7 +510,7 @@ fn on<'h>(
 }
 
 /// [`scan`] of a document given in parts.
-pub fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
+pub(crate) fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let found = RefCell::new(Found::default());
     let origin = std::cell::Cell::new(Origin::Page);
     let refused = RefCell::new(Vec::new());
@@ -888,7 +888,7 @@ fn css_walk(
 }
 
 /// What the checker reads to point at the line that wrote a broken link or a repeated id.
-pub trait Sources: Sync {
+pub(crate) trait Sources: Sync {
     /// The whole text of a Markdown file (`content/risks.md`).
     fn markdown(&self, file: &Path) -> Option<String>;
     /// Where the templates write `needle`, looking in `template` (a page's template) first:
@@ -899,7 +899,7 @@ pub trait Sources: Sync {
 /// Check all pages against each other and the other files written (static files, sitemap).
 /// A problem written once and shown on many pages (by a template or a partial) is reported
 /// once, against the line that wrote it, with the number of pages.
-pub fn check<P: Borrow<PageLinks> + Sync>(
+pub(crate) fn check<P: Borrow<PageLinks> + Sync>(
     pages: &[P],
     other_files: &HashSet<String>,
     sources: &dyn Sources,

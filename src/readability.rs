@@ -8,7 +8,7 @@
 //! short fragments is easy to read, and counting it as one long sentence would punish it.
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Readability {
+pub(crate) struct Readability {
     pub grade: f64,
     pub lix: f64,
     pub words: usize,
@@ -19,7 +19,7 @@ pub struct Readability {
     pub longest: Vec<(usize, String)>,
 }
 
-pub fn analyse(blocks: &[String]) -> Readability {
+pub(crate) fn analyse(blocks: &[String]) -> Readability {
     let mut words = 0;
     let mut long_words = 0;
     let mut syllables = 0;

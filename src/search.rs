@@ -22,7 +22,7 @@ use crate::offline;
 /// How a language's words are reduced to stems: the first suffix of `suffixes` the word ends
 /// with is replaced, if at least `min_stem` characters remain. Longest suffixes come first.
 #[derive(Debug, Serialize)]
-pub struct Rules {
+pub(crate) struct Rules {
     pub min_stem: usize,
     pub suffixes: &'static [(&'static str, &'static str)],
     /// Words too common to search for; dropped from the index and from queries.
@@ -89,7 +89,7 @@ impl Rules {
 
 /// A language's search rules: its entry in [`crate::languages`], or only case folding and
 /// apostrophe folding for a language without one.
-pub fn rules(lang: &str) -> &'static Rules {
+pub(crate) fn rules(lang: &str) -> &'static Rules {
     crate::languages::of(lang).map_or(&crate::languages::PLAIN_SEARCH, |l| &l.search)
 }
 
@@ -268,7 +268,7 @@ fn stem_parts(word: &str, rules: &Rules) -> (usize, &'static str) {
 
 /// What the search shows and finds of one page, gathered while it renders.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PageEntry {
+pub(crate) struct PageEntry {
     pub lang: String,
     pub title: String,
     pub description: String,
@@ -284,7 +284,7 @@ pub struct PageEntry {
 
 /// A page's text from one heading to the next; the first has no heading (the page's intro).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Section {
+pub(crate) struct Section {
     /// Heading, anchor and snippet, one after the other: one allocation, not three (a site
     /// of 10,000 pages per language has 230,000 sections).
     text: Box<str>,
@@ -348,16 +348,16 @@ impl Section {
         })
     }
 
-    pub fn heading(&self) -> &str {
+    pub(crate) fn heading(&self) -> &str {
         &self.text[..self.heading_len as usize]
     }
 
-    pub fn anchor(&self) -> &str {
+    pub(crate) fn anchor(&self) -> &str {
         let start = self.heading_len as usize;
         &self.text[start..start + self.anchor_len as usize]
     }
 
-    pub fn snippet(&self) -> &str {
+    pub(crate) fn snippet(&self) -> &str {
         &self.text[(self.heading_len + self.anchor_len) as usize..]
     }
 }
@@ -581,12 +581,12 @@ fn snippet<'t>(blocks: impl IntoIterator<Item = &'t str>) -> String {
 
 /// Pages the search finds: ordinary pages and the sources page. The print page repeats
 /// every other page, and the search page lists them.
-pub fn is_indexed(page: &Page) -> bool {
+pub(crate) fn is_indexed(page: &Page) -> bool {
     page.front.kind.is_indexed()
 }
 
 /// The indexed pages of each language.
-pub fn by_language<'a>(
+pub(crate) fn by_language<'a>(
     entries: impl Iterator<Item = &'a PageEntry>,
 ) -> BTreeMap<&'a str, Vec<&'a PageEntry>> {
     let mut by_lang: BTreeMap<&str, Vec<&PageEntry>> = BTreeMap::new();
@@ -597,18 +597,18 @@ pub fn by_language<'a>(
 }
 
 /// The output file of a language's index.
-pub fn index_file(lang: &str) -> String {
+pub(crate) fn index_file(lang: &str) -> String {
     format!("search-index.{lang}.js")
 }
 
 /// The folder of a language's index shards and page fragments, beside its entry file.
-pub fn shard_folder(lang: &str) -> String {
+pub(crate) fn shard_folder(lang: &str) -> String {
     format!("search-index.{lang}")
 }
 
 /// When a language's index is split, and into what.
 #[derive(Debug, Clone, Copy)]
-pub struct Split {
+pub(crate) struct Split {
     /// An index estimated at up to this many bytes stays one file: one request, and the real
     /// site's index (under 100 KB) is smaller whole than as an entry file plus shards.
     pub one_file: usize,
@@ -621,7 +621,7 @@ pub struct Split {
 impl Split {
     /// Sizes for a phone's first query: a shard or two of postings (about 15 KB compressed
     /// each) and, for each of the 20 results shown, a fragment of about 1 KB compressed.
-    pub const SITE: Split = Split {
+    pub(crate) const SITE: Split = Split {
         one_file: 256 * 1024,
         shard: 48 * 1024,
         fragment: 3 * 1024,
@@ -631,7 +631,7 @@ impl Split {
 /// Writes a language's index as the site links it: pages by URL, or by file in an offline
 /// copy. The entry file goes to `out`; a split index's shards and fragments go to `emit`
 /// (output path, bytes).
-pub fn write_site_index(
+pub(crate) fn write_site_index(
     offline: bool,
     lang: &str,
     pages: &[&PageEntry],
@@ -690,7 +690,7 @@ fn script_json(out: &mut dyn Write, value: &impl Serialize) -> std::io::Result<(
 /// the fragments (`search-index.<lang>/p<n>.js`, pages with their sections, in page
 /// order) go to `emit`, so a query loads the entry file, the shards of its words and the
 /// fragments of the results it shows. Scripts, not JSON, so they load from `file://`.
-pub fn write_index(
+pub(crate) fn write_index(
     lang: &str,
     pages: &[&PageEntry],
     link: impl Fn(&str) -> String + Sync,
@@ -755,7 +755,7 @@ pub fn write_index(
 }
 
 /// Where a split index's shards and fragments go: output path and bytes.
-pub type Emit<'e> = dyn Fn(&str, &[u8]) -> std::io::Result<()> + Sync + 'e;
+pub(crate) type Emit<'e> = dyn Fn(&str, &[u8]) -> std::io::Result<()> + Sync + 'e;
 
 /// Each stem of the pages (sorted by URL) and its postings, sections numbered across the
 /// pages, in no order.

@@ -23,7 +23,7 @@ use crate::output::MemorySink;
 use crate::site::{LoadOptions, Reload, RenderCache, Site, Strictness};
 
 /// The result of one (re)build, for the terminal.
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// What happened, after the arrow: "rebuilt 22 pages in 35 ms".
     pub summary: String,
     /// Diagnostics to print (errors, or warnings not printed before).
@@ -69,7 +69,7 @@ struct Swapped {
     only_css: bool,
 }
 
-pub struct Builder {
+pub(crate) struct Builder {
     root: PathBuf,
     options: LoadOptions,
     site: Option<Site>,
@@ -81,7 +81,7 @@ pub struct Builder {
 
 impl Builder {
     /// `root` should be absolute and canonical: watched paths are made relative to it.
-    pub fn new(root: &Path, options: LoadOptions, state: Arc<State>) -> Builder {
+    pub(crate) fn new(root: &Path, options: LoadOptions, state: Arc<State>) -> Builder {
         Builder {
             root: root.to_path_buf(),
             options,
@@ -93,25 +93,25 @@ impl Builder {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The site's title, once it loaded.
-    pub fn title(&self) -> Option<String> {
+    pub(crate) fn title(&self) -> Option<String> {
         let site = self.site.as_ref()?;
         let c = &site.config;
         c.language(&c.default_language).map(|l| l.title.clone())
     }
 
     /// The first build.
-    pub fn initial(&mut self) -> Outcome {
+    pub(crate) fn initial(&mut self) -> Outcome {
         self.run(Rebuild::Full)
     }
 
     /// Rebuild after `changed` (paths relative to the root) changed; `None` when none of them
     /// is part of the site.
-    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Option<Outcome> {
+    pub(crate) fn rebuild(&mut self, changed: &[PathBuf]) -> Option<Outcome> {
         match watch::plan(changed) {
             Rebuild::Nothing => None,
             plan => Some(self.run(plan)),
@@ -431,7 +431,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// Debug builds only, for the tests: a build panics while the file named by this variable
 /// (relative to the project) exists. No real input is known to panic, and the server's
 /// recovery from one must still be tested.
-pub const TEST_PANIC_ENV: &str = "FACTSHEET_TEST_PANIC_WHILE";
+pub(crate) const TEST_PANIC_ENV: &str = "FACTSHEET_TEST_PANIC_WHILE";
 
 fn test_panic(root: &Path) {
     if cfg!(debug_assertions)
@@ -444,7 +444,7 @@ fn test_panic(root: &Path) {
 
 /// Set (to anything) to check every partial rebuild against a full one: differences are
 /// printed as internal errors. For tests.
-pub const VERIFY_ENV: &str = "FACTSHEET_SERVE_VERIFY";
+pub(crate) const VERIFY_ENV: &str = "FACTSHEET_SERVE_VERIFY";
 
 /// Render everything again and compare with the partial rebuild.
 fn verify(

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The files of one successful build, as served.
-pub struct Served {
+pub(crate) struct Served {
     /// `<server instance>-<generation>`: pages carry it, so that a page can tell whether it is
     /// the latest build.
     pub build_id: String,
@@ -22,7 +22,7 @@ pub struct Served {
 }
 
 /// The errors of the latest build, ready to send.
-pub struct BuildErrors {
+pub(crate) struct BuildErrors {
     /// The `build-error` event's JSON.
     pub json: String,
     pub count: usize,
@@ -30,7 +30,7 @@ pub struct BuildErrors {
 
 /// What the server shows: the last good build and the latest errors, if any.
 #[derive(Clone)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub served: Arc<Served>,
     pub error: Option<Arc<BuildErrors>>,
     /// The latest build attempt.
@@ -39,20 +39,20 @@ pub struct Snapshot {
 
 /// A message to every open page, as a Server-Sent Event.
 #[derive(Clone, Debug)]
-pub struct LiveEvent {
+pub(crate) struct LiveEvent {
     pub name: &'static str,
     pub data: Arc<str>,
 }
 
 /// State shared by the rebuild thread and the HTTP server.
-pub struct State {
+pub(crate) struct State {
     snapshot: RwLock<Snapshot>,
     pub events: broadcast::Sender<LiveEvent>,
     pub instance: String,
 }
 
 impl State {
-    pub fn new() -> State {
+    pub(crate) fn new() -> State {
         let instance = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64 & 0xff_ffff_ffff);
@@ -73,7 +73,7 @@ impl State {
         }
     }
 
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         self.snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -91,7 +91,7 @@ impl State {
     }
 
     /// The `hello` event a page gets when it connects.
-    pub fn hello(&self) -> LiveEvent {
+    pub(crate) fn hello(&self) -> LiveEvent {
         let s = self.snapshot();
         event(
             "hello",
@@ -197,19 +197,19 @@ pub(super) fn error_json(generation: u64, diags: &Diagnostics) -> BuildErrors {
 
 /// How the output changed between two builds.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Diff {
+pub(super) struct Diff {
     /// Added or changed output files.
     pub changed: Vec<String>,
     pub removed: Vec<String>,
 }
 
 impl Diff {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.changed.is_empty() && self.removed.is_empty()
     }
 
     /// Only stylesheets changed: the pages can keep their HTML and swap their styles.
-    pub fn only_stylesheets(&self) -> bool {
+    pub(super) fn only_stylesheets(&self) -> bool {
         !self.changed.is_empty()
             && self.removed.is_empty()
             && self.changed.iter().all(|f| f.ends_with(".css"))
@@ -218,7 +218,7 @@ impl Diff {
 
 /// Compare the served files with a (partial) build: `kept` says which served files that the
 /// build did not produce stay anyway (pages not rendered again).
-pub fn diff(
+pub(super) fn diff(
     old: &BTreeMap<String, Bytes>,
     new: &BTreeMap<String, Vec<u8>>,
     kept: impl Fn(&str) -> bool,
