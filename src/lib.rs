@@ -95,6 +95,7 @@ pub fn build(
     let mut report = site
         .render(&staging.sink, Strictness::Build)
         .map_err(Failure::Failed)?;
+    output::test_pause_before_commit();
     report
         .warnings
         .extend(staging.commit().map_err(Failure::failed)?);
