@@ -283,6 +283,8 @@ impl<'a> RenderState<'a> {
         (out, links, links_to_pages)
     }
 
+    /// Render one page as named steps: its partials, its Markdown, what it gathers of the
+    /// other pages, its template and file, then what the site-wide checks need of it.
     pub(super) fn render_page(
         &self,
         page: &'a Page,
@@ -294,15 +296,7 @@ impl<'a> RenderState<'a> {
         let lang = page.lang.as_str();
         let url = page.url_path(config);
         let mut errors = Vec::new();
-        let (partials, mut cites, partial_links) = match self.partials.same.get(lang) {
-            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
-            None => {
-                let mut cites = Citations::default();
-                let (html, links, _) =
-                    self.render_partials(lang, &url, &mut cites, &mut Vec::new());
-                (html, cites, Cow::Owned(links))
-            }
-        };
+        let (partials, mut cites, partial_links) = self.partials_for(lang, &url);
         let body_from = cites.log_len();
         // The sources the partials cite come first in the page's numbering.
         let partial_sources = cites.order.len();
@@ -334,22 +328,7 @@ impl<'a> RenderState<'a> {
         if config.require_key_facts && page.front.kind.is_content() && md.key_facts.is_none() {
             errors.push(no_key_facts(page, &text));
         }
-        let (print_sections, section_links) = match page.front.kind {
-            PageKind::Print => {
-                let printed = ordinary.map(|o| &o.printed);
-                let (sections, links) = self.print_sections(page, &url, printed);
-                (Some(sections), links)
-            }
-            _ => (None, Vec::new()),
-        };
-        let sources = (page.front.kind == PageKind::Sources).then(|| {
-            let in_partials = &cites.order[..partial_sources];
-            SourceEntry::list(site, lang, &url, ordinary.map(|o| &o.cited_by), in_partials)
-        });
-        let listing =
-            (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
-        let handout = (page.front.kind == PageKind::Handout)
-            .then(|| self.handout(page, &url, ordinary.map(|o| &o.printed), &mut errors));
+        let gathered = self.gathered(page, &url, ordinary, &cites, partial_sources, &mut errors);
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
         let terms = match site.terms.as_ref().and_then(|t| t.of(lang)) {
             Some(entries) => crate::terms::scan(&text, page.head.len(), entries)
@@ -358,64 +337,21 @@ impl<'a> RenderState<'a> {
                 .collect(),
             None => Vec::new(),
         };
-
-        let template = self.template_for(page, &mut errors);
-        let mut links = None;
-        if let Some(template) = template {
-            let context = Context::new(
-                site,
-                &self.arranged,
-                PageParts {
-                    page,
-                    url: &url,
-                    md: &md,
-                    cites: &cites,
-                    partials,
-                    pages: print_sections,
-                    sources,
-                    listing,
-                    handout,
-                },
-            );
-            // The template adds a few kilobytes to the content.
-            let size_hint = md.html.len() + 8 * 1024;
-            match site.templates.render_bytes(template, &context, size_hint) {
-                Ok(html) => {
-                    let html = if site.offline {
-                        crate::offline::rewrite(&html)
-                    } else {
-                        html
-                    };
-                    let output = page.output_file(config);
-                    if let Err(e) = sink.write(&output, &html) {
-                        errors.push(
-                            Diagnostic::error(format!("cannot write {output}: {e}"))
-                                .in_file(&page.file),
-                        );
-                    }
-                    // The Markdown shown on the page besides its own, as rendered into it.
-                    let shown: Vec<(&str, &Path, &links::Recorded)> = partial_links
-                        .iter()
-                        .filter_map(|(name, (file, recorded))| {
-                            Some((context.partials.get(name)?.as_str(), *file, recorded))
-                        })
-                        .chain(context.pages.iter().flatten().zip(&section_links).map(
-                            |(section, (file, recorded))| {
-                                (section.content.as_str(), *file, recorded)
-                            },
-                        ))
-                        .collect();
-                    let mut scanned = super::scan::scan_page(page, &output, &html, &md, &shown);
-                    scanned.template = template.to_string();
-                    scanned.aggregate = page.front.kind.repeats_anchors();
-                    scanned.settle_local_links(self.outputs.as_ref());
-                    links = Some(scanned);
-                }
-                Err(d) => {
-                    errors.push(d.with_label(format!("while rendering {}", page.file.display())))
-                }
-            }
-        }
+        let links = self.template_for(page, &mut errors).and_then(|template| {
+            let parts = PageParts {
+                page,
+                url: &url,
+                md: &md,
+                cites: &cites,
+                partials,
+                pages: gathered.pages,
+                sources: gathered.sources,
+                listing: gathered.listing,
+                handout: gathered.handout,
+            };
+            let shown = (partial_links.as_ref(), gathered.section_links.as_slice());
+            self.write_page(parts, template, shown, sink, &mut errors)
+        });
         let search = crate::search::is_indexed(page).then(|| {
             crate::search::PageEntry::new(
                 &page.front.title,
@@ -438,6 +374,112 @@ impl<'a> RenderState<'a> {
             errors,
             printed,
         }
+    }
+
+    /// The partials of `lang` as shown on the page at `url`: rendered once per language
+    /// when they link to no page, else for this page.
+    fn partials_for(
+        &self,
+        lang: &str,
+        url: &str,
+    ) -> (
+        BTreeMap<&'a str, String>,
+        Citations,
+        Cow<'_, PartialLinks<'a>>,
+    ) {
+        match self.partials.same.get(lang) {
+            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
+            None => {
+                let mut cites = Citations::default();
+                let (html, links, _) = self.render_partials(lang, url, &mut cites, &mut Vec::new());
+                (html, cites, Cow::Owned(links))
+            }
+        }
+    }
+
+    /// What a gathering page shows of the other pages of its language (see
+    /// [`PageKind::gathers`](crate::page_kind::PageKind::gathers)); nothing for the others.
+    fn gathered(
+        &self,
+        page: &'a Page,
+        url: &str,
+        ordinary: Option<&Ordinary<'_, 'a>>,
+        cites: &Citations,
+        partial_sources: usize,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Gathered<'a> {
+        let site = self.site;
+        let lang = page.lang.as_str();
+        let printed = ordinary.map(|o| &o.printed);
+        let mut gathered = Gathered::default();
+        match page.front.kind {
+            PageKind::Page => {}
+            PageKind::Print => {
+                let (sections, links) = self.print_sections(page, url, printed);
+                gathered.pages = Some(sections);
+                gathered.section_links = links;
+            }
+            PageKind::Sources => {
+                let in_partials = &cites.order[..partial_sources];
+                let cited_by = ordinary.map(|o| &o.cited_by);
+                gathered.sources = Some(SourceEntry::list(site, lang, url, cited_by, in_partials));
+            }
+            PageKind::Search => gathered.listing = Some(ListingEntry::list(site, page, url)),
+            PageKind::Handout => gathered.handout = Some(self.handout(page, url, printed, errors)),
+        }
+        gathered
+    }
+
+    /// Fill the page's template, write the result into `sink`, and read the ids and links
+    /// of what was written. `shown`: the ids and links of the partials and print sections.
+    fn write_page(
+        &self,
+        parts: PageParts<'a, '_>,
+        template: &str,
+        (partial_links, section_links): (&PartialLinks<'a>, &[ShownMarkdown<'a>]),
+        sink: &dyn Sink,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<PageLinks> {
+        let site = self.site;
+        let (page, md) = (parts.page, parts.md);
+        // The template adds a few kilobytes to the content.
+        let size_hint = md.html.len() + 8 * 1024;
+        let context = Context::new(site, &self.arranged, parts);
+        let html = match site.templates.render_bytes(template, &context, size_hint) {
+            Ok(html) => html,
+            Err(d) => {
+                errors.push(d.with_label(format!("while rendering {}", page.file.display())));
+                return None;
+            }
+        };
+        let html = if site.offline {
+            crate::offline::rewrite(&html)
+        } else {
+            html
+        };
+        let output = page.output_file(&site.config);
+        if let Err(e) = sink.write(&output, &html) {
+            errors
+                .push(Diagnostic::error(format!("cannot write {output}: {e}")).in_file(&page.file));
+        }
+        // The Markdown shown on the page besides its own, as rendered into it.
+        let shown: Vec<(&str, &Path, &links::Recorded)> =
+            partial_links
+                .iter()
+                .filter_map(|(name, (file, recorded))| {
+                    Some((context.partials.get(name)?.as_str(), *file, recorded))
+                })
+                .chain(
+                    context.pages.iter().flatten().zip(section_links).map(
+                        |(section, (file, recorded))| (section.content.as_str(), *file, recorded),
+                    ),
+                )
+                .collect();
+        let mut scanned = super::scan::scan_page(page, &output, &html, md, &shown);
+        scanned.template = template.to_string();
+        scanned.aggregate = page.front.kind.repeats_anchors();
+        scanned.settle_local_links(self.outputs.as_ref());
+        Some(scanned)
     }
 
     fn template_for(&self, page: &Page, errors: &mut Vec<Diagnostic>) -> Option<&'a str> {
@@ -582,6 +624,17 @@ impl<'a> RenderState<'a> {
             })
             .unzip()
     }
+}
+
+/// What a gathering page shows of the other pages of its language, for its context.
+#[derive(Default)]
+struct Gathered<'a> {
+    /// The print page's sections, and the ids and links of each.
+    pages: Option<Vec<PrintSection<'a>>>,
+    section_links: Vec<ShownMarkdown<'a>>,
+    sources: Option<Vec<SourceEntry<'a>>>,
+    listing: Option<Vec<ListingEntry<'a>>>,
+    handout: Option<Handout<'a>>,
 }
 
 /// A Markdown file and the ids and links it wrote, as rendered to be shown on a page
