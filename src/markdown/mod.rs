@@ -3,7 +3,7 @@
 //! (`risks.md#bladder`), stable readable heading ids, the table of contents, and the plain
 //! text the readability check reads.
 //!
-//! [`render`] feeds each event of the parser to a [`Pass`], which keeps what the page has
+//! `render` feeds each event of the parser to a `Pass`, which keeps what the page has
 //! seen so far and has one method per family of events, each in the file named for it:
 //! - `blocks`: callouts and care cards, raw HTML;
 //! - `headings`: heading ids, the table of contents, the key facts box;
