@@ -27,9 +27,8 @@ pub(crate) struct PageLinks {
     /// The page repeats other pages' content (the print page): its in-page anchors mirror
     /// links already checked, and reported with the right file, on those pages.
     pub aggregate: bool,
-    /// Set by [`PageLinks::settle_local_links`]: one bit per link as written, for the links
-    /// taken out of `links`.
-    settled: Vec<u64>,
+    /// Set by [`PageLinks::settle_local_links`]: the links taken out of `links`.
+    settled: Settled,
     /// What was wrong with those: (position as written, link, origin, problem).
     settled_problems: Vec<(usize, String, Packed, &'static str)>,
     /// Raw HTML in Markdown that the site refuses whatever it links to (a script, an event
@@ -47,7 +46,7 @@ impl PageLinks {
     /// Links to files in `outputs`, without a fragment, are settled too: they need no
     /// other page's ids.
     pub(crate) fn settle_local_links(&mut self, outputs: Option<&HashSet<String>>) {
-        let mut settled = vec![0u64; self.links.len().div_ceil(64)];
+        let mut settled = Settled::new(self.links.len());
         let mut problems = Vec::new();
         let mut any = false;
         let url = self.output.trim_end_matches("index.html");
@@ -56,7 +55,7 @@ impl PageLinks {
                 continue;
             };
             any = true;
-            settled[i / 64] |= 1 << (i % 64);
+            settled.insert(i);
             if let Some(problem) = problem {
                 let origin = self.origins.get(i).copied().unwrap_or(Origin::Page.into());
                 problems.push((i, link.value.to_string(), origin, problem));
@@ -68,7 +67,7 @@ impl PageLinks {
         let mut kept = Links::default();
         let mut origins = Vec::new();
         for (i, link) in self.links.iter().enumerate() {
-            if settled[i / 64] & (1 << (i % 64)) == 0 {
+            if !settled.contains(i) {
                 kept.push(link.value, link.loads);
                 origins.push(self.origins.get(i).copied().unwrap_or(Origin::Page.into()));
             }
@@ -83,23 +82,7 @@ impl PageLinks {
 
     /// Where link `i` of `links` stood among the links as written.
     fn written_at(&self, i: usize) -> usize {
-        if self.settled.is_empty() {
-            return i;
-        }
-        // The position of the `i`-th clear bit.
-        let mut left = i;
-        for (word_at, word) in self.settled.iter().enumerate() {
-            let clear = (!word).count_ones() as usize;
-            if left < clear {
-                let mut word = !word;
-                for _ in 0..left {
-                    word &= word - 1;
-                }
-                return word_at * 64 + word.trailing_zeros() as usize;
-            }
-            left -= clear;
-        }
-        self.settled.len() * 64 + left
+        self.settled.written_at(i)
     }
 }
 
@@ -155,6 +138,7 @@ use packed::offset;
 use scan::{ANY, help_for, on};
 
 pub(crate) use check::{Sources, check};
+use packed::Settled;
 pub(crate) use packed::{Ids, Links, Packed};
 pub(crate) use recorded::Recorded;
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! links until all pages are rendered. They serve BENCHMARKS.md's peak-memory target at
 //! 10,000 pages per language (at most 300 MiB): 295 MiB with 8-byte origins, 310-324 MiB
 //! with 16-byte ones. The rules of the link check do not depend on them: they read [`Ids`]
-//! and [`Links`] as lists.
+//! and [`Links`] as lists, and [`Settled`] as a set of positions.
 
 use super::*;
 
@@ -187,5 +187,46 @@ impl Links {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.loads.shrink_to_fit();
+    }
+}
+
+/// The links of a page settled as it was read (see [`PageLinks::settle_local_links`]), one
+/// bit per link as written, so that those kept can still say where they were written. Bits,
+/// not positions: settling most links as each page is read took the peak at 10,000 pages
+/// per language from 384 to 302-314 MiB (BENCHMARKS.md, "Memory at 10,000 pages per
+/// language", 4810806 and ccd87b4), and a list of positions would give part of that back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Settled(Vec<u64>);
+
+impl Settled {
+    /// None settled of `len` links.
+    pub(super) fn new(len: usize) -> Settled {
+        Settled(vec![0; len.div_ceil(64)])
+    }
+
+    pub(super) fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    pub(super) fn contains(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Where the `i`-th link not settled stood among the links as written.
+    pub(super) fn written_at(&self, i: usize) -> usize {
+        // The position of the `i`-th clear bit.
+        let mut left = i;
+        for (word_at, word) in self.0.iter().enumerate() {
+            let clear = (!word).count_ones() as usize;
+            if left < clear {
+                let mut word = !word;
+                for _ in 0..left {
+                    word &= word - 1;
+                }
+                return word_at * 64 + word.trailing_zeros() as usize;
+            }
+            left -= clear;
+        }
+        self.0.len() * 64 + left
     }
 }
