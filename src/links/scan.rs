@@ -1,7 +1,7 @@
 //! Reading the ids and links of rendered HTML with lol_html; the recorded parts of a page
 //! are taken as recorded, the rest is read.
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings};
@@ -85,98 +85,139 @@ pub(super) fn on<'h>(
 
 /// [`scan`] of a document given in parts.
 pub(crate) fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
-    let found = RefCell::new(Found::default());
-    let origin = std::cell::Cell::new(Origin::Page);
-    let refused = RefCell::new(Vec::new());
-    // A `<style>` element's text, which may come in several chunks.
-    let style_text = RefCell::new(String::new());
-    // One handler for each attribute, so each reads only the attribute its element is known
-    // to have; for one element they run in this order, as a reader meets id, href, src.
-    let mut rewriter = HtmlRewriter::new(
+    let scan = Scan::default();
+    let mut links = Reader::new(scan.link_handlers());
+    // Raw HTML from Markdown is read a second time for what the site refuses there whatever
+    // it points at. Only pages with raw HTML pay for looking at every element.
+    let mut raw = Reader::new(scan.refusal_handlers());
+    for part in parts {
+        match part {
+            Part::Html(html, from) => {
+                scan.origin.set(*from);
+                links.write(html);
+                if matches!(from, Origin::Markdown { .. }) && raw.healthy {
+                    scan.raw_seen.borrow_mut().extend_from_slice(html);
+                    raw.write(html);
+                }
+            }
+            Part::Known {
+                recorded,
+                from,
+                to,
+                file,
+                ..
+            } => scan
+                .found
+                .borrow_mut()
+                .recorded(recorded, *from, *to, *file),
+        }
+    }
+    links.end();
+    raw.end();
+    let links = scan.into_page_links(output, source);
+    #[cfg(debug_assertions)]
+    if parts.iter().any(|p| matches!(p, Part::Known { .. })) {
+        same_as_reading_the_html(&links, parts);
+    }
+    links
+}
+
+/// What a scan gathers while the readers run: their handlers share it.
+#[derive(Default)]
+struct Scan<'v> {
+    found: RefCell<Found<'v>>,
+    /// Where the part being read was written.
+    origin: Cell<Origin>,
+    /// A `<style>` element's text, which may come in several chunks.
+    style_text: RefCell<String>,
+    /// The raw HTML from Markdown read so far, to quote a refused start tag.
+    raw_seen: RefCell<Vec<u8>>,
+    refused: RefCell<Vec<(String, Origin, &'static str)>>,
+}
+
+impl<'v> Scan<'v> {
+    /// The elements and attributes whose values are ids or links. One handler for each
+    /// attribute, so each reads only the attribute its element is known to have; for one
+    /// element they run in this order, as a reader meets id, href, src.
+    fn link_handlers(&self) -> Settings<'_, 'static> {
+        let link = |value: &str, loads: bool| {
+            self.found
+                .borrow_mut()
+                .link(value, loads, self.origin.get());
+        };
+        let fetched = |attribute: &'static str| {
+            move |el: &lol_html::html_content::Element<'_, '_>| {
+                if let Some(value) = el.get_attribute(attribute) {
+                    link(&decoded(value), true);
+                }
+            }
+        };
         Settings::new()
             .append_element_content_handler(on(&WITH_ID, |el| {
                 if let Some(id) = el.get_attribute("id") {
-                    found.borrow_mut().id(Cow::Owned(decoded(id)), origin.get());
+                    let origin = self.origin.get();
+                    self.found.borrow_mut().id(Cow::Owned(decoded(id)), origin);
                 }
             }))
-            .append_element_content_handler(on(&WITH_HREF, |el| {
+            .append_element_content_handler(on(&WITH_HREF, move |el| {
                 if let Some(href) = el.get_attribute("href") {
                     let tag = el.tag_name();
                     let rel = (tag == "link").then(|| el.get_attribute("rel")).flatten();
                     if let Some(loads) = link_loads(&tag, rel.as_deref()) {
-                        found.borrow_mut().link(&decoded(href), loads, origin.get());
+                        link(&decoded(href), loads);
                     }
                 }
             }))
-            .append_element_content_handler(on(&WITH_SRC, |el| {
-                if let Some(src) = el.get_attribute("src") {
-                    found.borrow_mut().link(&decoded(src), true, origin.get());
-                }
-            }))
-            .append_element_content_handler(on(&WITH_SRCSET, |el| {
+            .append_element_content_handler(on(&WITH_SRC, fetched("src")))
+            .append_element_content_handler(on(&WITH_SRCSET, move |el| {
                 if let Some(set) = el.get_attribute("srcset") {
                     for url in srcset_urls(&decoded(set)) {
-                        found.borrow_mut().link(url, true, origin.get());
+                        link(url, true);
                     }
                 }
             }))
-            .append_element_content_handler(on(&WITH_POSTER, |el| {
-                if let Some(poster) = el.get_attribute("poster") {
-                    found
-                        .borrow_mut()
-                        .link(&decoded(poster), true, origin.get());
-                }
-            }))
-            .append_element_content_handler(on(&WITH_BACKGROUND, |el| {
-                if let Some(background) = el.get_attribute("background") {
-                    found
-                        .borrow_mut()
-                        .link(&decoded(background), true, origin.get());
-                }
-            }))
-            .append_element_content_handler(on(&OBJECT_DATA, |el| {
-                if let Some(data) = el.get_attribute("data") {
-                    found.borrow_mut().link(&decoded(data), true, origin.get());
-                }
-            }))
-            .append_element_content_handler(on(&WITH_STYLE, |el| {
+            .append_element_content_handler(on(&WITH_POSTER, fetched("poster")))
+            .append_element_content_handler(on(&WITH_BACKGROUND, fetched("background")))
+            .append_element_content_handler(on(&OBJECT_DATA, fetched("data")))
+            .append_element_content_handler(on(&WITH_STYLE, move |el| {
                 if let Some(style) = el.get_attribute("style") {
                     for url in css_urls(&decoded(style)) {
-                        found.borrow_mut().link(&url, true, origin.get());
+                        link(&url, true);
                     }
                 }
             }))
             .append_element_content_handler((
                 Cow::Borrowed(&*STYLE),
                 ElementContentHandlers::default().text(
-                    |t: &mut lol_html::html_content::TextChunk<'_>| {
-                        let mut css = style_text.borrow_mut();
+                    move |t: &mut lol_html::html_content::TextChunk<'_>| {
+                        let mut css = self.style_text.borrow_mut();
                         css.push_str(t.as_str());
                         if t.last_in_text_node() {
                             for url in css_urls(&css) {
-                                found.borrow_mut().link(&url, true, origin.get());
+                                link(&url, true);
                             }
                             css.clear();
                         }
                         Ok(())
                     },
                 ),
-            )),
-        |_: &[u8]| {},
-    );
-    // Raw HTML from Markdown is read a second time for what the site refuses there whatever
-    // it points at. Only pages with raw HTML pay for looking at every element.
-    let raw_seen = RefCell::new(Vec::<u8>::new());
-    let refuse = |el: &lol_html::html_content::Element<'_, '_>, why: &'static str| {
-        let seen = raw_seen.borrow();
-        let range = el.source_location().bytes();
-        let tag = seen.get(range).unwrap_or_default();
-        let tag = String::from_utf8_lossy(tag);
-        let first_line = tag.lines().next().unwrap_or_default().to_string();
-        refused.borrow_mut().push((first_line, origin.get(), why));
-    };
-    let mut raw = HtmlRewriter::new(
-        Settings::new().append_element_content_handler(on(&ANY, |el| {
+            ))
+    }
+
+    /// What the site refuses in raw HTML from Markdown whatever it points at: scripts,
+    /// `<base>`, a refresh, event handlers.
+    fn refusal_handlers(&self) -> Settings<'_, 'static> {
+        let refuse = |el: &lol_html::html_content::Element<'_, '_>, why: &'static str| {
+            let seen = self.raw_seen.borrow();
+            let range = el.source_location().bytes();
+            let tag = seen.get(range).unwrap_or_default();
+            let tag = String::from_utf8_lossy(tag);
+            let first_line = tag.lines().next().unwrap_or_default().to_string();
+            self.refused
+                .borrow_mut()
+                .push((first_line, self.origin.get(), why));
+        };
+        Settings::new().append_element_content_handler(on(&ANY, move |el| {
             let tag = el.tag_name();
             if tag == "script" {
                 refuse(el, SCRIPT);
@@ -196,90 +237,75 @@ pub(crate) fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> P
             if handler {
                 refuse(el, HANDLER);
             }
-        })),
-        |_: &[u8]| {},
-    );
-    let mut raw_healthy = true;
-    // A parse failure only drops data. lol_html panics if `end` follows a failed `write`
-    // (raw `<select><title>` in content does that), so end only a healthy rewriter.
-    let mut healthy = true;
-    for part in parts {
-        match part {
-            Part::Html(html, from) => {
-                origin.set(*from);
-                healthy = healthy && rewriter.write(html).is_ok();
-                if matches!(from, Origin::Markdown { .. }) && raw_healthy {
-                    raw_seen.borrow_mut().extend_from_slice(html);
-                    raw_healthy = raw.write(html).is_ok();
-                }
-            }
-            Part::Known {
-                recorded,
-                from,
-                to,
-                file,
-                ..
-            } => {
-                let mut found = found.borrow_mut();
-                let at = |span: &Span| Origin::Markdown {
-                    file: *file,
-                    span: Some(*span),
-                };
-                let ids = recorded.ids.iter().zip(&recorded.id_spans);
-                for (id, span) in ids.skip(from.ids).take(to.ids - from.ids) {
-                    found.id(Cow::Borrowed(id.value), at(span));
-                }
-                let links = recorded.links.iter().zip(&recorded.link_spans);
-                for (link, span) in links.skip(from.links).take(to.links - from.links) {
-                    found.link(link.value, link.loads, at(span));
-                }
-            }
+        }))
+    }
+
+    fn into_page_links(self, output: &str, source: PathBuf) -> PageLinks {
+        let mut found = self.found.into_inner();
+        found.finish();
+        found.links.shrink_to_fit();
+        found.origins.shrink_to_fit();
+        PageLinks {
+            output: output.to_string(),
+            source,
+            ids: Ids::from_sorted(&found.ids),
+            duplicate_ids: found.duplicate_ids,
+            links: found.links,
+            origins: found.origins,
+            refused: self.refused.into_inner(),
+            ..PageLinks::default()
         }
     }
-    if healthy {
-        let _ = rewriter.end();
-    } else {
-        drop(rewriter);
+}
+
+/// A rewriter that reads parts until one fails to parse. A parse failure only drops data;
+/// lol_html panics if `end` follows a failed `write` (raw `<select><title>` in content does
+/// that), so only a healthy rewriter is ended.
+struct Reader<'h> {
+    rewriter: HtmlRewriter<'h, fn(&[u8])>,
+    healthy: bool,
+}
+
+impl<'h> Reader<'h> {
+    fn new(settings: Settings<'h, 'static>) -> Reader<'h> {
+        let ignore: fn(&[u8]) = |_| {};
+        Reader {
+            rewriter: HtmlRewriter::new(settings, ignore),
+            healthy: true,
+        }
     }
-    if raw_healthy {
-        let _ = raw.end();
-    } else {
-        drop(raw);
+
+    fn write(&mut self, html: &[u8]) {
+        self.healthy = self.healthy && self.rewriter.write(html).is_ok();
     }
-    let mut found = found.into_inner();
-    found.finish();
-    found.links.shrink_to_fit();
-    found.origins.shrink_to_fit();
-    let links = PageLinks {
-        output: output.to_string(),
-        source,
-        ids: Ids::from_sorted(&found.ids),
-        duplicate_ids: found.duplicate_ids,
-        links: found.links,
-        origins: found.origins,
-        refused: refused.into_inner(),
-        ..PageLinks::default()
+
+    fn end(self) {
+        if self.healthy {
+            let _ = self.rewriter.end();
+        }
+    }
+}
+
+/// Debug builds' oracle: what was taken as recorded is what reading the whole page finds.
+#[cfg(debug_assertions)]
+fn same_as_reading_the_html(links: &PageLinks, parts: &[Part<'_>]) {
+    let whole: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| match p {
+            Part::Html(html, _) | Part::Known { html, .. } => html.iter().copied(),
+        })
+        .collect();
+    let read = scan(&links.output, links.source.clone(), &whole);
+    let names = |p: &PageLinks| {
+        let dups: Vec<String> = p.duplicate_ids.iter().map(|(id, _)| id.clone()).collect();
+        (p.ids.clone(), p.links.clone(), dups)
     };
-    #[cfg(debug_assertions)]
-    if parts.iter().any(|p| matches!(p, Part::Known { .. })) {
-        let whole: Vec<u8> = parts
-            .iter()
-            .flat_map(|p| match p {
-                Part::Html(html, _) | Part::Known { html, .. } => html.iter().copied(),
-            })
-            .collect();
-        let read = scan(output, links.source.clone(), &whole);
-        let names = |p: &PageLinks| {
-            let dups: Vec<String> = p.duplicate_ids.iter().map(|(id, _)| id.clone()).collect();
-            (p.ids.clone(), p.links.clone(), dups)
-        };
-        assert_eq!(
-            names(&links),
-            names(&read),
-            "recorded link data of {output} differs from the HTML"
-        );
-    }
-    links
+    assert_eq!(
+        names(links),
+        names(&read),
+        "recorded link data of {} differs from the HTML",
+        links.output
+    );
 }
 
 /// What a scan finds; ids borrow from the HTML where they can.
@@ -302,6 +328,23 @@ impl<'v> Found<'v> {
     fn link(&mut self, value: &str, loads: bool, origin: Origin) {
         self.links.push(value, loads);
         self.origins.push(origin.into());
+    }
+
+    /// The ids and links of `recorded` between `from` and `to`, taken as recorded from
+    /// Markdown file `file`.
+    fn recorded(&mut self, recorded: &'v Recorded, from: Cut, to: Cut, file: u16) {
+        let at = |span: &Span| Origin::Markdown {
+            file,
+            span: Some(*span),
+        };
+        let ids = recorded.ids.iter().zip(&recorded.id_spans);
+        for (id, span) in ids.skip(from.ids).take(to.ids - from.ids) {
+            self.id(Cow::Borrowed(id.value), at(span));
+        }
+        let links = recorded.links.iter().zip(&recorded.link_spans);
+        for (link, span) in links.skip(from.links).take(to.links - from.links) {
+            self.link(link.value, link.loads, at(span));
+        }
     }
 
     /// Sort the ids and take out the repeated ones, which are reported in the order they
