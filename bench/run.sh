@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build benchmarks of factsheet on synthetic bilingual corpora (examples/corpus.rs), compared
 # with a floor (examples/floor.rs) and with Hugo building the same site (bench/hugo/), plus
-# the real site and watch-mode reload latency. The numbers and how to read them: BENCHMARKS.md.
+# the real site and watch-mode reload latency, then the goals of issue 26 (met or not). The numbers
+# and how to read them: BENCHMARKS.md.
 #
 # usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
 #                     [--warmup 1] [--work DIR] [--no-latency] [--no-hugo] [--bare-theme]
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
     --no-latency) LATENCY=0; shift ;;
     --no-hugo) HUGO=0; shift ;;
     --bare-theme) BARE=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -249,6 +250,44 @@ if [ "$LATENCY" = 1 ]; then
   fi
 fi
 
+GOALS="$WORK/goals.txt"
+# The goals of issue 26, each with what this run measured: benchmarks, never timed tests.
+python3 - "$WORK" "$SIZES" "$LATENCY_N" > "$GOALS" <<'PY'
+import json, os, statistics, sys
+work, sizes, latency_n = sys.argv[1], sys.argv[2].split(), sys.argv[3]
+skip = int(os.environ.get("WARMUP", "1"))
+def build(n):
+    js, log = f"{work}/build-{n}.json", f"{work}/time-build-{n}.log"
+    if not (os.path.exists(js) and os.path.exists(log)):
+        return None
+    wall = {r["command"]: r for r in json.load(open(js))["results"]}["build"]["median"]
+    rows = [l.split() for l in open(log) if l.strip() and not l.startswith("Command")]
+    rows = [r for r in rows if len(r) == 4][skip:]
+    ratio = statistics.median((float(r[1]) + float(r[2])) / max(float(r[0]), 1e-9) for r in rows)
+    return wall, ratio, max(int(r[3]) for r in rows) / 1024
+def row(goal, measured, met):
+    print(f"{goal} | {measured} | {'met' if met else '**not met**'}")
+for n, wall_goal in (("10000", 6.0), ("1000", 0.6)):
+    b = build(n) if n in sizes else None
+    if b is None:
+        print(f"{n} pages per language in ≤ {wall_goal} s | not run (--sizes) | –")
+        continue
+    wall, ratio, rss = b
+    row(f"{n} pages per language in ≤ {wall_goal} s wall", f"{wall:.2f} s", wall <= wall_goal)
+    if n == "10000":
+        row("10000 pages per language: peak RSS ≤ 300 MiB", f"{rss:.0f} MiB", rss <= 300)
+        row("10000 pages per language: CPU ÷ wall ≥ 1.8", f"{ratio:.2f}", ratio >= 1.8)
+b = build("real")
+if b:
+    row("the real site in < 100 ms", f"{b[0] * 1000:.0f} ms", b[0] < 0.1)
+lat = [l.split(" | ") for l in open(f"{work}/latency.txt") if l.startswith("one-page edit")] if os.path.exists(f"{work}/latency.txt") else []
+try:
+    p95 = float(lat[0][3])
+    row(f"one-page edit at {latency_n} pages: p95 < 200 ms", f"{p95:.0f} ms", p95 < 200)
+except (IndexError, ValueError):
+    print(f"one-page edit at {latency_n} pages: p95 < 200 ms | not measured | –")
+PY
+
 {
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Versions: $(rustc --version); $(grep -A1 -E '^name = "(tera|pulldown-cmark|lol_html)"$' Cargo.lock | paste -sd' ' - | sed 's/name = //g; s/version = //g; s/"//g; s/ -- /, /g')"
@@ -273,6 +312,12 @@ fi
     echo "|---|---|---|---|---|---|---|---|---|"
     sed 's/^/| /; s/$/ |/' "$BARE_ROWS"
   fi
+  echo
+  echo "Goals (issue 26), from the medians above; a noisy machine makes them meaningless: note its load"
+  echo
+  echo "| goal | measured | |"
+  echo "|---|---|---|"
+  sed 's/^/| /; s/$/ |/' "$GOALS"
   if [ -s "$LAT" ]; then
     echo
     echo "Watch mode, $LATENCY_N pages per language, $EDITS edits each: write -> event on the SSE stream"

@@ -45,6 +45,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         tera.register_filter("date_words", date_words);
+        tera.register_tester("filled", filled);
         // What `Tera::add_raw_templates` does, with the loop check between parsing and
         // linking: Tera's linking of `extends` chains itself never ends on some loops.
         let mut parsed = BTreeMap::new();
@@ -145,6 +146,23 @@ pub(crate) fn on_render_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// output hard to read; `/` is harmless in text and in quoted attributes.
 pub(crate) fn escape_html(input: &str) -> String {
     html_escape::encode_quoted_attribute(input).into_owned()
+}
+
+/// `{% if page.key_facts is filled %}`: what `{% if page.key_facts %}` means (the value is
+/// there, and not false, zero or empty), without its cost. Tera 1 evaluates a bare `if` as an
+/// expression, so it copies and HTML-escapes a string only to ask whether it is empty: the
+/// inlined stylesheet (24 KB) on every page, the key facts and the emergency box, about 5 %
+/// of a build's instructions (callgrind, 100-page corpus).
+fn filled(value: Option<&tera::Value>, _args: &[tera::Value]) -> tera::Result<bool> {
+    use tera::Value;
+    Ok(match value {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+    })
 }
 
 /// `{{ "2026-11-20" | date_words(months=t.months, year_suffix=t.year_suffix) }}` is

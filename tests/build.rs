@@ -1044,6 +1044,27 @@ fn a_large_search_index_is_split_into_shards_and_fragments() {
         .collect();
     assert!(all.contains(r#""word7n3":["#), "no shard holds word7n3");
     assert!(all.contains(r#"["Page 7","big007/","Page number 7.",["#));
+    // The service worker stores a language's shards for its readers, and only for them.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&first["offline-manifest.json"]).unwrap();
+    for (lang, other) in [("en", "uk"), ("uk", "en")] {
+        let stored = manifest["languages"][lang]["files"].as_object().unwrap();
+        let folder = format!("search-index.{lang}/");
+        let in_folder = first.keys().filter(|k| k.starts_with(&folder)).count();
+        assert!(in_folder > 0, "no {folder}");
+        assert_eq!(
+            stored.keys().filter(|k| k.starts_with(&folder)).count(),
+            in_folder,
+            "{lang} readers do not store every file of {folder}"
+        );
+        let theirs = format!("search-index.{other}/");
+        assert!(!stored.keys().any(|k| k.starts_with(&theirs)), "{stored:?}");
+    }
+    let shared = manifest["shared"].as_object().unwrap();
+    assert!(
+        !shared.keys().any(|k| k.starts_with("search-index.")),
+        "{shared:?}"
+    );
     f.build().assert_ok();
     assert!(
         first == common::snapshot_dir(&f.path("public")),

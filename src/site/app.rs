@@ -267,7 +267,17 @@ impl Site {
             }
             // Pages are stored under their address, the folder: the server answers it.
             let url = crate::urls::encode_path(rel.strip_suffix("index.html").unwrap_or(rel));
-            match language_of.get(rel).and_then(|l| languages.get_mut(l)) {
+            // A split index's shards and fragments belong to its language too: a reader of
+            // one language must not store the other's, which on a large site is most of it.
+            let lang = language_of.get(rel).copied().or_else(|| {
+                let (folder, _) = rel.split_once('/')?;
+                self.config
+                    .languages
+                    .iter()
+                    .find(|l| crate::search::shard_folder(&l.code) == folder)
+                    .map(|l| l.code.as_str())
+            });
+            match lang.and_then(|l| languages.get_mut(l)) {
                 Some(lang) => {
                     lang.files.insert(url, hash.as_str());
                 }

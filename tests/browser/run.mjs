@@ -1,6 +1,6 @@
 // The browser suite: builds the site (or takes SITE_DIR), serves it under a sub-path, and runs
 // every check on every page with Debian's Chromium. Run with `npm test` (see README.md).
-import { test, after } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup } from './lib/setup.mjs';
 import { config } from './lib/config.mjs';
@@ -23,6 +23,11 @@ import sw from './checks/sw.mjs';
 
 const checks = { site, html, a11y, links, network, nojs, language, keyboard, print, livereload, search, offline, phones, handout, layout, sw };
 
+// Checks whose tests each open their own page and share nothing but memoised, read-only lookups:
+// their tests run side by side. The others (a temporary copy of the project that a test edits,
+// a served watch process, steps that build on the previous one) run one test at a time.
+const SIDE_BY_SIDE = new Set(['html', 'a11y', 'links', 'network', 'nojs', 'language', 'keyboard', 'phones', 'layout']);
+
 let ctx;
 try {
   ctx = await setup();
@@ -38,6 +43,8 @@ if (ctx) {
   console.log(`site: ${siteDir}${build ? ` (built in ${build.seconds.toFixed(1)}s)` : ''}`);
   console.log(`served at ${baseUrl}, ${pages.length} pages, Chromium ${ctx.browser.version()}\n`);
   for (const [name, register] of Object.entries(checks)) {
-    if (!config.only || config.only.includes(name)) register(ctx);
+    if (config.only && !config.only.includes(name)) continue;
+    const concurrency = SIDE_BY_SIDE.has(name) ? config.concurrency : 1;
+    describe(name, { concurrency }, () => register(ctx));
   }
 }

@@ -1,7 +1,8 @@
 // axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation, and nothing against its best practices,
 // on any page, at 390 and 1280 px wide, in light and dark colour schemes. At 390 px the menu is
-// opened first, so that its links are checked too. The light runs also save a full-page
-// screenshot to artifacts/.
+// opened first, so that its links are checked too. The light runs also save a screenshot to
+// artifacts/: the whole page, except for the print pages, whose dozens of screens take longer to
+// capture than the check itself (their printed form is in artifacts/ as PDFs).
 import { test } from 'node:test';
 import { assertNone } from '../lib/assert.mjs';
 import fs from 'node:fs/promises';
@@ -19,7 +20,8 @@ export default function register(ctx) {
           try {
             if (colorScheme === 'light') {
               await fs.mkdir(shots, { recursive: true });
-              await page.screenshot({ path: path.join(shots, `${p.name}-${width}.png`), fullPage: true });
+              const fullPage = p.inLang !== ctx.config.printPath;
+              await page.screenshot({ path: path.join(shots, `${p.name}-${width}.png`), fullPage });
             }
             const summary = page.locator('.site-menu > summary');
             if (await summary.isVisible()) await summary.click();

@@ -18,7 +18,7 @@ export default function register(ctx) {
         const index = hreflangs.findIndex((h) => primary(h) === p.twinLang);
         assert.ok(index >= 0, `no <a hreflang="${p.twinLang}"> in the page's <header> (found: ${hreflangs.join(', ') || 'none'})`);
         await Promise.all([
-          page.waitForURL((u) => u.href !== ctx.url(p.rel), { timeout: 10_000 }),
+          page.waitForURL((u) => u.href !== ctx.url(p.rel), { waitUntil: 'commit' }),
           links.nth(index).click(),
         ]);
         await page.waitForLoadState('load');

@@ -1,6 +1,7 @@
 // A page asks nothing of any origin but its own, every request it makes succeeds, and it logs no
 // console error. Each page is loaded twice (1280 px light, 390 px dark) and scrolled to the
-// bottom, so that lazy and colour-scheme-specific assets are asked for too.
+// bottom, so that lazy and colour-scheme-specific assets are asked for too. The service worker
+// is allowed here: what it stores in the background must come from the same origin too.
 import { test } from 'node:test';
 import { assertNone } from '../lib/assert.mjs';
 
@@ -9,7 +10,7 @@ const LOCAL_SCHEMES = ['data:', 'blob:', 'about:'];
 async function problemsOf(ctx, url, { expectStatus = 200 } = {}) {
   const problems = [];
   for (const [width, colorScheme] of [[1280, 'light'], [390, 'dark']]) {
-    const { page, log, response, close } = await ctx.open(url, { width, colorScheme });
+    const { page, log, response, close } = await ctx.open(url, { width, colorScheme, serviceWorkers: 'allow' });
     try {
       await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
       await page.waitForLoadState('networkidle');

@@ -25,20 +25,25 @@ const HEIGHTS = { 390: 844, 1280: 800 };
  * Opens url in a new context. Options: width (390|1280), colorScheme ('light'|'dark'),
  * javaScriptEnabled, waitUntil; height (default: 844 at 390 px, else 800); mobile (a phone's
  * touch screen and viewport handling); initScript (run in every document before its own
- * scripts). Returns { page, context, log, close() }; log holds
+ * scripts); serviceWorkers ('block' by default, 'allow' to let a page register static/sw.js).
+ * Blocked by default because a registered worker stores every page of the language in the
+ * background, which a check of one page does not need and which made the whole run twice as
+ * long; the network and sw checks allow it, since what the worker asks for is what they check. Returns { page, context, log, close() }; log holds
  * requests (every URL asked for), badResponses (status >= 400), failedRequests and
  * consoleErrors ({ text, url } of console.error messages and uncaught page errors).
  */
 export async function openPage(browser, url, options = {}) {
   const { width = 1280, colorScheme = 'light', javaScriptEnabled = true, waitUntil = 'load' } = options;
-  const { height = HEIGHTS[width] ?? 800, mobile = false, initScript = null } = options;
+  const { height = HEIGHTS[width] ?? 800, mobile = false, initScript = null, serviceWorkers = 'block' } = options;
   const context = await browser.newContext({
     viewport: { width, height },
     javaScriptEnabled,
+    serviceWorkers,
     ...(mobile ? { isMobile: true, hasTouch: true } : {}),
   });
   if (initScript) await context.addInitScript(initScript);
-  context.setDefaultTimeout(20_000);
+  // Generous: checks run side by side (config.concurrency) on machines slower than a laptop.
+  context.setDefaultTimeout(45_000);
   const page = await context.newPage();
   const log = { requests: [], badResponses: [], failedRequests: [], consoleErrors: [] };
   page.on('request', (req) => log.requests.push(req.url()));

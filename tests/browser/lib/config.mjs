@@ -39,4 +39,7 @@ export const config = {
   // Quick local runs: ONLY=a11y,links runs those checks; PAGES=uk runs pages whose URL path matches.
   only: env.ONLY ? list(env.ONLY) : null,
   pageFilter: env.PAGES ? new RegExp(env.PAGES) : null,
+  // How many tests of a per-page check run at once. A check of one page spends most of its time
+  // waiting (page loads, network idle, fonts), so even 2 cores stay busier with 3 at once.
+  concurrency: Math.max(1, Number(env.CONCURRENCY ?? 3)),
 };
