@@ -169,6 +169,18 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
             Err(d) => diags.push(d),
         }
     }
+    check_loaded(&content, config, diags)?;
+    Ok(content)
+}
+
+/// What holds of the content as a whole once its files are read, whether all at once
+/// ([`load`]) or some again ([`Content::reload_files`]): no file failed (`diags`), there are
+/// pages, a home page, one page per URL, and translations that pair up.
+fn check_loaded(
+    content: &Content,
+    config: &SiteConfig,
+    mut diags: Diagnostics,
+) -> Result<(), Diagnostics> {
     diags.clone().into_result()?;
     if content.pages.is_empty() {
         return Err(Diagnostic::error("the content/ folder has no pages")
@@ -176,11 +188,10 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
             .with_help("add content/_index.md, the home page")
             .into());
     }
-    check_home(&content, config, &mut diags);
-    check_unique_urls(&content, config, &mut diags);
-    check_translations(&content, config, &mut diags);
-    diags.into_result()?;
-    Ok(content)
+    check_home(content, config, &mut diags);
+    check_unique_urls(content, config, &mut diags);
+    check_translations(content, config, &mut diags);
+    diags.into_result()
 }
 
 impl Content {
@@ -233,17 +244,7 @@ impl Content {
                 Err(d) => diags.push(d),
             }
         }
-        diags.clone().into_result()?;
-        if self.pages.is_empty() {
-            return Err(Diagnostic::error("the content/ folder has no pages")
-                .in_file("content")
-                .with_help("add content/_index.md, the home page")
-                .into());
-        }
-        check_home(self, config, &mut diags);
-        check_unique_urls(self, config, &mut diags);
-        check_translations(self, config, &mut diags);
-        diags.into_result()
+        check_loaded(self, config, diags)
     }
 }
 
@@ -406,7 +407,7 @@ pub(crate) fn check_today_env() -> Result<(), Diagnostic> {
 }
 
 /// Today as `YYYY-MM-DD`, or the date in [`TODAY_ENV`] (for tests).
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     std::env::var(TODAY_ENV)
         .ok()
         .filter(|d| is_plain_date(d))

@@ -133,7 +133,7 @@ fn spawn(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Child {
         .args(extra)
         // Check every partial rebuild against a full one (differences go to stderr).
         .env("FACTSHEET_SERVE_VERIFY", "1")
-        .env("FACTSHEET_TODAY", "2026-12-07")
+        .env(factsheet::content::TODAY_ENV, "2026-12-07")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -33,7 +33,7 @@ fn factsheet(args: &[&str]) -> std::process::Output {
         .arg(project())
         // The site's review dates are checked against this day, so that the test does not
         // start failing when they fall due: `factsheet check` on the real calendar does that.
-        .env("FACTSHEET_TODAY", "2026-12-07")
+        .env(factsheet::content::TODAY_ENV, "2026-12-07")
         .output()
         .expect("run factsheet")
 }

@@ -11,7 +11,6 @@ use crate::markdown::{self, Citations, TocEntry};
 use crate::urls::relative;
 
 use super::Site;
-use super::page::PageResult;
 
 #[derive(Serialize)]
 pub(super) struct ConfigContext<'a> {
@@ -493,22 +492,6 @@ pub(super) fn citations<'a, 'k>(
 
 /// Per language: source key -> the pages citing it, in page order.
 pub(super) type CitedByMap<'a> = HashMap<&'a str, BTreeMap<String, Vec<&'a Page>>>;
-
-pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
-    let mut map: CitedByMap = HashMap::new();
-    let mut sorted: Vec<&PageResult> = results.iter().collect();
-    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
-    for r in sorted {
-        for key in r.body_sources() {
-            map.entry(r.page.lang.as_str())
-                .or_default()
-                .entry(key.to_string())
-                .or_default()
-                .push(r.page);
-        }
-    }
-    map
-}
 
 impl<'a> SourceEntry<'a> {
     /// Every source, with the pages of `lang` citing it, linked from the page at `url`;

@@ -370,7 +370,7 @@ impl Site {
         ordinary: &[PageResult<'a>],
     ) -> Vec<PageResult<'a>> {
         let ordinary = Ordinary {
-            cited_by: context::cited_by(ordinary),
+            cited_by: page::cited_by(ordinary),
             printed: ordinary
                 .iter()
                 .filter_map(|r| {

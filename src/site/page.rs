@@ -49,6 +49,23 @@ pub(super) struct Ordinary<'r, 'a> {
     pub(super) printed: HashMap<(&'a str, &'a str), &'r Printed>,
 }
 
+/// Per language: source key -> the pages citing it, in page order, for the sources page.
+pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
+    let mut map: CitedByMap = HashMap::new();
+    let mut sorted: Vec<&PageResult> = results.iter().collect();
+    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
+    for r in sorted {
+        for key in r.body_sources() {
+            map.entry(r.page.lang.as_str())
+                .or_default()
+                .entry(key.to_string())
+                .or_default()
+                .push(r.page);
+        }
+    }
+    map
+}
+
 impl PageResult<'_> {
     /// Sources cited in the page's own text (not in partials shown on every page), sorted,
     /// each once.
