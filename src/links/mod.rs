@@ -41,7 +41,7 @@ impl PageLinks {
     /// with them: links to the page's own anchors (`#bladder`), checked against its ids, and
     /// links out of the site. They are two thirds of a page's links (contents, citations,
     /// the skip link, the sources' addresses), and a site keeps every page's links until all
-    /// are rendered. The print page's in-page links are dropped unchecked, as [`check`]
+    /// are rendered. The print page's in-page links are dropped unchecked, as [`check()`]
     /// would skip them.
     /// Links to files in `outputs`, without a fragment, are settled too: they need no
     /// other page's ids.

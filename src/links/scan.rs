@@ -84,7 +84,7 @@ pub(super) fn on<'h>(
     )
 }
 
-/// [`scan`] of a document given in parts.
+/// [`scan()`] of a document given in parts.
 pub(crate) fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> PageLinks {
     let scan = Scan::default();
     let mut links = Reader::new(scan.link_handlers());

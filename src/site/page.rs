@@ -589,7 +589,7 @@ impl<'a> RenderState<'a> {
     }
 
     /// Every page of the print page's language as a section of one document, made from what
-    /// the pages rendered (see [`print`]), with their ids and links.
+    /// the pages rendered (see [`mod@print`]), with their ids and links.
     fn print_sections(
         &self,
         print_page: &Page,
