@@ -1,3 +1,7 @@
+//! The `factsheet` command line: parses the arguments (clap), runs one command of the
+//! library, prints its problems as text, JSON or GitHub annotations, and sets the exit code
+//! (0 done, 1 the site has errors, 2 the command was used wrongly).
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
