@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Language {
+pub(crate) struct Language {
     /// BCP 47 code, used for `lang`, `hreflang` and the URL prefix (`uk` -> `/uk/`).
     pub code: String,
     /// The language's own name, shown in the language switcher.
@@ -21,7 +21,7 @@ pub struct Language {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SiteConfig {
+pub(crate) struct SiteConfig {
     /// Absolute URL the site is published at; used only where an absolute URL is required.
     pub base_url: String,
     pub default_language: String,
@@ -59,12 +59,12 @@ fn default_lix() -> f64 {
 }
 
 impl SiteConfig {
-    pub fn language(&self, code: &str) -> Option<&Language> {
+    pub(crate) fn language(&self, code: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.code == code)
     }
 
     /// The URL prefix of a language's pages: "" for the default language, "uk/" for others.
-    pub fn lang_prefix(&self, code: &str) -> String {
+    pub(crate) fn lang_prefix(&self, code: &str) -> String {
         if code == self.default_language {
             String::new()
         } else {
@@ -73,7 +73,7 @@ impl SiteConfig {
     }
 
     /// The path part of `base_url` ("/" or "/repo/sub/"), for pages served at any path (404).
-    pub fn base_path(&self) -> String {
+    pub(crate) fn base_path(&self) -> String {
         let after_scheme = self
             .base_url
             .split_once("://")
@@ -88,7 +88,7 @@ impl SiteConfig {
 /// One entry of `sources.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Source {
+pub(crate) struct Source {
     pub title: String,
     pub publisher: String,
     pub date: String,
@@ -109,7 +109,7 @@ pub struct Source {
 /// A source's publisher and date in one more language (`[S1.translations.uk]`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct SourceText {
+pub(crate) struct SourceText {
     pub publisher: Option<String>,
     pub date: Option<String>,
 }
@@ -117,7 +117,7 @@ pub struct SourceText {
 /// A source's text as shown on a page in `lang`: the publisher and date in that language
 /// when the source gives them, otherwise as written, with the language they are in.
 #[derive(Debug, Serialize)]
-pub struct LocalSource<'a> {
+pub(crate) struct LocalSource<'a> {
     pub title: &'a str,
     pub url: &'a str,
     pub url_lang: Option<&'a str>,
@@ -146,7 +146,7 @@ impl Source {
         }
     }
 
-    pub fn local(&self, lang: &str) -> LocalSource<'_> {
+    pub(crate) fn local(&self, lang: &str) -> LocalSource<'_> {
         let own = self.lang == lang;
         let text = self.translations.get(lang).filter(|_| !own);
         let (publisher, publisher_lang) = self.pick(
@@ -175,7 +175,7 @@ fn default_source_lang() -> String {
 
 /// Parse TOML that sits at byte `start` of `file_text` (the whole file), so that error
 /// positions are counted from the start of the file, not of the TOML block.
-pub fn parse_toml<T: DeserializeOwned>(
+pub(crate) fn parse_toml<T: DeserializeOwned>(
     file: &Path,
     file_text: &str,
     start: usize,
@@ -258,7 +258,7 @@ pub(crate) fn check_project(root: &Path) -> Result<(), Diagnostic> {
     .with_help("pass the project folder with --root DIR"))
 }
 
-pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
+pub(crate) fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
     let rel = PathBuf::from("site.toml");
     check_project(root)?;
     let text = read_text(root, &rel)?;
@@ -470,10 +470,10 @@ fn source_url_ok(url: &str) -> bool {
 }
 
 /// UI strings per language code.
-pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
+pub(crate) type Strings = BTreeMap<String, BTreeMap<String, String>>;
 
 /// Load `i18n/<code>.toml` for every language; a key missing in any language is an error.
-pub fn load_strings(root: &Path, config: &SiteConfig) -> Result<Strings, Diagnostics> {
+pub(crate) fn load_strings(root: &Path, config: &SiteConfig) -> Result<Strings, Diagnostics> {
     let mut strings = Strings::new();
     let mut diags = Diagnostics::default();
     for lang in &config.languages {
@@ -526,14 +526,14 @@ pub fn load_strings(root: &Path, config: &SiteConfig) -> Result<Strings, Diagnos
 }
 
 /// The site's sources by key, plus the file text (to point at a key's line in errors).
-pub struct SourceList {
+pub(crate) struct SourceList {
     pub sources: BTreeMap<String, Source>,
     pub text: String,
 }
 
-pub const SOURCES_FILE: &str = "sources.toml";
+pub(crate) const SOURCES_FILE: &str = "sources.toml";
 
-pub fn load_sources(root: &Path, config: &SiteConfig) -> Result<SourceList, Diagnostic> {
+pub(crate) fn load_sources(root: &Path, config: &SiteConfig) -> Result<SourceList, Diagnostic> {
     let rel = PathBuf::from(SOURCES_FILE);
     if !root.join(&rel).is_file() {
         return Ok(SourceList {
@@ -580,7 +580,7 @@ pub fn load_sources(root: &Path, config: &SiteConfig) -> Result<SourceList, Diag
 
 impl SourceList {
     /// Where `[KEY]` is defined in sources.toml, for "unused source" errors.
-    pub fn location_of(&self, key: &str) -> Option<Location> {
+    pub(crate) fn location_of(&self, key: &str) -> Option<Location> {
         Location::find(&self.text, &format!("[{key}]"))
     }
 }

@@ -10,40 +10,7 @@ use crate::config::{SiteConfig, parse_toml};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs::{self, is_ignored_file, read_utf8};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum PageKind {
-    #[default]
-    Page,
-    /// Gets every page of its language, for a one-page printable handout.
-    Print,
-    /// Gets the whole source list with the pages citing each source.
-    Sources,
-    /// Gets every other page of its language with its description: what a reader without
-    /// JavaScript finds behind the search box.
-    Search,
-    /// Gets the key facts of every page of its language and a QR code to the language's
-    /// home page: a short sheet for clinics to print.
-    Handout,
-}
-
-impl PageKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            PageKind::Page => "page",
-            PageKind::Print => "print",
-            PageKind::Sources => "sources",
-            PageKind::Search => "search",
-            PageKind::Handout => "handout",
-        }
-    }
-
-    /// Whether pages of this kind are listed for search engines (the sitemap, no `noindex`).
-    /// The print page and the handout repeat the other pages: readers should land on those.
-    pub(crate) fn is_listed(self) -> bool {
-        !matches!(self, PageKind::Print | PageKind::Handout)
-    }
-}
+pub(crate) use crate::page_kind::PageKind;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,6 +169,18 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
             Err(d) => diags.push(d),
         }
     }
+    check_loaded(&content, config, diags)?;
+    Ok(content)
+}
+
+/// What holds of the content as a whole once its files are read, whether all at once
+/// ([`load`]) or some again ([`Content::reload_files`]): no file failed (`diags`), there are
+/// pages, a home page, one page per URL, and translations that pair up.
+fn check_loaded(
+    content: &Content,
+    config: &SiteConfig,
+    mut diags: Diagnostics,
+) -> Result<(), Diagnostics> {
     diags.clone().into_result()?;
     if content.pages.is_empty() {
         return Err(Diagnostic::error("the content/ folder has no pages")
@@ -209,11 +188,10 @@ pub(crate) fn load(root: &Path, config: &SiteConfig, drafts: bool) -> Result<Con
             .with_help("add content/_index.md, the home page")
             .into());
     }
-    check_home(&content, config, &mut diags);
-    check_unique_urls(&content, config, &mut diags);
-    check_translations(&content, config, &mut diags);
-    diags.into_result()?;
-    Ok(content)
+    check_home(content, config, &mut diags);
+    check_unique_urls(content, config, &mut diags);
+    check_translations(content, config, &mut diags);
+    diags.into_result()
 }
 
 impl Content {
@@ -266,17 +244,7 @@ impl Content {
                 Err(d) => diags.push(d),
             }
         }
-        diags.clone().into_result()?;
-        if self.pages.is_empty() {
-            return Err(Diagnostic::error("the content/ folder has no pages")
-                .in_file("content")
-                .with_help("add content/_index.md, the home page")
-                .into());
-        }
-        check_home(self, config, &mut diags);
-        check_unique_urls(self, config, &mut diags);
-        check_translations(self, config, &mut diags);
-        diags.into_result()
+        check_loaded(self, config, diags)
     }
 }
 
@@ -439,7 +407,7 @@ pub(crate) fn check_today_env() -> Result<(), Diagnostic> {
 }
 
 /// Today as `YYYY-MM-DD`, or the date in [`TODAY_ENV`] (for tests).
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     std::env::var(TODAY_ENV)
         .ok()
         .filter(|d| is_plain_date(d))
@@ -454,48 +422,6 @@ pub fn today() -> String {
 /// Set to a date (`2026-12-05`) to make the build believe that is today: for tests, so that
 /// review dates do not make them fail as the calendar moves on.
 pub const TODAY_ENV: &str = "FACTSHEET_TODAY";
-
-/// Review dates an editor must act on: a `next_review` that has passed (the page is overdue
-/// for review) and a `last_reviewed` in the future (a typo, or a review not yet done). As
-/// warnings; `check` makes them errors.
-pub fn review_date_problems(pages: &[Page], today: &str) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for page in pages {
-        let at = |field: &str| crate::diagnostic::Location::find(&page.head, field);
-        let mut push = |field: &str, message: String, help: &str| {
-            let mut d = Diagnostic::warning(message)
-                .in_file(&page.file)
-                .with_help(help.to_string());
-            if let Some(l) = at(field) {
-                d = d.at(l);
-            }
-            out.push(d);
-        };
-        if page.next_review.as_str() < today {
-            push(
-                "next_review",
-                format!(
-                    "{} is overdue for review: next_review was {} (today is {today})",
-                    page.file.display(),
-                    page.next_review
-                ),
-                "review the page against its sources, then set last_reviewed to today and next_review to the next date",
-            );
-        }
-        if page.last_reviewed.as_str() > today {
-            push(
-                "last_reviewed",
-                format!(
-                    "{}: last_reviewed is in the future ({}; today is {today})",
-                    page.file.display(),
-                    page.last_reviewed
-                ),
-                "set it to the day the page was last reviewed",
-            );
-        }
-    }
-    out
-}
 
 /// `risks.uk` -> (`risks`, `uk`); `risks` -> (`risks`, default language).
 pub(crate) fn split_language(stem: &str, config: &SiteConfig) -> (String, String) {

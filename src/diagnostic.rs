@@ -166,7 +166,7 @@ impl Location {
     /// The line as shown under the file name: at most [`MAX_LINE_SHOWN`] characters around
     /// the column (`…` where it was cut), control characters made visible (a NUL is `␀`).
     /// Returns the text with the column and width of the underline in it.
-    pub fn excerpt(&self) -> (String, usize, usize) {
+    pub(crate) fn excerpt(&self) -> (String, usize, usize) {
         let total = self.line_text.chars().count();
         let col = self.column.saturating_sub(1).min(total);
         let (start, end) = if total <= MAX_LINE_SHOWN {

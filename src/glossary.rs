@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The terms of one language's glossary page.
 #[derive(Debug, Clone)]
-pub struct Glossary {
+pub(crate) struct Glossary {
     /// Key of the glossary page (`glossary`): its entries are linked as `glossary.md#id`.
     pub page_key: String,
     /// Longest form first, so that `NMDA receptors` wins over `NMDA` at the same place.
@@ -23,7 +23,7 @@ struct Term {
 
 /// One use of a term found in a piece of text.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Found<'g> {
+pub(crate) struct Found<'g> {
     /// Byte range of the term in the text.
     pub start: usize,
     pub end: usize,
@@ -36,7 +36,7 @@ pub struct Found<'g> {
 impl Glossary {
     /// `terms`: heading id -> the forms that link to it (a Ukrainian word in each case it
     /// is used in, for example).
-    pub fn new(page_key: &str, terms: &BTreeMap<String, Vec<String>>) -> Glossary {
+    pub(crate) fn new(page_key: &str, terms: &BTreeMap<String, Vec<String>>) -> Glossary {
         let mut list = Vec::new();
         let mut anchors = Vec::new();
         for (entry, (anchor, forms)) in terms.iter().enumerate() {
@@ -56,13 +56,13 @@ impl Glossary {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
 
     /// The first use in `text` of an entry not in `linked`: a form that starts and ends at
     /// a word boundary, matched without regard to case.
-    pub fn find(&self, text: &str, linked: &HashSet<usize>) -> Option<Found<'_>> {
+    pub(crate) fn find(&self, text: &str, linked: &HashSet<usize>) -> Option<Found<'_>> {
         let mut previous: Option<char> = None;
         for (start, c) in text.char_indices() {
             if previous.is_none_or(|p| !p.is_alphanumeric()) && c.is_alphanumeric() {

@@ -1,8 +1,12 @@
-use std::path::PathBuf;
+//! The `factsheet` command line: parses the arguments (clap), runs one command of the
+//! library, prints its problems as text, JSON or GitHub annotations, and sets the exit code
+//! (0 done, 1 the site has errors, 2 the command was used wrongly).
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use factsheet::diagnostic::Diagnostic;
 use factsheet::diagnostic_format::{self, Format};
 use factsheet::site::LoadOptions;
@@ -32,52 +36,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (default: public/).
-    Build {
-        /// The project folder (with site.toml, content/, templates/, static/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site; replaced only when the build succeeds.
-        #[arg(long, short)]
-        output_dir: Option<PathBuf>,
-        /// Override site.toml's base_url (used only for canonical, hreflang and sitemap URLs).
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include pages marked `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Print only errors: no warnings, no summary.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Write a copy to open from files, without a web server (a USB stick, a phone): links
-        /// point at `index.html` files. Default output folder: public-offline/.
-        #[arg(long)]
-        offline: bool,
-        /// Also pack the output into this zip file (with --offline: the one-file copy for a
-        /// USB stick or a download link). Written only when the build succeeds.
-        #[arg(long, value_name = "FILE")]
-        zip: Option<PathBuf>,
-        /// How to print problems: text for people, json or github for CI.
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    Build(BuildArgs),
     /// Render the whole site in memory and run every check, writing nothing.
-    Check {
-        /// The project folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Override site.toml's base_url.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include pages marked `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-        /// Print only errors: no warnings, no summary.
-        #[arg(long, short)]
-        quiet: bool,
-        /// How to print problems: text for people, json or github for CI.
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    Check(SiteArgs),
     /// Write a new starter site (theme, strings, example pages in English and Ukrainian)
     /// into DIR, which must be empty or not exist yet.
     Init {
@@ -103,148 +64,86 @@ enum Command {
     },
     /// Build the site into memory, serve it over HTTP, and rebuild and reload the open pages
     /// on every change to the project.
-    Serve {
-        /// The project folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// The address to listen on; 127.0.0.1 keeps the site on this computer.
-        #[arg(long, default_value = "127.0.0.1")]
-        interface: std::net::IpAddr,
-        /// The port to listen on; 0 picks a free one.
-        #[arg(long, default_value_t = 1111)]
-        port: u16,
-        /// Open the site in the web browser.
-        #[arg(long)]
-        open: bool,
-        /// Look for changes by scanning the files, for file systems that do not report changes
-        /// (network drives, some containers and virtual machines).
-        #[arg(long)]
-        poll: bool,
-        /// Include pages marked `draft = true`.
-        #[arg(long)]
-        drafts: bool,
-    },
+    Serve(ServeArgs),
+}
+
+/// What `build` and `check` both take: which site, rendered how, and how problems are shown.
+#[derive(Args)]
+struct SiteArgs {
+    /// The project folder (with site.toml, content/, templates/, static/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Override site.toml's base_url (used only for canonical, hreflang and sitemap URLs).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    drafts: bool,
+    /// Print only errors: no warnings, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// How to print problems: text for people, json or github for CI.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+impl SiteArgs {
+    fn load_options(&self, offline: bool) -> LoadOptions {
+        LoadOptions {
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+            offline,
+            live: false,
+        }
+    }
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where to write the site; replaced only when the build succeeds.
+    #[arg(long, short)]
+    output_dir: Option<PathBuf>,
+    /// Write a copy to open from files, without a web server (a USB stick, a phone): links
+    /// point at `index.html` files. Default output folder: public-offline/.
+    #[arg(long)]
+    offline: bool,
+    /// Also pack the output into this zip file (with --offline: the one-file copy for a
+    /// USB stick or a download link). Written only when the build succeeds.
+    #[arg(long, value_name = "FILE")]
+    zip: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The project folder.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on; 127.0.0.1 keeps the site on this computer.
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: std::net::IpAddr,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Open the site in the web browser.
+    #[arg(long)]
+    open: bool,
+    /// Look for changes by scanning the files, for file systems that do not report changes
+    /// (network drives, some containers and virtual machines).
+    #[arg(long)]
+    poll: bool,
+    /// Include pages marked `draft = true`.
+    #[arg(long)]
+    drafts: bool,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Build {
-            root,
-            output_dir,
-            base_url,
-            drafts,
-            quiet,
-            offline,
-            zip,
-            format,
-        } => {
-            let start = Instant::now();
-            // Only a folder that holds a build can be "left as it was" when this one fails.
-            let had_output = factsheet::output_dir(&root, output_dir.as_deref(), offline)
-                .join(factsheet::output::MARKER)
-                .is_file();
-            let options = LoadOptions {
-                base_url,
-                drafts,
-                offline,
-                live: false,
-            };
-            let built = build(&root, output_dir.as_deref(), &options).and_then(|(r, out)| {
-                if let Some(zip) = &zip {
-                    factsheet::zip_output::zip_folder(&out, zip).map_err(Failure::Failed)?;
-                }
-                Ok((r, out))
-            });
-            match built {
-                Ok(_) if quiet => ExitCode::SUCCESS,
-                Ok((report, output)) => {
-                    print_diagnostics(&report.warnings, format);
-                    let zipped = zip
-                        .map(|z| format!(" and {}", z.display()))
-                        .unwrap_or_default();
-                    summary(
-                        format,
-                        &format!(
-                            "Built {} in {} ms -> {}{zipped}",
-                            report.summary(),
-                            start.elapsed().as_millis(),
-                            output.display()
-                        ),
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => fail(&failure, "build", quiet, had_output, format),
-            }
-        }
-        Command::Check {
-            root,
-            base_url,
-            drafts,
-            quiet,
-            format,
-        } => {
-            let options = LoadOptions {
-                base_url,
-                drafts,
-                offline: false,
-                live: false,
-            };
-            match check(&root, &options) {
-                Ok(_) if quiet => ExitCode::SUCCESS,
-                Ok(report) => {
-                    print_diagnostics(&report.warnings, format);
-                    summary(
-                        format,
-                        &format!("Checked {}: no problems found", report.summary()),
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => fail(&failure, "check", quiet, false, format),
-            }
-        }
-        Command::Init { dir } => match factsheet::init::init(&dir) {
-            Ok(files) => {
-                let here = dir == std::path::Path::new(".");
-                let (into, cd) = if here {
-                    ("the current folder".to_string(), String::new())
-                } else {
-                    (
-                        dir.display().to_string(),
-                        format!("\n  cd {}", dir.display()),
-                    )
-                };
-                println!(
-                    "Wrote a starter site of {} files into {into}. Next:{cd}\n  factsheet serve --open",
-                    files.len(),
-                );
-                ExitCode::SUCCESS
-            }
-            Err(d) => fail(
-                &Failure::Usage(d.into()),
-                "create",
-                false,
-                false,
-                Format::Text,
-            ),
-        },
-        Command::New { slug, kind, root } => {
-            match factsheet::new_page::new_page(&root, &slug, &kind) {
-                Ok(files) => {
-                    for f in &files {
-                        println!("Wrote {} (a draft)", root.join(f).display());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(d) => fail(
-                    &Failure::Usage(d.into()),
-                    "add a page to",
-                    false,
-                    false,
-                    Format::Text,
-                ),
-            }
-        }
+    match Cli::parse().command {
+        Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(&args),
+        Command::Init { dir } => run_init(&dir),
+        Command::New { slug, kind, root } => run_new(&root, &slug, &kind),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -254,33 +153,130 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Serve {
-            root,
-            interface,
-            port,
-            open,
-            poll,
-            drafts,
-        } => {
-            let options = factsheet::serve::ServeOptions {
-                root,
-                interface,
-                port,
-                open,
-                poll,
-                drafts,
-            };
-            match factsheet::serve::run(&options) {
-                Ok(()) => ExitCode::SUCCESS,
-                // A port in use or a wrong folder: the message says all; "could not serve
-                // the site: 1 error" after it would only repeat it.
-                Err(failure @ factsheet::Failure::Usage(_)) => {
-                    print_diagnostics(&failure.diagnostics().0, Format::Text);
-                    ExitCode::from(failure.exit_code())
-                }
-                Err(failure) => fail(&failure, "serve", false, false, Format::Text),
-            }
+        Command::Serve(args) => run_serve(args),
+    }
+}
+
+fn run_build(args: BuildArgs) -> ExitCode {
+    let BuildArgs {
+        site,
+        output_dir,
+        offline,
+        zip,
+    } = args;
+    let start = Instant::now();
+    // Only a folder that holds a build can be "left as it was" when this one fails.
+    let had_output = factsheet::output_dir(&site.root, output_dir.as_deref(), offline)
+        .join(factsheet::output::MARKER)
+        .is_file();
+    let options = site.load_options(offline);
+    let built = build(&site.root, output_dir.as_deref(), &options).and_then(|(r, out)| {
+        if let Some(zip) = &zip {
+            factsheet::zip_output::zip_folder(&out, zip).map_err(Failure::Failed)?;
         }
+        Ok((r, out))
+    });
+    match built {
+        Ok(_) if site.quiet => ExitCode::SUCCESS,
+        Ok((report, output)) => {
+            print_diagnostics(&report.warnings, site.format);
+            let zipped = zip
+                .map(|z| format!(" and {}", z.display()))
+                .unwrap_or_default();
+            summary(
+                site.format,
+                &format!(
+                    "Built {} in {} ms -> {}{zipped}",
+                    report.summary(),
+                    start.elapsed().as_millis(),
+                    output.display()
+                ),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => fail(&failure, "build", site.quiet, had_output, site.format),
+    }
+}
+
+fn run_check(site: &SiteArgs) -> ExitCode {
+    match check(&site.root, &site.load_options(false)) {
+        Ok(_) if site.quiet => ExitCode::SUCCESS,
+        Ok(report) => {
+            print_diagnostics(&report.warnings, site.format);
+            summary(
+                site.format,
+                &format!("Checked {}: no problems found", report.summary()),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failure) => fail(&failure, "check", site.quiet, false, site.format),
+    }
+}
+
+fn run_init(dir: &Path) -> ExitCode {
+    match factsheet::init::init(dir) {
+        Ok(files) => {
+            let here = dir == Path::new(".");
+            let (into, cd) = if here {
+                ("the current folder".to_string(), String::new())
+            } else {
+                (
+                    dir.display().to_string(),
+                    format!("\n  cd {}", dir.display()),
+                )
+            };
+            println!(
+                "Wrote a starter site of {} files into {into}. Next:{cd}\n  factsheet serve --open",
+                files.len(),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(
+            &Failure::Usage(d.into()),
+            "create",
+            false,
+            false,
+            Format::Text,
+        ),
+    }
+}
+
+fn run_new(root: &Path, slug: &str, kind: &str) -> ExitCode {
+    match factsheet::new_page::new_page(root, slug, kind) {
+        Ok(files) => {
+            for f in &files {
+                println!("Wrote {} (a draft)", root.join(f).display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(
+            &Failure::Usage(d.into()),
+            "add a page to",
+            false,
+            false,
+            Format::Text,
+        ),
+    }
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    let options = factsheet::serve::ServeOptions {
+        root: args.root,
+        interface: args.interface,
+        port: args.port,
+        open: args.open,
+        poll: args.poll,
+        drafts: args.drafts,
+    };
+    match factsheet::serve::run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A port in use or a wrong folder: the message says all; "could not serve
+        // the site: 1 error" after it would only repeat it.
+        Err(failure @ factsheet::Failure::Usage(_)) => {
+            print_diagnostics(&failure.diagnostics().0, Format::Text);
+            ExitCode::from(failure.exit_code())
+        }
+        Err(failure) => fail(&failure, "serve", false, false, Format::Text),
     }
 }
 

@@ -54,7 +54,7 @@ pub fn new_page(root: &Path, slug: &str, kind: &str) -> Result<Vec<PathBuf>, Dia
     let weight = next_weight(&root.join("content"));
     let today = crate::content::today();
     let next = crate::init::review_after(&today);
-    let key_facts = kind == PageKind::Page && config.require_key_facts;
+    let key_facts = kind.is_content() && config.require_key_facts;
     for (code, rel) in &files {
         let text = page_text(code, kind, weight, &today, &next, key_facts);
         let path = root.join(rel);

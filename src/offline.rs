@@ -13,7 +13,7 @@ use crate::urls;
 /// The link to the file behind `href`: `about/#bladder` -> `about/index.html#bladder`,
 /// `../` -> `../index.html`, `./` -> `index.html`. `None` when `href` already names a file, is
 /// only a fragment, or leaves the site.
-pub fn file_link(href: &str) -> Option<String> {
+pub(crate) fn file_link(href: &str) -> Option<String> {
     if href.is_empty() || href.starts_with('#') || href.starts_with('/') || urls::is_external(href)
     {
         return None;
@@ -36,12 +36,12 @@ pub fn file_link(href: &str) -> Option<String> {
 
 /// The page at a URL path from the output root, as the offline copy links to it:
 /// `risks/` -> `risks/index.html`, `` -> `index.html`.
-pub fn page_file(url: &str) -> String {
+pub(crate) fn page_file(url: &str) -> String {
     format!("{url}index.html")
 }
 
 /// `html` with every `href` and `src` that points at a folder pointing at its `index.html`.
-pub fn rewrite(html: &[u8]) -> Vec<u8> {
+pub(crate) fn rewrite(html: &[u8]) -> Vec<u8> {
     let out = RefCell::new(Vec::with_capacity(html.len() + 1024));
     let mut rewriter = HtmlRewriter::new(
         Settings::new().append_element_content_handler(element!("[href], [src]", |el| {
@@ -68,7 +68,7 @@ pub fn rewrite(html: &[u8]) -> Vec<u8> {
 
 /// Links of the offline copy that still point at a folder, which `file://` cannot open.
 /// A template that builds a URL the rewriter does not see (in a `srcset`, say) ends up here.
-pub fn check_folder_links(page: &PageLinks) -> Vec<Diagnostic> {
+pub(crate) fn check_folder_links(page: &PageLinks) -> Vec<Diagnostic> {
     let from = page.output.trim_end_matches("index.html");
     page.links
         .iter()

@@ -55,6 +55,22 @@ fn remove_staging_on_interrupt() {
     });
 }
 
+/// For tests: set to a file path, `factsheet build` creates that file once every page is
+/// staged, then waits there instead of committing, so that a Ctrl-C surely lands mid-build.
+pub const TEST_PAUSE_ENV: &str = "FACTSHEET_TEST_PAUSE_BEFORE_COMMIT";
+
+/// See [`TEST_PAUSE_ENV`].
+pub(crate) fn test_pause_before_commit() {
+    let Some(path) = std::env::var_os(TEST_PAUSE_ENV) else {
+        return;
+    };
+    if std::fs::write(&path, "").is_ok() {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
 /// Remove staging folders (`.public.staging-*`, and `*.old` copies of a previous output being
 /// deleted) that a killed build left in `parent`: only those carrying our marker or an
 /// unlocked staging lock.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 /// One `[[phones]]` entry of site.toml.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Phone {
+pub(crate) struct Phone {
     /// As editors write it in content: `103`, `0 800 33 20 29`. Spaces may also be written
     /// as no-break spaces, hyphens as non-breaking hyphens.
     pub number: String,
@@ -24,7 +24,7 @@ pub struct Phone {
 
 impl Phone {
     /// The `tel:` URL: the digits, with a leading `+` kept.
-    pub fn href(&self) -> String {
+    pub(crate) fn href(&self) -> String {
         let mut href = String::from("tel:");
         if self.number.trim_start().starts_with('+') {
             href.push('+');

@@ -11,10 +11,10 @@
 /// two-sentence page one long word moves Flesch-Kincaid by whole grades (the editors' review
 /// saw "Sertraline is an antidepressant.", 6 words, fail at grade 9.2), and readability
 /// formulas are meant for samples of 100 words or more.
-pub const MIN_WORDS: usize = 100;
+pub(crate) const MIN_WORDS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Readability {
+pub(crate) struct Readability {
     pub grade: f64,
     pub lix: f64,
     pub words: usize,
@@ -25,7 +25,7 @@ pub struct Readability {
     pub longest: Vec<(usize, String)>,
 }
 
-pub fn analyse(blocks: &[String]) -> Readability {
+pub(crate) fn analyse(blocks: &[String]) -> Readability {
     let mut words = 0;
     let mut long_words = 0;
     let mut syllables = 0;

@@ -6,7 +6,7 @@
 ///
 /// `relative("uk/risks/", "uk/mechanism/") == "../mechanism/"`,
 /// `relative("risks/", "style.css") == "../style.css"`, `relative("", "") == "./"`.
-pub fn relative(from: &str, to: &str) -> String {
+pub(crate) fn relative(from: &str, to: &str) -> String {
     let from_dirs: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
     let from_dirs = if from.ends_with('/') || from.is_empty() {
         &from_dirs[..]
@@ -41,7 +41,7 @@ pub fn relative(from: &str, to: &str) -> String {
 
 /// Resolve a relative link `href` found on the page at `from` to a path from the output root
 /// (without query or fragment). `None` when it climbs above the root.
-pub fn resolve(from: &str, href: &str) -> Option<String> {
+pub(crate) fn resolve(from: &str, href: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
     if !from.ends_with('/') && !from.is_empty() {
         parts.pop();
@@ -64,7 +64,7 @@ pub fn resolve(from: &str, href: &str) -> Option<String> {
 }
 
 /// Join a path relative to `content/` (the folder of the current file) with a link path.
-pub fn join_content_path(dir: &str, link: &str) -> Option<String> {
+pub(crate) fn join_content_path(dir: &str, link: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for seg in link.split('/') {
         match seg {
@@ -81,7 +81,7 @@ pub fn join_content_path(dir: &str, link: &str) -> Option<String> {
 /// Percent-encode a URL path from the output root (`ризики/` -> `%D1%80...%B8/`): what a
 /// sitemap and canonical links must hold. `/` stays; names are already URL-safe ASCII or
 /// letters (see `content::check_url_safe`).
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'/')
         .remove(b'-')
@@ -92,7 +92,7 @@ pub fn encode_path(path: &str) -> String {
 }
 
 /// True for links that leave the site: `https:`, `mailto:`, `//host`...
-pub fn is_external(href: &str) -> bool {
+pub(crate) fn is_external(href: &str) -> bool {
     if href.starts_with("//") {
         return true;
     }

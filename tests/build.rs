@@ -523,10 +523,6 @@ fn the_next_build_removes_staging_folders_a_killed_build_left() {
 #[test]
 fn ctrl_c_during_a_build_removes_its_staging_folder() {
     let f = Fixture::new();
-    // Enough files that the build is still writing when the signal comes.
-    for i in 0..4000 {
-        f.write(&format!("static/files/f{i:04}.txt"), "some static text\n");
-    }
     let staging = || {
         std::fs::read_dir(f.root()).unwrap().flatten().any(|e| {
             e.file_name()
@@ -534,32 +530,30 @@ fn ctrl_c_during_a_build_removes_its_staging_folder() {
                 .starts_with(".public.staging-")
         })
     };
+    // The build stops before its commit and says so: the signal surely comes mid-build.
+    let paused = f.path("paused-before-commit");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
         .args(["build", "--root"])
         .arg(f.root())
+        .env(factsheet::output::TEST_PAUSE_ENV, &paused)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let started = std::time::Instant::now();
-    while !staging() && started.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(1));
+    while !paused.exists() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    assert!(staging(), "the build never made a staging folder");
+    assert!(paused.exists(), "the build never reached its commit");
+    assert!(staging(), "the build staged nothing");
     let kill = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
     let status = child.wait().unwrap();
-    if status.code() == Some(0) {
-        // The build won the race: it had finished before the signal came. Nothing to check
-        // but that it cleaned up as usual.
-        eprintln!("the build finished before Ctrl-C reached it");
-    } else {
-        assert_eq!(status.code(), Some(130), "{status:?}");
-        assert!(!f.path("public").exists(), "no half-written output");
-    }
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(!f.path("public").exists(), "no half-written output");
     assert!(!staging(), "the staging folder was left behind");
 }
 

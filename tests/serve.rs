@@ -133,7 +133,7 @@ fn spawn(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Child {
         .args(extra)
         // Check every partial rebuild against a full one (differences go to stderr).
         .env("FACTSHEET_SERVE_VERIFY", "1")
-        .env("FACTSHEET_TODAY", "2026-12-07")
+        .env(factsheet::content::TODAY_ENV, "2026-12-07")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -212,21 +212,37 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
-    /// The per-rebuild lines: `[19:07:12] content/risks.md changed -> ...`.
     /// A burst of changes since `before` rebuild lines gave one rebuild, or a few at most
     /// (a burst may straddle the debounce window), never one per file.
     #[track_caller]
     fn assert_burst_rebuilt_since(&self, before: usize) {
-        // Let anything still pending arrive.
-        std::thread::sleep(Duration::from_millis(800));
-        let rebuilds = self.rebuild_lines().len() - before;
+        let (lines, fence_alone) = self.rebuild_lines_through_fence(before);
+        // The fence's own rebuild is not the burst's, unless the burst's last files came in it.
+        let rebuilds = lines.len() - usize::from(fence_alone);
         assert!(
             (1..=3).contains(&rebuilds),
-            "{rebuilds} rebuilds: {:?}",
-            self.rebuild_lines()
+            "{rebuilds} rebuilds: {lines:?}"
         );
     }
 
+    /// Write a new file whose path sorts before any other the tests change (an asset in
+    /// content/: the site reloads), and wait for its rebuild line. The watcher hands changes
+    /// on in order and one thread rebuilds, so every rebuild of an earlier change has printed
+    /// its line by then. Returns the rebuild lines since `before`, the fence's last, and
+    /// whether the fence's rebuild was for the fence alone.
+    #[track_caller]
+    fn rebuild_lines_through_fence(&self, before: usize) -> (Vec<String>, bool) {
+        let fence = format!("content/0fence-{before}.txt");
+        self.edit(&fence, "fence");
+        let seen = self.wait_for_line(|l| l.starts_with('[') && l.contains(&fence));
+        assert!(seen.is_some(), "no rebuild for {fence}: {:?}", self.lines());
+        let lines = self.rebuild_lines();
+        let end = lines.iter().rposition(|l| l.contains(&fence)).unwrap();
+        let alone = lines[end].contains(&format!("] {fence} changed -> "));
+        (lines[before..=end].to_vec(), alone)
+    }
+
+    /// The per-rebuild lines: `[19:07:12] content/risks.md changed -> ...`.
     fn rebuild_lines(&self) -> Vec<String> {
         self.lines()
             .into_iter()
@@ -767,13 +783,9 @@ fn a_burst_of_changes_is_one_rebuild_and_files_come_and_go() {
     server.edit("content/.risks.md.swp", "x");
     server.edit("content/risks.md~", "x");
     server.edit("content/4913", "");
-    std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(
-        server.rebuild_lines().len(),
-        before,
-        "{:?}",
-        server.rebuild_lines()
-    );
+    // Had they been taken for changes, their rebuild would come before the fence's, or in it.
+    let (lines, fence_alone) = server.rebuild_lines_through_fence(before);
+    assert!(lines.len() == 1 && fence_alone, "{lines:?}");
 
     // A rename (save through a temporary file): one rebuild, the new text.
     std::fs::write(

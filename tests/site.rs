@@ -22,6 +22,11 @@ const SLUGS: [&str; 14] = [
     "handout/",
 ];
 
+/// The real site's pages: each slug in English and Ukrainian. The browser suite expects as
+/// many (`tests/browser/lib/config.mjs`); `the_browser_suite_expects_every_page` keeps the
+/// two in step, so a new page is one change here and one there, not a silent mismatch.
+const PAGES: usize = 2 * SLUGS.len();
+
 fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -33,7 +38,7 @@ fn factsheet(args: &[&str]) -> std::process::Output {
         .arg(project())
         // The site's review dates are checked against this day, so that the test does not
         // start failing when they fall due: `factsheet check` on the real calendar does that.
-        .env("FACTSHEET_TODAY", "2026-12-07")
+        .env(factsheet::content::TODAY_ENV, "2026-12-07")
         .output()
         .expect("run factsheet")
 }
@@ -88,15 +93,15 @@ fn front_matter_date(lang: &str, slug: &str, key: &str) -> String {
 }
 
 #[test]
-fn all_28_pages_exist() {
+fn every_page_exists() {
     let pages = all_pages();
-    assert_eq!(pages.len(), 28);
+    assert_eq!(pages.len(), PAGES);
     let count = walkdir::WalkDir::new(built().join("site"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_name() == "index.html")
         .count();
-    assert_eq!(count, 28, "no page more, no page less");
+    assert_eq!(count, PAGES, "no page more, no page less");
 }
 
 #[test]
@@ -277,12 +282,29 @@ fn check_passes_with_readability_and_parity() {
     );
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
-        "Checked 28 pages (en 14, uk 14), 15 other files: no problems found\n"
+        format!(
+            "Checked {PAGES} pages (en {0}, uk {0}), 15 other files: no problems found\n",
+            SLUGS.len()
+        )
     );
     assert!(
         run.stderr.is_empty(),
         "no warnings either: {}",
         String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn the_browser_suite_expects_every_page() {
+    let config = std::fs::read_to_string(project().join("tests/browser/lib/config.mjs")).unwrap();
+    let expected = config
+        .split_once("EXPECT_PAGES ?? ")
+        .and_then(|(_, rest)| rest.split(')').next())
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    assert_eq!(
+        expected,
+        Some(PAGES),
+        "tests/browser/lib/config.mjs: expectedPages should default to the site's {PAGES} pages"
     );
 }
 

@@ -11,245 +11,19 @@
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use serde::Serialize;
-use tokio::sync::broadcast;
 
+use super::state::{Changed, Diff, LiveEvent, Served, Snapshot, State, diff, error_json, event};
+use super::watch::{self, Rebuild};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::MemorySink;
-use crate::site::{LoadOptions, RenderCache, Site, Strictness};
-use crate::watch::{self, Rebuild, Reload};
-
-/// The files of one successful build, as served.
-pub struct Served {
-    /// `<server instance>-<generation>`: pages carry it, so that a page can tell whether it is
-    /// the latest build.
-    pub build_id: String,
-    pub files: BTreeMap<String, Bytes>,
-    /// False until a build succeeded: then every path gets a "not built yet" page.
-    pub built: bool,
-}
-
-/// The errors of the latest build, ready to send.
-pub struct BuildErrors {
-    /// The `build-error` event's JSON.
-    pub json: String,
-    pub count: usize,
-}
-
-/// What the server shows: the last good build and the latest errors, if any.
-#[derive(Clone)]
-pub struct Snapshot {
-    pub served: Arc<Served>,
-    pub error: Option<Arc<BuildErrors>>,
-    /// The latest build attempt.
-    pub generation: u64,
-}
-
-/// A message to every open page, as a Server-Sent Event.
-#[derive(Clone, Debug)]
-pub struct LiveEvent {
-    pub name: &'static str,
-    pub data: Arc<str>,
-}
-
-/// State shared by the rebuild thread and the HTTP server.
-pub struct State {
-    snapshot: RwLock<Snapshot>,
-    pub events: broadcast::Sender<LiveEvent>,
-    pub instance: String,
-}
-
-impl State {
-    pub fn new() -> State {
-        let instance = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64 & 0xff_ffff_ffff);
-        let instance = format!("{instance:x}");
-        let served = Served {
-            build_id: format!("{instance}-0"),
-            files: BTreeMap::new(),
-            built: false,
-        };
-        State {
-            snapshot: RwLock::new(Snapshot {
-                served: Arc::new(served),
-                error: None,
-                generation: 0,
-            }),
-            events: broadcast::channel(64).0,
-            instance,
-        }
-    }
-
-    pub fn snapshot(&self) -> Snapshot {
-        self.snapshot
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Swap in the new state, then tell the pages (in that order: a page that reloads on the
-    /// event must get the new files).
-    fn publish(&self, snapshot: Snapshot, event: Option<LiveEvent>) {
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
-        if let Some(event) = event {
-            // No receiver is not an error: no page is open.
-            let _ = self.events.send(event);
-        }
-    }
-
-    /// The `hello` event a page gets when it connects.
-    pub fn hello(&self) -> LiveEvent {
-        let s = self.snapshot();
-        event(
-            "hello",
-            &Hello {
-                build: &s.served.build_id,
-                generation: s.generation,
-                error: s.error.is_some(),
-            },
-        )
-    }
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State::new()
-    }
-}
-
-#[derive(Serialize)]
-struct Hello<'a> {
-    build: &'a str,
-    generation: u64,
-    error: bool,
-}
-
-#[derive(Serialize)]
-struct Changed<'a> {
-    build: &'a str,
-    generation: u64,
-    /// Output files that changed (at most 50).
-    files: &'a [String],
-}
-
-#[derive(Serialize)]
-struct ErrorEvent<'a> {
-    generation: u64,
-    count: usize,
-    errors: Vec<ErrorJson<'a>>,
-    /// The whole report as printed in the terminal.
-    text: String,
-}
-
-/// One diagnostic for the browser overlay.
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    severity: &'static str,
-    message: &'a str,
-    file: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-    width: Option<usize>,
-    /// The line, cut to a window around the problem when it is long (see
-    /// [`crate::diagnostic::Location::excerpt`]), and the caret's column in it.
-    line_text: Option<String>,
-    caret_column: Option<usize>,
-    label: Option<&'a str>,
-    help: Option<&'a str>,
-}
-
-fn event(name: &'static str, data: &impl Serialize) -> LiveEvent {
-    LiveEvent {
-        name,
-        data: serde_json::to_string(data)
-            .unwrap_or_else(|_| "{}".into())
-            .into(),
-    }
-}
-
-fn error_json(generation: u64, diags: &Diagnostics) -> BuildErrors {
-    let errors: Vec<ErrorJson> = diags
-        .0
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d: &Diagnostic| {
-            let excerpt = d.location.as_ref().map(|l| l.excerpt());
-            ErrorJson {
-                severity: if d.is_error() { "error" } else { "warning" },
-                message: &d.message,
-                file: d
-                    .file
-                    .as_ref()
-                    .map(|f| f.display().to_string().replace('\\', "/")),
-                line: d.location.as_ref().map(|l| l.line),
-                column: d.location.as_ref().map(|l| l.column),
-                width: excerpt.as_ref().map(|e| e.2),
-                caret_column: excerpt.as_ref().map(|e| e.1),
-                line_text: excerpt.map(|e| e.0),
-                label: d.label.as_deref(),
-                help: d.help.as_deref(),
-            }
-        })
-        .collect();
-    let count = errors.len();
-    let json = serde_json::to_string(&ErrorEvent {
-        generation,
-        count,
-        errors,
-        text: diags.to_string(),
-    })
-    .unwrap_or_else(|_| "{}".into());
-    BuildErrors { json, count }
-}
-
-/// How the output changed between two builds.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Diff {
-    /// Added or changed output files.
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-}
-
-impl Diff {
-    pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty()
-    }
-
-    /// Only stylesheets changed: the pages can keep their HTML and swap their styles.
-    pub fn only_stylesheets(&self) -> bool {
-        !self.changed.is_empty()
-            && self.removed.is_empty()
-            && self.changed.iter().all(|f| f.ends_with(".css"))
-    }
-}
-
-/// Compare the served files with a (partial) build: `kept` says which served files that the
-/// build did not produce stay anyway (pages not rendered again).
-pub fn diff(
-    old: &BTreeMap<String, Bytes>,
-    new: &BTreeMap<String, Vec<u8>>,
-    kept: impl Fn(&str) -> bool,
-) -> Diff {
-    let changed = new
-        .iter()
-        .filter(|(k, v)| old.get(*k).is_none_or(|o| o.as_ref() != v.as_slice()))
-        .map(|(k, _)| k.clone())
-        .collect();
-    let removed = old
-        .keys()
-        .filter(|k| !new.contains_key(*k) && !kept(k))
-        .cloned()
-        .collect();
-    Diff { changed, removed }
-}
+use crate::site::{LoadOptions, Reload, RenderCache, Site, Strictness};
 
 /// The result of one (re)build, for the terminal.
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// What happened, after the arrow: "rebuilt 22 pages in 35 ms".
     pub summary: String,
     /// Diagnostics to print (errors, or warnings not printed before).
@@ -274,7 +48,28 @@ enum Built {
     Patched(BTreeMap<String, Vec<u8>>),
 }
 
-pub struct Builder {
+/// What a render did, for the summary line.
+struct Rendering {
+    pages: usize,
+    /// Pages rendered again; the others came from the cache.
+    rendered: usize,
+    /// "22 pages (en 11, uk 11), 6 other files"
+    report: String,
+    warnings: Vec<Diagnostic>,
+    /// The site was loaded whole again.
+    everything: bool,
+}
+
+/// What a swap changed, for the summary line.
+struct Swapped {
+    /// Files changed, added or removed.
+    count: usize,
+    /// The first 50 of them.
+    listed: Vec<String>,
+    only_css: bool,
+}
+
+pub(crate) struct Builder {
     root: PathBuf,
     options: LoadOptions,
     site: Option<Site>,
@@ -286,7 +81,7 @@ pub struct Builder {
 
 impl Builder {
     /// `root` should be absolute and canonical: watched paths are made relative to it.
-    pub fn new(root: &Path, options: LoadOptions, state: Arc<State>) -> Builder {
+    pub(crate) fn new(root: &Path, options: LoadOptions, state: Arc<State>) -> Builder {
         Builder {
             root: root.to_path_buf(),
             options,
@@ -298,25 +93,25 @@ impl Builder {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The site's title, once it loaded.
-    pub fn title(&self) -> Option<String> {
+    pub(crate) fn title(&self) -> Option<String> {
         let site = self.site.as_ref()?;
         let c = &site.config;
         c.language(&c.default_language).map(|l| l.title.clone())
     }
 
     /// The first build.
-    pub fn initial(&mut self) -> Outcome {
+    pub(crate) fn initial(&mut self) -> Outcome {
         self.run(Rebuild::Full)
     }
 
     /// Rebuild after `changed` (paths relative to the root) changed; `None` when none of them
     /// is part of the site.
-    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Option<Outcome> {
+    pub(crate) fn rebuild(&mut self, changed: &[PathBuf]) -> Option<Outcome> {
         match watch::plan(changed) {
             Rebuild::Nothing => None,
             plan => Some(self.run(plan)),
@@ -392,9 +187,10 @@ impl Builder {
         }
     }
 
+    /// Swap a good build in and tell the pages, then say what changed.
     fn publish(&mut self, built: Built, generation: u64, current: &Snapshot, ms: u128) -> Outcome {
         let old = &current.served.files;
-        let (new_files, mut diff, rendered) = match built {
+        let (files, diff, rendering) = match built {
             Built::Rendered {
                 files,
                 reused,
@@ -404,12 +200,14 @@ impl Builder {
                 everything,
             } => {
                 let d = diff(old, &files, |k| reused.contains(k));
-                let rendered = pages.saturating_sub(reused.len());
-                (
-                    files,
-                    d,
-                    Some((pages, rendered, report, warnings, everything)),
-                )
+                let rendering = Rendering {
+                    pages,
+                    rendered: pages.saturating_sub(reused.len()),
+                    report,
+                    warnings,
+                    everything,
+                };
+                (files, d, Some(rendering))
             }
             // Only some files were read again: everything else stays.
             Built::Patched(files) => {
@@ -417,6 +215,19 @@ impl Builder {
                 (files, d, None)
             }
         };
+        let swapped = self.swap(current, files, diff, generation);
+        self.summary(rendering, &swapped, current.generation == 0, ms)
+    }
+
+    /// Write the changed files into (a copy of) the served map, swap it in, and send the
+    /// pages `ok`, `css` or `reload`.
+    fn swap(
+        &self,
+        current: &Snapshot,
+        mut new_files: BTreeMap<String, Vec<u8>>,
+        mut diff: Diff,
+        generation: u64,
+    ) -> Swapped {
         if !current.served.built {
             // The first good build: every page must reload, whatever it showed.
             diff.changed.push(String::new());
@@ -427,8 +238,7 @@ impl Builder {
             current.served.clone()
         } else {
             // Start from the served map and write only what changed.
-            let mut files = old.clone();
-            let mut new_files = new_files;
+            let mut files = current.served.files.clone();
             for k in &diff.removed {
                 files.remove(k);
             }
@@ -471,16 +281,36 @@ impl Builder {
             },
             Some(event),
         );
+        Swapped {
+            count: diff.changed.len() + diff.removed.len(),
+            listed,
+            only_css,
+        }
+    }
 
-        let n = diff.changed.len() + diff.removed.len();
-        let files_changed = match n {
+    /// The terminal's line for a good build (`first`: the server's first), and its warnings
+    /// when they differ from those shown last.
+    fn summary(
+        &mut self,
+        rendering: Option<Rendering>,
+        swapped: &Swapped,
+        first: bool,
+        ms: u128,
+    ) -> Outcome {
+        let files_changed = match swapped.count {
             0 => "no file changed".to_string(),
             1 => "1 file changed".to_string(),
             n => format!("{n} files changed"),
         };
         let mut diagnostics = String::new();
-        let summary = match rendered {
-            Some((pages, rendered, report, warnings, everything)) => {
+        let summary = match rendering {
+            Some(Rendering {
+                pages,
+                rendered,
+                report,
+                warnings,
+                everything,
+            }) => {
                 let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
                 if texts != self.warnings_shown {
                     diagnostics = texts.join("\n");
@@ -496,7 +326,7 @@ impl Builder {
                 } else {
                     "rebuilt"
                 };
-                if current.generation == 0 {
+                if first {
                     format!("built {report} in {ms} ms{warned}")
                 } else if rendered < pages {
                     format!(
@@ -507,12 +337,12 @@ impl Builder {
                 }
             }
             None => {
-                let which = if listed.is_empty() {
+                let which = if swapped.listed.is_empty() {
                     "nothing".to_string()
                 } else {
-                    listed.join(", ")
+                    swapped.listed.join(", ")
                 };
-                let kind = if only_css {
+                let kind = if swapped.only_css {
                     "stylesheet only"
                 } else {
                     "pages reloaded"
@@ -601,7 +431,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// Debug builds only, for the tests: a build panics while the file named by this variable
 /// (relative to the project) exists. No real input is known to panic, and the server's
 /// recovery from one must still be tested.
-pub const TEST_PANIC_ENV: &str = "FACTSHEET_TEST_PANIC_WHILE";
+pub(crate) const TEST_PANIC_ENV: &str = "FACTSHEET_TEST_PANIC_WHILE";
 
 fn test_panic(root: &Path) {
     if cfg!(debug_assertions)
@@ -614,7 +444,7 @@ fn test_panic(root: &Path) {
 
 /// Set (to anything) to check every partial rebuild against a full one: differences are
 /// printed as internal errors. For tests.
-pub const VERIFY_ENV: &str = "FACTSHEET_SERVE_VERIFY";
+pub(crate) const VERIFY_ENV: &str = "FACTSHEET_SERVE_VERIFY";
 
 /// Render everything again and compare with the partial rebuild.
 fn verify(
@@ -638,74 +468,5 @@ fn verify(
         if partial != Some(full.as_slice()) {
             eprintln!("internal error: the partial rebuild differs from a full one for {k}");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn old(files: &[(&str, &str)]) -> BTreeMap<String, Bytes> {
-        files
-            .iter()
-            .map(|(k, v)| (k.to_string(), Bytes::from(v.to_string())))
-            .collect()
-    }
-
-    fn new(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        files
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-            .collect()
-    }
-
-    #[test]
-    fn diff_finds_changed_added_and_removed_files() {
-        let a = old(&[("index.html", "a"), ("style.css", "x"), ("gone.html", "g")]);
-        let b = new(&[("index.html", "a"), ("style.css", "y"), ("new.html", "n")]);
-        let d = diff(&a, &b, |_| false);
-        assert_eq!(d.changed, ["new.html", "style.css"]);
-        assert_eq!(d.removed, ["gone.html"]);
-        assert!(!d.only_stylesheets());
-        // A partial build: pages not rendered again are kept, not removed.
-        let d = diff(&a, &new(&[("style.css", "x")]), |k| k.ends_with(".html"));
-        assert!(d.changed.is_empty(), "{d:?}");
-        assert_eq!(d.removed, Vec::<String>::new());
-    }
-
-    #[test]
-    fn stylesheet_only_changes_are_recognised() {
-        let a = old(&[("index.html", "a"), ("style.css", "x")]);
-        let d = diff(&a, &new(&[("index.html", "a"), ("style.css", "y")]), |_| {
-            false
-        });
-        assert!(d.only_stylesheets());
-        let d = diff(&a, &new(&[("index.html", "a"), ("style.css", "x")]), |_| {
-            false
-        });
-        assert!(d.is_empty() && !d.only_stylesheets());
-    }
-
-    #[test]
-    fn error_json_carries_file_line_and_column() {
-        let text = "+++\ntitel = 1\n+++\n";
-        let d = Diagnostic::error("unknown front matter key `titel`")
-            .in_file("content/risks.md")
-            .at_offset(text, 4, 5)
-            .with_help("did you mean `title`?");
-        let e = error_json(7, &Diagnostics::from(d));
-        let v: serde_json::Value = serde_json::from_str(&e.json).unwrap();
-        assert_eq!(v["count"], 1);
-        assert_eq!(v["generation"], 7);
-        assert_eq!(v["errors"][0]["file"], "content/risks.md");
-        assert_eq!(v["errors"][0]["line"], 2);
-        assert_eq!(v["errors"][0]["column"], 1);
-        assert_eq!(v["errors"][0]["line_text"], "titel = 1");
-        assert!(
-            v["text"]
-                .as_str()
-                .unwrap()
-                .contains("--> content/risks.md:2:1")
-        );
     }
 }

@@ -17,12 +17,12 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::builder::{LiveEvent, State};
+use super::state::{LiveEvent, State};
 
 // The dev server's own files, under /__factsheet/ (they shadow site files of the same path).
-pub const SCRIPT_PATH: &str = "/__factsheet/live.js";
-pub const STYLE_PATH: &str = "/__factsheet/live.css";
-pub const EVENTS_PATH: &str = "/__factsheet/events";
+pub(crate) const SCRIPT_PATH: &str = "/__factsheet/live.js";
+pub(crate) const STYLE_PATH: &str = "/__factsheet/live.css";
+pub(crate) const EVENTS_PATH: &str = "/__factsheet/events";
 
 const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
@@ -33,7 +33,7 @@ struct App {
     shutdown: watch::Receiver<bool>,
 }
 
-pub fn router(state: Arc<State>, shutdown: watch::Receiver<bool>) -> Router {
+pub(crate) fn router(state: Arc<State>, shutdown: watch::Receiver<bool>) -> Router {
     Router::new()
         .route(SCRIPT_PATH, get(live_js))
         .route(STYLE_PATH, get(live_css))
@@ -91,7 +91,7 @@ async fn events(
 
 /// A request path that passed the checks.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file of the site (a path from the output root: `style.css`, `risks/index.html`).
     File(String),
     /// A folder (`risks/`, `` for the root): its `index.html`.
@@ -100,7 +100,7 @@ pub enum Target {
 
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
-pub enum BadPath {
+pub(crate) enum BadPath {
     /// Not a path inside the site: `..`, `.`, empty segments, backslashes, NUL, encoded
     /// slashes, invalid UTF-8.
     Outside,
@@ -109,7 +109,7 @@ pub enum BadPath {
 /// Turn the raw (still percent-encoded) request path into a path inside the site, refusing
 /// everything that could name a file elsewhere. The site is served from memory, so nothing
 /// outside it could be read anyway; this only makes the answer a clean 400.
-pub fn resolve(raw: &str) -> Result<Target, BadPath> {
+pub(crate) fn resolve(raw: &str) -> Result<Target, BadPath> {
     let rest = raw.strip_prefix('/').ok_or(BadPath::Outside)?;
     let lower = rest.to_ascii_lowercase();
     // Encoded separators would let a segment carry a path of its own.
@@ -250,7 +250,7 @@ fn is_html(name: &str) -> bool {
 }
 
 /// Insert `tag` before the last `</body>` (any case), or at the end when there is none.
-pub fn inject(html: &[u8], tag: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], tag: &str) -> Vec<u8> {
     const NEEDLE: &[u8] = b"</body";
     let at = html
         .windows(NEEDLE.len())
@@ -265,7 +265,7 @@ pub fn inject(html: &[u8], tag: &str) -> Vec<u8> {
 }
 
 /// The Content-Type for a file name; text types get `charset=utf-8`.
-pub fn content_type(name: &str) -> String {
+pub(crate) fn content_type(name: &str) -> String {
     let ext = name
         .rsplit_once('.')
         .map_or("", |(_, e)| e)

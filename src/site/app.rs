@@ -47,8 +47,10 @@ impl<'s> HashingSink<'s> {
         hashes.insert(rel.to_string(), hash);
     }
 
-    pub(super) fn into_hashes(self) -> HashMap<String, String> {
-        self.hashes.into_inner().unwrap_or_else(|e| e.into_inner())
+    /// The hashes of the files written so far, taken: the manifest is made once they all
+    /// are.
+    pub(super) fn take_hashes(&self) -> HashMap<String, String> {
+        std::mem::take(&mut *self.hashes.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -299,7 +301,7 @@ impl Site {
         &self,
         sink: &dyn Sink,
         results: &[PageResult],
-        hashing: HashingSink,
+        hashing: &HashingSink,
         files: &mut std::collections::HashSet<String>,
         diags: &mut crate::diagnostic::Diagnostics,
     ) {
@@ -315,7 +317,7 @@ impl Site {
             );
             return;
         }
-        let json = self.offline_manifest(results, &hashing.into_hashes());
+        let json = self.offline_manifest(results, &hashing.take_hashes());
         match sink.write(OFFLINE_MANIFEST, &json) {
             Ok(()) => {
                 files.insert(OFFLINE_MANIFEST.to_string());
@@ -354,7 +356,7 @@ mod tests {
                 out.write_all(b"lo")
             })
             .unwrap();
-        let hashes = hashing.into_hashes();
+        let hashes = hashing.take_hashes();
         assert_eq!(hashes["a.txt"], hashes["b.txt"]);
         // SHA-256 of "hello", first 16 bytes.
         assert_eq!(hashes["a.txt"], "2cf24dba5fb0a30e26e83b2ac5b9e29e");

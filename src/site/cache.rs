@@ -2,7 +2,7 @@
 //! edit to one page's text renders only that page; and reading the changed parts of a loaded
 //! site again, which says which pages that edit made dirty (see [`Site::render_cached`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config;
@@ -11,11 +11,58 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::PageLinks;
 use crate::readability::Readability;
 use crate::templates::Templates;
-use crate::watch::Reload;
 
 use super::Site;
 use super::page::{CitationLog, PageResult};
 use super::print::Printed;
+
+/// Which parts of the loaded site to read again before re-rendering ([`Site::reload`]);
+/// `factsheet serve` decides it from the changed paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Reload {
+    pub(crate) templates: bool,
+    pub(crate) strings: bool,
+    pub(crate) sources: bool,
+    /// Markdown files to re-read (relative to the root): changed, added or removed.
+    pub(crate) content: Vec<PathBuf>,
+}
+
+/// What re-rendering one page changed of what the pages that gather every page show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageEdit<'a> {
+    pub(crate) lang: &'a str,
+    /// Its text as the print page shows it (its rendered Markdown, its numbered sources).
+    pub(crate) text: bool,
+    /// The sources its own text cites, which the sources page lists it under.
+    pub(crate) citations: bool,
+}
+
+/// The gathering pages to render again after a render of some pages' text alone
+/// (their front matter, the partials, templates, strings and sources unchanged, else every
+/// page renders): a language's print page when the text of one of its pages changed, its
+/// sources page when their citations did. The print page of a 1,000-page language is most of
+/// a rebuild after an edit. (The search page lists front matter only: it renders again only
+/// with every page.)
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Gathering {
+    /// Languages whose print page renders again.
+    pub(crate) print: BTreeSet<String>,
+    /// Languages whose sources page renders again.
+    pub(crate) sources: BTreeSet<String>,
+}
+
+pub(crate) fn gathering(edits: &[PageEdit<'_>]) -> Gathering {
+    let mut g = Gathering::default();
+    for e in edits {
+        if e.text {
+            g.print.insert(e.lang.to_string());
+        }
+        if e.citations {
+            g.sources.insert(e.lang.to_string());
+        }
+    }
+    g
+}
 
 /// Page results kept between renders.
 #[derive(Default)]
@@ -152,7 +199,7 @@ impl Site {
     }
 
     /// Read some files of `content/` again (paths relative to the root, as in `Page::file`);
-    /// see [`crate::content::Content::reload_files`].
+    /// see `Content::reload_files`.
     pub fn reload_content(&mut self, files: &[PathBuf]) -> Result<(), Diagnostics> {
         self.content
             .reload_files(&self.root, &self.config, self.drafts, files)
@@ -187,4 +234,38 @@ enum Header {
         path: String,
         front: Box<FrontMatter>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn print_and_sources_pages_render_only_for_what_changed() {
+        let edit = |lang, text, citations| PageEdit {
+            lang,
+            text,
+            citations,
+        };
+        let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        // Saved without a change: neither.
+        assert_eq!(gathering(&[edit("en", false, false)]), Gathering::default());
+        // A sentence reworded: that language's print page only.
+        assert_eq!(
+            gathering(&[edit("en", true, false)]),
+            Gathering {
+                print: set(&["en"]),
+                sources: set(&[]),
+            }
+        );
+        // A citation added in Ukrainian, a sentence in English.
+        assert_eq!(
+            gathering(&[edit("uk", true, true), edit("en", true, false)]),
+            Gathering {
+                print: set(&["en", "uk"]),
+                sources: set(&["uk"]),
+            }
+        );
+        assert_eq!(gathering(&[]), Gathering::default());
+    }
 }

@@ -1,12 +1,16 @@
-//! Checks of the site as a whole, after every page rendered: every source is cited, each
-//! translation cites the sources of its original, English pages read at the grade set; and
-//! where the link check finds the Markdown or template line behind a problem.
+//! Checks of the site as a whole, after every page rendered, all behind
+//! [`Site::check_whole_site`]: every source is cited, each translation cites the sources of
+//! its original, pages read at the grade set, `terms.toml`'s preferred words, review dates,
+//! the links (and with `--offline`, links to folders); and where the link check finds the
+//! Markdown or template line behind a problem. To add a check: a method here, called from
+//! `check_whole_site`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config;
+use crate::content::{self, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::languages::Measure;
 use crate::links;
@@ -15,7 +19,50 @@ use super::page::PageResult;
 use super::{Site, Strictness};
 
 impl Site {
-    pub(super) fn check_unused_sources(&self, cited: &HashSet<&str>, diags: &mut Diagnostics) {
+    /// Every check of the site as a whole. `write_files` writes the files that are not pages
+    /// (the search indexes take seconds on a large site) while the checks that need no list
+    /// of files run; it returns that list, or `None` when the pages or files have errors
+    /// and the links are not worth checking. The link problems come first.
+    pub(super) fn check_whole_site(
+        &self,
+        results: &[PageResult],
+        strictness: Strictness,
+        write_files: impl FnOnce() -> Option<HashSet<String>> + Send,
+    ) -> Diagnostics {
+        let (files, mut checked) = rayon::join(write_files, || {
+            let mut checked = Diagnostics::default();
+            let cited: HashSet<&str> = results
+                .iter()
+                .flat_map(|r| r.citations.log.iter().map(|k| &**k))
+                .collect();
+            self.check_unused_sources(&cited, &mut checked);
+            self.check_citation_parity(results, &mut checked);
+            self.check_readability(results, strictness, &mut checked);
+            self.languages_without_rules(&mut checked);
+            self.check_terms(results, strictness, &mut checked);
+            for d in review_date_problems(&self.content.pages, &content::today()) {
+                checked.push(strictness.grade(d));
+            }
+            checked
+        });
+        let mut diags = Diagnostics::default();
+        if let Some(files) = files {
+            let page_links: Vec<&links::PageLinks> =
+                results.iter().filter_map(|r| r.links.as_ref()).collect();
+            diags.0.extend(links::check(&page_links, &files, self));
+            if self.offline {
+                diags.0.extend(
+                    page_links
+                        .iter()
+                        .flat_map(|l| crate::offline::check_folder_links(l)),
+                );
+            }
+        }
+        diags.0.append(&mut checked.0);
+        diags
+    }
+
+    fn check_unused_sources(&self, cited: &HashSet<&str>, diags: &mut Diagnostics) {
         for key in self.sources.sources.keys() {
             if !cited.contains(key.as_str()) {
                 let mut d = Diagnostic::error(format!("source `{key}` is not cited by any page"))
@@ -32,7 +79,7 @@ impl Site {
     }
 
     /// A translation must cite the same sources as its original.
-    pub(super) fn check_citation_parity(&self, results: &[PageResult], diags: &mut Diagnostics) {
+    fn check_citation_parity(&self, results: &[PageResult], diags: &mut Diagnostics) {
         let mut by_key: BTreeMap<&str, Vec<&PageResult>> = BTreeMap::new();
         for r in results {
             by_key.entry(r.page.key.as_str()).or_default().push(r);
@@ -105,7 +152,7 @@ impl Site {
 
     /// One line for each language of the site without word rules: it builds, but less is
     /// done for it, and an editor adding a language should know.
-    pub(super) fn languages_without_rules(&self, diags: &mut Diagnostics) {
+    fn languages_without_rules(&self, diags: &mut Diagnostics) {
         for lang in &self.config.languages {
             if crate::languages::of(&lang.code).is_none() {
                 diags.push(Diagnostic::info(format!(
@@ -117,7 +164,7 @@ impl Site {
         }
     }
 
-    pub(super) fn check_readability(
+    fn check_readability(
         &self,
         results: &[PageResult],
         strictness: Strictness,
@@ -184,12 +231,7 @@ impl Site {
 
     /// The variants of `terms.toml` that pages and partials use: a warning in `build`, an
     /// error in `check`, as readability.
-    pub(super) fn check_terms(
-        &self,
-        results: &[PageResult],
-        strictness: Strictness,
-        diags: &mut Diagnostics,
-    ) {
+    fn check_terms(&self, results: &[PageResult], strictness: Strictness, diags: &mut Diagnostics) {
         let Some(terms) = &self.terms else {
             return;
         };
@@ -224,6 +266,48 @@ impl links::Sources for Site {
     fn in_templates(&self, template: &str, needle: &str) -> Option<(PathBuf, Location)> {
         self.templates.find(template, needle)
     }
+}
+
+/// Review dates an editor must act on: a `next_review` that has passed (the page is overdue
+/// for review) and a `last_reviewed` in the future (a typo, or a review not yet done). As
+/// warnings; `check` makes them errors.
+fn review_date_problems(pages: &[Page], today: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages {
+        let at = |field: &str| crate::diagnostic::Location::find(&page.head, field);
+        let mut push = |field: &str, message: String, help: &str| {
+            let mut d = Diagnostic::warning(message)
+                .in_file(&page.file)
+                .with_help(help.to_string());
+            if let Some(l) = at(field) {
+                d = d.at(l);
+            }
+            out.push(d);
+        };
+        if page.next_review.as_str() < today {
+            push(
+                "next_review",
+                format!(
+                    "{} is overdue for review: next_review was {} (today is {today})",
+                    page.file.display(),
+                    page.next_review
+                ),
+                "review the page against its sources, then set last_reviewed to today and next_review to the next date",
+            );
+        }
+        if page.last_reviewed.as_str() > today {
+            push(
+                "last_reviewed",
+                format!(
+                    "{}: last_reviewed is in the future ({}; today is {today})",
+                    page.file.display(),
+                    page.last_reviewed
+                ),
+                "set it to the day the page was last reviewed",
+            );
+        }
+    }
+    out
 }
 
 fn ellipsize(s: &str, max: usize) -> String {

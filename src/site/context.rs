@@ -11,7 +11,6 @@ use crate::markdown::{self, Citations, TocEntry};
 use crate::urls::relative;
 
 use super::Site;
-use super::page::PageResult;
 
 #[derive(Serialize)]
 pub(super) struct ConfigContext<'a> {
@@ -243,18 +242,16 @@ impl<'a> Arranged<'a> {
         let mut print_page = HashSet::new();
         let mut handout = HashMap::new();
         for p in &site.content.pages {
-            // The search box in every page's header leads to the search page; the print
-            // page and the footer lead to the handout.
-            if p.is_top_level() && !matches!(p.front.kind, PageKind::Search | PageKind::Handout) {
+            if p.is_top_level() && p.front.kind.in_menu() {
                 nav.entry(p.lang.as_str()).or_default().push(p);
             }
-            if p.front.kind == PageKind::Page {
+            if p.front.kind.is_content() {
                 reading_order.entry(p.lang.as_str()).or_default().push(p);
             }
             if p.front.kind == PageKind::Sources {
                 sources_page.insert(p.lang.as_str(), p.url_path(&site.config));
             }
-            if matches!(p.front.kind, PageKind::Print | PageKind::Handout) {
+            if p.front.kind.prints_pages() {
                 print_page.insert(p.lang.as_str());
             }
             if p.front.kind == PageKind::Handout {
@@ -271,6 +268,29 @@ impl<'a> Arranged<'a> {
             print_page,
             handout,
         }
+    }
+
+    /// The navigation of `page`'s language, with links relative to `url`.
+    fn nav_items(&self, page: &Page, url: &str, config: &SiteConfig) -> Vec<NavItem<'a>> {
+        let Some(list) = self.nav.get(page.lang.as_str()) else {
+            return Vec::new();
+        };
+        list.iter()
+            .map(|p| NavItem {
+                title: &p.front.title,
+                short_title: p.nav_title(),
+                url: relative(url, &p.url_path(config)),
+                slug: p.slug(),
+                is_current: p.key == page.key,
+            })
+            .collect()
+    }
+
+    /// Every language version of `page`, itself included.
+    fn versions_of(&self, page: &Page) -> &[&'a Page] {
+        self.versions
+            .get(page.key.as_str())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The handout of `lang`, relative to the page at `from`.
@@ -350,59 +370,8 @@ impl<'b> Context<'b> {
         } = parts;
         let config = &site.config;
         let lang = page.lang.as_str();
-        let nav: Vec<NavItem> = arranged
-            .nav
-            .get(lang)
-            .map(|list| {
-                list.iter()
-                    .map(|p| NavItem {
-                        title: &p.front.title,
-                        short_title: p.nav_title(),
-                        url: relative(url, &p.url_path(config)),
-                        slug: p.slug(),
-                        is_current: p.key == page.key,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let nav = arranged.nav_items(page, url, config);
         let by_slug = nav.iter().map(|n| (n.slug, n.clone())).collect();
-        let sources_url = arranged.sources_url(lang, url);
-        let numbered = cites
-            .order
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (i + 1, k.as_str()));
-        let citations = citations(site, lang, numbered, sources_url.as_deref());
-        let twins = arranged
-            .versions
-            .get(page.key.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let translations = twins
-            .iter()
-            .filter(|t| t.lang != page.lang)
-            .map(|t| TranslationLink {
-                lang: &t.lang,
-                name: config
-                    .language(&t.lang)
-                    .map_or(t.lang.as_str(), |l| l.name.as_str()),
-                title: &t.front.title,
-                url: relative(url, &t.url_path(config)),
-                permalink: site.permalink(t),
-            })
-            .collect();
-        let alternates = twins
-            .iter()
-            .map(|t| Alternate {
-                lang: &t.lang,
-                permalink: site.permalink(t),
-            })
-            .collect();
-        let x_default = twins
-            .iter()
-            .find(|t| t.lang == config.default_language)
-            .map_or_else(|| site.permalink(page), |t| site.permalink(t));
-        let (key_facts, after_key_facts) = md.split_key_facts();
         Context {
             config: ConfigContext::new(config, lang),
             lang,
@@ -412,29 +381,7 @@ impl<'b> Context<'b> {
             nav,
             by_slug,
             partials,
-            page: PageContext {
-                title: &page.front.title,
-                description: &page.front.description,
-                slug: page.slug(),
-                kind: page.front.kind.as_str(),
-                weight: page.front.weight,
-                last_reviewed: &page.last_reviewed,
-                next_review: &page.next_review,
-                author: page.front.author.as_deref(),
-                clinical_reviewer: page.front.clinical_reviewer.as_deref(),
-                url: "./",
-                permalink: site.permalink(page),
-                content: &md.html,
-                key_facts,
-                after_key_facts,
-                toc: &md.toc,
-                citations,
-                translations,
-                alternates,
-                x_default,
-                extra: &page.front.extra,
-                noindex: !page.front.kind.is_listed(),
-            },
+            page: PageContext::new(site, arranged, page, url, md, cites),
             pages,
             sources,
             listing,
@@ -445,6 +392,81 @@ impl<'b> Context<'b> {
             inline_css: site.inline_css.as_deref(),
             web_app: site.web_app(),
         }
+    }
+}
+
+impl<'b> PageContext<'b> {
+    /// The page itself: its front matter, its rendered Markdown, the sources it cites and
+    /// its versions in other languages, with links relative to `url`.
+    fn new(
+        site: &'b Site,
+        arranged: &'b Arranged<'_>,
+        page: &'b Page,
+        url: &str,
+        md: &'b markdown::Rendered,
+        cites: &'b Citations,
+    ) -> Self {
+        let lang = page.lang.as_str();
+        let sources_url = arranged.sources_url(lang, url);
+        let numbered = cites
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i + 1, k.as_str()));
+        let twins = arranged.versions_of(page);
+        let (key_facts, after_key_facts) = md.split_key_facts();
+        PageContext {
+            title: &page.front.title,
+            description: &page.front.description,
+            slug: page.slug(),
+            kind: page.front.kind.as_str(),
+            weight: page.front.weight,
+            last_reviewed: &page.last_reviewed,
+            next_review: &page.next_review,
+            author: page.front.author.as_deref(),
+            clinical_reviewer: page.front.clinical_reviewer.as_deref(),
+            url: "./",
+            permalink: site.permalink(page),
+            content: &md.html,
+            key_facts,
+            after_key_facts,
+            toc: &md.toc,
+            citations: citations(site, lang, numbered, sources_url.as_deref()),
+            translations: TranslationLink::of(site, twins, page, url),
+            alternates: twins
+                .iter()
+                .map(|t| Alternate {
+                    lang: &t.lang,
+                    permalink: site.permalink(t),
+                })
+                .collect(),
+            x_default: twins
+                .iter()
+                .find(|t| t.lang == site.config.default_language)
+                .map_or_else(|| site.permalink(page), |t| site.permalink(t)),
+            extra: &page.front.extra,
+            noindex: !page.front.kind.is_listed(),
+        }
+    }
+}
+
+impl<'a> TranslationLink<'a> {
+    /// Links from `page`, at `url`, to its versions in other languages (`twins`).
+    fn of(site: &'a Site, twins: &[&'a Page], page: &Page, url: &str) -> Vec<Self> {
+        twins
+            .iter()
+            .filter(|t| t.lang != page.lang)
+            .map(|t| TranslationLink {
+                lang: &t.lang,
+                name: site
+                    .config
+                    .language(&t.lang)
+                    .map_or(t.lang.as_str(), |l| l.name.as_str()),
+                title: &t.front.title,
+                url: relative(url, &t.url_path(&site.config)),
+                permalink: site.permalink(t),
+            })
+            .collect()
     }
 }
 
@@ -470,22 +492,6 @@ pub(super) fn citations<'a, 'k>(
 
 /// Per language: source key -> the pages citing it, in page order.
 pub(super) type CitedByMap<'a> = HashMap<&'a str, BTreeMap<String, Vec<&'a Page>>>;
-
-pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
-    let mut map: CitedByMap = HashMap::new();
-    let mut sorted: Vec<&PageResult> = results.iter().collect();
-    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
-    for r in sorted {
-        for key in r.body_sources() {
-            map.entry(r.page.lang.as_str())
-                .or_default()
-                .entry(key.to_string())
-                .or_default()
-                .push(r.page);
-        }
-    }
-    map
-}
 
 impl<'a> SourceEntry<'a> {
     /// Every source, with the pages of `lang` citing it, linked from the page at `url`;

@@ -19,6 +19,20 @@ const ROBOTS: &str = "robots.txt";
 /// The origin of the files factsheet makes itself.
 const GENERATED: &str = "(generated)";
 
+/// What a file that is not a page holds.
+enum Data<'r> {
+    Copy(PathBuf),
+    Bytes(Vec<u8>),
+    /// A language's search index, made when it is written: at 10,000 pages per language
+    /// each is tens of megabytes, and one at a time is enough.
+    SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
+    /// Made when it is written, beside the other files.
+    Sitemap,
+}
+
+/// A file that is not a page: its output path, where it comes from, what it holds.
+type Extra<'r> = (String, PathBuf, Data<'r>);
+
 impl Site {
     /// Write every file that is not a page; returns the output paths written.
     /// `statics`: [`Site::static_files`], listed once for the whole render.
@@ -29,16 +43,20 @@ impl Site {
         statics: Vec<(String, PathBuf)>,
         diags: &mut Diagnostics,
     ) -> HashSet<String> {
-        enum Data<'r> {
-            Copy(PathBuf),
-            Bytes(Vec<u8>),
-            /// A language's search index, made when it is written: at 10,000 pages per
-            /// language each is tens of megabytes, and one at a time is enough.
-            SearchIndex(&'r str, Vec<&'r crate::search::PageEntry>),
-            /// Made when it is written, beside the other files.
-            Sitemap,
-        }
-        let mut extras: Vec<(String, PathBuf, Data)> = Vec::new();
+        let extras = self.other_files(results, statics, diags);
+        let (mut files, to_write) = self.claim_outputs(results, extras, diags);
+        files.extend(self.write_extras(sink, results, &to_write, diags));
+        files
+    }
+
+    /// Every file that is not a page, with where it comes from.
+    fn other_files<'r>(
+        &'r self,
+        results: &'r [PageResult],
+        statics: Vec<(String, PathBuf)>,
+        diags: &mut Diagnostics,
+    ) -> Vec<Extra<'r>> {
+        let mut extras: Vec<Extra> = Vec::new();
         for (rel, abs) in statics {
             let origin = PathBuf::from("static").join(&rel);
             extras.push((rel, origin, Data::Copy(abs)));
@@ -92,7 +110,17 @@ impl Site {
                 Err(d) => diags.push(d),
             }
         }
+        extras
+    }
 
+    /// Take each file's output path, unless a page or another file has it (or a page makes
+    /// a folder of that name): the paths taken, and the files to write.
+    fn claim_outputs<'r>(
+        &self,
+        results: &[PageResult],
+        extras: Vec<Extra<'r>>,
+        diags: &mut Diagnostics,
+    ) -> (HashSet<String>, Vec<Extra<'r>>) {
         // Who writes each output file, and each folder the pages make (`style.css/` for a
         // page content/style.css.md): a file there could not be written.
         let mut holders: HashMap<String, PathBuf> = HashMap::new();
@@ -144,22 +172,39 @@ impl Site {
             files.insert(rel.clone());
             to_write.push((rel, origin, data));
         }
+        (files, to_write)
+    }
+
+    /// Write the files; returns the extra paths written (a split search index's shards).
+    fn write_extras(
+        &self,
+        sink: &dyn Sink,
+        results: &[PageResult],
+        to_write: &[Extra],
+        diags: &mut Diagnostics,
+    ) -> Vec<String> {
         // The shards and fragments of split search indexes, as they are written.
         let shards = std::sync::Mutex::new(Vec::new());
-        let write = |(rel, origin, data): &(String, PathBuf, Data)| {
+        let write = |(rel, origin, data): &Extra| {
             let written = match data {
                 Data::Copy(from) => sink.copy(rel, from),
                 Data::Bytes(bytes) => sink.write(rel, bytes),
                 Data::Sitemap => sink.write_owned(rel, self.sitemap(results).into_bytes()),
                 Data::SearchIndex(lang, pages) => sink.write_from(rel, &mut |out| {
-                    crate::search::write_site_index(self, lang, pages, out, &|shard, bytes| {
-                        sink.write(shard, bytes)?;
-                        shards
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(shard.to_string());
-                        Ok(())
-                    })
+                    crate::search::write_site_index(
+                        self.offline,
+                        lang,
+                        pages,
+                        out,
+                        &|shard, bytes| {
+                            sink.write(shard, bytes)?;
+                            shards
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(shard.to_string());
+                            Ok(())
+                        },
+                    )
                 }),
             };
             let e = written.err()?;
@@ -177,8 +222,7 @@ impl Site {
         // rendering reaches.
         let failures: Vec<Diagnostic> = to_write.par_iter().filter_map(write).collect();
         diags.0.extend(failures);
-        files.extend(shards.into_inner().unwrap_or_else(|e| e.into_inner()));
-        files
+        shards.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Files every successful build writes, known before any page renders: the pages, the

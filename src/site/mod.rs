@@ -1,14 +1,14 @@
 //! The build as a pipeline: load config, load content, render every page, write the other
 //! files, check the site as a whole.
 //!
-//! - [`page`]: rendering one page (its Markdown, partials and template) and what rendering
+//! - `page`: rendering one page (its Markdown, partials and template) and what rendering
 //!   needs about the whole site.
-//! - [`context`]: the template context, its types and the code that fills them.
-//! - [`files`]: the files that are not pages: static files, sitemap, robots.txt, 404.
-//! - [`checks`]: checks of the site as a whole: unused sources, translations citing the same
+//! - `context`: the template context, its types and the code that fills them.
+//! - `files`: the files that are not pages: static files, sitemap, robots.txt, 404.
+//! - `checks`: checks of the site as a whole: unused sources, translations citing the same
 //!   sources, readability.
-//! - [`print`]: the print page's sections, made from what the pages rendered.
-//! - [`cache`]: what `factsheet serve` keeps between renders, and what an edit makes dirty.
+//! - `print`: the print page's sections, made from what the pages rendered.
+//! - `cache`: what `factsheet serve` keeps between renders, and what an edit makes dirty.
 
 mod app;
 mod cache;
@@ -17,6 +17,7 @@ mod context;
 mod files;
 mod page;
 mod print;
+mod scan;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,14 +25,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::{self, SiteConfig, SourceList, Strings};
-use crate::content::{self, Content, Page, PageKind};
+use crate::content::{self, Content, Page};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::links;
 use crate::output::Sink;
+use crate::page_kind::Shows;
 use crate::templates::Templates;
 use page::{Ordinary, PageResult, RenderState};
 
-pub(crate) use cache::RenderCache;
+pub(crate) use cache::{Reload, RenderCache};
 
 /// Pages above which a site is large: the parts of a build whose memory grows with the
 /// whole site (the sources and print pages, the search indexes) are done one at a time
@@ -177,7 +178,7 @@ impl Site {
     /// (citations, links, readability, errors) come from `cache`, and nothing is written to
     /// `sink` for them ([`Report::reused`] lists them). `dirty = None` renders every page.
     /// Print and sources pages show every page: they render again when what they show of a
-    /// re-rendered page changed ([`crate::watch::gathering`]), else come from the cache too.
+    /// re-rendered page changed ([`cache::gathering`]), else come from the cache too.
     /// The cache is refilled with this render's results.
     ///
     /// What is dirty comes from [`Site::reload`]: a page's output depends on its own file and,
@@ -196,6 +197,8 @@ impl Site {
         })
     }
 
+    /// The render as named steps: the ordinary pages, the pages that gather them, the other
+    /// files, and the checks of the site as a whole.
     fn render_on_this_thread(
         &self,
         sink: &dyn Sink,
@@ -215,15 +218,70 @@ impl Site {
         // Reused pages had their links to these files settled: when the files change (a
         // page or a static file comes or goes), every page is rendered and checked again.
         let dirty = dirty.filter(|_| cache.outputs.as_ref() == state.outputs());
-        let (special, normal): (Vec<&Page>, Vec<&Page>) = self
+        let (gathering, ordinary): (Vec<&Page>, Vec<&Page>) = self
             .content
             .pages
             .iter()
-            .partition(|p| p.front.kind != PageKind::Page);
+            .partition(|p| p.front.kind.gathers());
         let mut report = Report::default();
+        let mut results =
+            self.render_ordinary_pages(&state, sink, ordinary, cache, dirty, &mut report);
+        let gathering = self.reuse_gathering_pages(gathering, &results, cache, dirty, &mut report);
+        let gathered = self.render_gathering_pages(&state, sink, gathering, &results);
+        results.extend(gathered);
+
+        let mut diags = Diagnostics::default();
+        diags.0.extend(state.partial_errors().iter().cloned());
+        for r in &results {
+            diags.0.extend(r.errors.iter().cloned());
+            *report
+                .pages_per_lang
+                .entry(r.page.lang.clone())
+                .or_default() += 1;
+        }
+        diags.0.append(&mut walk_errors.0);
+        let mut checked = self.check_whole_site(&results, strictness, || {
+            let mut files = self.write_other_files(sink, &results, statics, &mut diags);
+            if let Some(hashing) = &hashing
+                && !diags.has_errors()
+            {
+                self.write_offline_manifest(output, &results, hashing, &mut files, &mut diags);
+            }
+            report.other_files = files.len();
+            #[cfg(debug_assertions)]
+            if !diags.has_errors() {
+                self.assert_counted_on_written(&state, &results, &files);
+            }
+            // The links are checked only when the pages and files are sound.
+            (!diags.has_errors()).then_some(files)
+        });
+        diags.0.append(&mut checked.0);
+        diags.merge_repeats();
+        report.warnings = diags.take_warnings();
+        if !cache.transient {
+            cache.keep(results);
+            cache.outputs = state.outputs().cloned();
+        }
+        if diags.has_errors() {
+            diags.0.append(&mut report.warnings);
+            return Err(diags);
+        }
+        Ok(report)
+    }
+
+    /// Render the ordinary pages in parallel; with `dirty`, those not in it come from `cache`.
+    fn render_ordinary_pages<'a>(
+        &'a self,
+        state: &RenderState<'a>,
+        sink: &dyn Sink,
+        pages: Vec<&'a Page>,
+        cache: &mut RenderCache,
+        dirty: Option<&HashSet<PathBuf>>,
+        report: &mut Report,
+    ) -> Vec<PageResult<'a>> {
         // Boxed: a result is most of a kilobyte, and a full build reuses none (at 10,000
         // pages per language a list of empty results held 15 MiB to the end).
-        let mut reused: Vec<Option<Box<PageResult>>> = normal
+        let mut reused: Vec<Option<Box<PageResult>>> = pages
             .iter()
             .map(|p| match dirty {
                 Some(d) if !d.contains(&p.file) => cache.take(p).map(Box::new),
@@ -238,7 +296,7 @@ impl Site {
         // Room for the print and sources pages too: growing a list of 20,000 results
         // copies it, and for a moment holds it twice.
         let mut results: Vec<PageResult> = Vec::with_capacity(self.content.pages.len());
-        normal
+        pages
             .par_iter()
             .zip(reused.par_iter_mut())
             .map(|(page, cached)| match cached.take() {
@@ -246,10 +304,21 @@ impl Site {
                 None => state.render_page(page, sink, None),
             })
             .collect_into_vec(&mut results);
-        drop(reused);
-        // What the re-rendered pages changed decides which gathering pages render again.
+        results
+    }
+
+    /// Each gathering page with its result from the cache where it need not render: what
+    /// the re-rendered ordinary pages changed decides which render again.
+    fn reuse_gathering_pages<'a>(
+        &'a self,
+        pages: Vec<&'a Page>,
+        results: &[PageResult<'a>],
+        cache: &mut RenderCache,
+        dirty: Option<&HashSet<PathBuf>>,
+        report: &mut Report,
+    ) -> Vec<(&'a Page, Option<PageResult<'a>>)> {
         let gather = dirty.map(|d| {
-            let edits: Vec<crate::watch::PageEdit> = results
+            let edits: Vec<cache::PageEdit> = results
                 .iter()
                 .filter(|r| d.contains(&r.page.file))
                 .map(|r| {
@@ -260,31 +329,27 @@ impl Site {
                         ),
                         None => (true, true),
                     };
-                    crate::watch::PageEdit {
+                    cache::PageEdit {
                         lang: &r.page.lang,
                         text,
                         citations,
                     }
                 })
                 .collect();
-            crate::watch::gathering(&edits)
+            cache::gathering(&edits)
         });
-        // Each gathering page with its result from the cache where it need not render.
-        let special: Vec<(&Page, Option<PageResult>)> = special
+        pages
             .into_iter()
             .map(|page| {
                 let Some((gather, dirty)) = gather.as_ref().zip(dirty) else {
                     return (page, None);
                 };
                 let needed = dirty.contains(&page.file)
-                    || match page.front.kind {
-                        // The handout prints every page's key facts: their text too.
-                        PageKind::Print | PageKind::Handout => gather.print.contains(&page.lang),
-                        PageKind::Sources => gather.sources.contains(&page.lang),
-                        // It lists titles, descriptions and addresses: a change to one
-                        // of those renders every page anyway.
-                        PageKind::Search => false,
-                        PageKind::Page => true,
+                    || match page.front.kind.shows() {
+                        Shows::Text => gather.print.contains(&page.lang),
+                        Shows::Citations => gather.sources.contains(&page.lang),
+                        Shows::Titles => false,
+                        Shows::Itself => true,
                     };
                 let cached = if needed { None } else { cache.take(page) };
                 if cached.is_some() {
@@ -292,10 +357,21 @@ impl Site {
                 }
                 (page, cached)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Render the pages that gather the ordinary ones (`ordinary`), unless they came from
+    /// the cache.
+    fn render_gathering_pages<'a>(
+        &'a self,
+        state: &RenderState<'a>,
+        sink: &dyn Sink,
+        pages: Vec<(&'a Page, Option<PageResult<'a>>)>,
+        ordinary: &[PageResult<'a>],
+    ) -> Vec<PageResult<'a>> {
         let ordinary = Ordinary {
-            cited_by: context::cited_by(&results),
-            printed: results
+            cited_by: page::cited_by(ordinary),
+            printed: ordinary
                 .iter()
                 .filter_map(|r| {
                     let printed: &print::Printed = r.printed.as_ref()?;
@@ -310,92 +386,35 @@ impl Site {
             Some(result) => result,
             None => state.render_page(page, sink, Some(&ordinary)),
         };
-        let special_results: Vec<PageResult> = if self.content.pages.len() > LARGE_SITE {
-            special.into_iter().map(render).collect()
+        if self.content.pages.len() > LARGE_SITE {
+            pages.into_iter().map(render).collect()
         } else {
-            special.into_par_iter().map(render).collect()
-        };
-        drop(ordinary);
-        results.extend(special_results);
+            pages.into_par_iter().map(render).collect()
+        }
+    }
 
-        let mut diags = Diagnostics::default();
-        diags.0.extend(state.partial_errors().iter().cloned());
-        let mut page_links = Vec::with_capacity(results.len());
-        let mut cited: HashSet<&str> = HashSet::new();
-        for r in &results {
-            diags.0.extend(r.errors.iter().cloned());
-            cited.extend(r.citations.log.iter().map(|k| &**k));
-            if let Some(l) = &r.links {
-                page_links.push(l);
-            }
-            *report
-                .pages_per_lang
-                .entry(r.page.lang.clone())
-                .or_default() += 1;
+    /// Links to the files this render counted on were settled as pages were read: each must
+    /// have been written.
+    #[cfg(debug_assertions)]
+    fn assert_counted_on_written(
+        &self,
+        state: &RenderState,
+        results: &[PageResult],
+        files: &HashSet<String>,
+    ) {
+        let Some(outputs) = state.outputs() else {
+            return;
+        };
+        let pages: HashSet<String> = results
+            .iter()
+            .map(|r| r.page.output_file(&self.config))
+            .collect();
+        for o in outputs {
+            assert!(
+                pages.contains(o) || files.contains(o),
+                "{o} was counted on but not written"
+            );
         }
-        diags.0.append(&mut walk_errors.0);
-        // The other files (the search indexes take seconds on a large site) are written while
-        // the checks that need no list of files run.
-        let (mut files, mut checked) = rayon::join(
-            || self.write_other_files(sink, &results, statics, &mut diags),
-            || {
-                let mut checked = Diagnostics::default();
-                self.check_unused_sources(&cited, &mut checked);
-                self.check_citation_parity(&results, &mut checked);
-                self.check_readability(&results, strictness, &mut checked);
-                self.languages_without_rules(&mut checked);
-                self.check_terms(&results, strictness, &mut checked);
-                for d in content::review_date_problems(&self.content.pages, &content::today()) {
-                    checked.push(strictness.grade(d));
-                }
-                checked
-            },
-        );
-        if let Some(hashing) = hashing
-            && !diags.has_errors()
-        {
-            self.write_offline_manifest(output, &results, hashing, &mut files, &mut diags);
-        }
-        report.other_files = files.len();
-        // Links to the files this render counted on were settled as pages were read: each
-        // must have been written.
-        #[cfg(debug_assertions)]
-        if let Some(outputs) = state.outputs()
-            && !diags.has_errors()
-        {
-            let pages: HashSet<String> = results
-                .iter()
-                .map(|r| r.page.output_file(&self.config))
-                .collect();
-            for o in outputs {
-                assert!(
-                    pages.contains(o) || files.contains(o),
-                    "{o} was counted on but not written"
-                );
-            }
-        }
-        if !diags.has_errors() {
-            diags.0.extend(links::check(&page_links, &files, self));
-            if self.offline {
-                diags.0.extend(
-                    page_links
-                        .iter()
-                        .flat_map(|l| crate::offline::check_folder_links(l)),
-                );
-            }
-        }
-        diags.0.append(&mut checked.0);
-        diags.merge_repeats();
-        report.warnings = diags.take_warnings();
-        if !cache.transient {
-            cache.keep(results);
-            cache.outputs = state.outputs().cloned();
-        }
-        if diags.has_errors() {
-            diags.0.append(&mut report.warnings);
-            return Err(diags);
-        }
-        Ok(report)
     }
 
     /// The page's absolute URL, percent-encoded (a Cyrillic file name gives `%D1%80...`), as

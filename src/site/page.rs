@@ -53,6 +53,23 @@ pub(super) struct Ordinary<'r, 'a> {
     pub(super) printed: HashMap<(&'a str, &'a str), &'r Printed>,
 }
 
+/// Per language: source key -> the pages citing it, in page order, for the sources page.
+pub(super) fn cited_by<'a>(results: &[PageResult<'a>]) -> CitedByMap<'a> {
+    let mut map: CitedByMap = HashMap::new();
+    let mut sorted: Vec<&PageResult> = results.iter().collect();
+    sorted.sort_by_key(|r| (r.page.front.weight, r.page.key.as_str()));
+    for r in sorted {
+        for key in r.body_sources() {
+            map.entry(r.page.lang.as_str())
+                .or_default()
+                .entry(key.to_string())
+                .or_default()
+                .push(r.page);
+        }
+    }
+    map
+}
+
 impl PageResult<'_> {
     /// Sources cited in the page's own text (not in partials shown on every page), sorted,
     /// each once.
@@ -287,6 +304,8 @@ impl<'a> RenderState<'a> {
         (out, links, links_to_pages)
     }
 
+    /// Render one page as named steps: its partials, its Markdown, what it gathers of the
+    /// other pages, its template and file, then what the site-wide checks need of it.
     pub(super) fn render_page(
         &self,
         page: &'a Page,
@@ -298,15 +317,7 @@ impl<'a> RenderState<'a> {
         let lang = page.lang.as_str();
         let url = page.url_path(config);
         let mut errors = Vec::new();
-        let (partials, mut cites, partial_links) = match self.partials.same.get(lang) {
-            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
-            None => {
-                let mut cites = Citations::default();
-                let (html, links, _) =
-                    self.render_partials(lang, &url, &mut cites, &mut Vec::new());
-                (html, cites, Cow::Owned(links))
-            }
-        };
+        let (partials, mut cites, partial_links) = self.partials_for(lang, &url);
         let body_from = cites.log_len();
         // The sources the partials cite come first in the page's numbering.
         let partial_sources = cites.order.len();
@@ -346,25 +357,10 @@ impl<'a> RenderState<'a> {
             &mut errors,
         );
         let body = body_from..cites.log_len();
-        if config.require_key_facts && page.front.kind == PageKind::Page && md.key_facts.is_none() {
+        if config.require_key_facts && page.front.kind.is_content() && md.key_facts.is_none() {
             errors.push(no_key_facts(page, &text));
         }
-        let (print_sections, section_links) = match page.front.kind {
-            PageKind::Print => {
-                let printed = ordinary.map(|o| &o.printed);
-                let (sections, links) = self.print_sections(page, &url, printed);
-                (Some(sections), links)
-            }
-            _ => (None, Vec::new()),
-        };
-        let sources = (page.front.kind == PageKind::Sources).then(|| {
-            let in_partials = &cites.order[..partial_sources];
-            SourceEntry::list(site, lang, &url, ordinary.map(|o| &o.cited_by), in_partials)
-        });
-        let listing =
-            (page.front.kind == PageKind::Search).then(|| ListingEntry::list(site, page, &url));
-        let handout = (page.front.kind == PageKind::Handout)
-            .then(|| self.handout(page, &url, ordinary.map(|o| &o.printed), &mut errors));
+        let gathered = self.gathered(page, &url, ordinary, &cites, partial_sources, &mut errors);
         let readability = is_graded(page).then(|| readability::analyse(&md.text_blocks));
         let terms = match site.terms.as_ref().and_then(|t| t.of(lang)) {
             Some(entries) => crate::terms::scan(&text, page.head.len(), entries)
@@ -373,61 +369,21 @@ impl<'a> RenderState<'a> {
                 .collect(),
             None => Vec::new(),
         };
-
-        let template = self.template_for(page, &mut errors);
-        let mut links = None;
-        if let Some(template) = template {
-            let context = Context::new(
-                site,
-                &self.arranged,
-                PageParts {
-                    page,
-                    url: &url,
-                    md: &md,
-                    cites: &cites,
-                    partials,
-                    pages: print_sections,
-                    sources,
-                    listing,
-                    handout,
-                },
-            );
-            // The template adds a few kilobytes to the content.
-            let size_hint = md.html.len() + 8 * 1024;
-            match site.templates.render_bytes(template, &context, size_hint) {
-                Ok(html) => {
-                    let html = if site.offline {
-                        crate::offline::rewrite(&html)
-                    } else {
-                        html
-                    };
-                    let output = page.output_file(config);
-                    if let Err(e) = sink.write(&output, &html) {
-                        errors.push(Diagnostic::cannot_write(&output, &e));
-                    }
-                    // The Markdown shown on the page besides its own, as rendered into it.
-                    let shown: Vec<(&str, &Path, &links::Recorded)> = partial_links
-                        .iter()
-                        .filter_map(|(name, (file, recorded))| {
-                            Some((context.partials.get(name)?.as_str(), *file, recorded))
-                        })
-                        .chain(context.pages.iter().flatten().zip(&section_links).map(
-                            |(section, (file, recorded))| {
-                                (section.content.as_str(), *file, recorded)
-                            },
-                        ))
-                        .collect();
-                    let mut scanned = scan_page(page, &output, &html, &md, &shown);
-                    scanned.template = template.to_string();
-                    scanned.aggregate = page.front.kind == PageKind::Print;
-                    scanned.settle_local_links(self.outputs.as_ref());
-                    links = Some(scanned);
-                }
-                Err(d) => {
-                    errors.push(d.with_label(format!("while rendering {}", page.file.display())))
-                }
-            }
-        }
+        let links = self.template_for(page, &mut errors).and_then(|template| {
+            let parts = PageParts {
+                page,
+                url: &url,
+                md: &md,
+                cites: &cites,
+                partials,
+                pages: gathered.pages,
+                sources: gathered.sources,
+                listing: gathered.listing,
+                handout: gathered.handout,
+            };
+            let shown = (partial_links.as_ref(), gathered.section_links.as_slice());
+            self.write_page(parts, template, shown, sink, &mut errors)
+        });
         let search = crate::search::is_indexed(page).then(|| {
             crate::search::PageEntry::new(
                 &page.front.title,
@@ -438,7 +394,7 @@ impl<'a> RenderState<'a> {
                 lang,
             )
         });
-        let printed = (page.front.kind == PageKind::Page && self.arranged.has_print_page(lang))
+        let printed = (page.front.kind.is_content() && self.arranged.has_print_page(lang))
             .then(|| Box::new(Printed::new(md, &cites, body.clone())));
         PageResult {
             page,
@@ -452,18 +408,117 @@ impl<'a> RenderState<'a> {
         }
     }
 
+    /// The partials of `lang` as shown on the page at `url`: rendered once per language
+    /// when they link to no page, else for this page.
+    fn partials_for(
+        &self,
+        lang: &str,
+        url: &str,
+    ) -> (
+        BTreeMap<&'a str, String>,
+        Citations,
+        Cow<'_, PartialLinks<'a>>,
+    ) {
+        match self.partials.same.get(lang) {
+            Some((html, cites, links)) => (html.clone(), cites.clone(), Cow::Borrowed(links)),
+            None => {
+                let mut cites = Citations::default();
+                let (html, links, _) = self.render_partials(lang, url, &mut cites, &mut Vec::new());
+                (html, cites, Cow::Owned(links))
+            }
+        }
+    }
+
+    /// What a gathering page shows of the other pages of its language (see
+    /// [`PageKind::gathers`](crate::page_kind::PageKind::gathers)); nothing for the others.
+    fn gathered(
+        &self,
+        page: &'a Page,
+        url: &str,
+        ordinary: Option<&Ordinary<'_, 'a>>,
+        cites: &Citations,
+        partial_sources: usize,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Gathered<'a> {
+        let site = self.site;
+        let lang = page.lang.as_str();
+        let printed = ordinary.map(|o| &o.printed);
+        let mut gathered = Gathered::default();
+        match page.front.kind {
+            PageKind::Page => {}
+            PageKind::Print => {
+                let (sections, links) = self.print_sections(page, url, printed);
+                gathered.pages = Some(sections);
+                gathered.section_links = links;
+            }
+            PageKind::Sources => {
+                let in_partials = &cites.order[..partial_sources];
+                let cited_by = ordinary.map(|o| &o.cited_by);
+                gathered.sources = Some(SourceEntry::list(site, lang, url, cited_by, in_partials));
+            }
+            PageKind::Search => gathered.listing = Some(ListingEntry::list(site, page, url)),
+            PageKind::Handout => gathered.handout = Some(self.handout(page, url, printed, errors)),
+        }
+        gathered
+    }
+
+    /// Fill the page's template, write the result into `sink`, and read the ids and links
+    /// of what was written. `shown`: the ids and links of the partials and print sections.
+    fn write_page(
+        &self,
+        parts: PageParts<'a, '_>,
+        template: &str,
+        (partial_links, section_links): (&PartialLinks<'a>, &[ShownMarkdown<'a>]),
+        sink: &dyn Sink,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<PageLinks> {
+        let site = self.site;
+        let (page, md) = (parts.page, parts.md);
+        // The template adds a few kilobytes to the content.
+        let size_hint = md.html.len() + 8 * 1024;
+        let context = Context::new(site, &self.arranged, parts);
+        let html = match site.templates.render_bytes(template, &context, size_hint) {
+            Ok(html) => html,
+            Err(d) => {
+                errors.push(d.with_label(format!("while rendering {}", page.file.display())));
+                return None;
+            }
+        };
+        let html = if site.offline {
+            crate::offline::rewrite(&html)
+        } else {
+            html
+        };
+        let output = page.output_file(&site.config);
+        if let Err(e) = sink.write(&output, &html) {
+            errors.push(Diagnostic::cannot_write(&output, &e));
+        }
+        // The Markdown shown on the page besides its own, as rendered into it.
+        let shown: Vec<(&str, &Path, &links::Recorded)> =
+            partial_links
+                .iter()
+                .filter_map(|(name, (file, recorded))| {
+                    Some((context.partials.get(name)?.as_str(), *file, recorded))
+                })
+                .chain(
+                    context.pages.iter().flatten().zip(section_links).map(
+                        |(section, (file, recorded))| (section.content.as_str(), *file, recorded),
+                    ),
+                )
+                .collect();
+        let mut scanned = super::scan::scan_page(page, &output, &html, md, &shown);
+        scanned.template = template.to_string();
+        scanned.aggregate = page.front.kind.repeats_anchors();
+        scanned.settle_local_links(self.outputs.as_ref());
+        Some(scanned)
+    }
+
     fn template_for(&self, page: &Page, errors: &mut Vec<Diagnostic>) -> Option<&'a str> {
         let templates = &self.site.templates;
         // Without an explicit template, a page kind or the home page uses its own template
         // when the theme has one.
-        let preferred = match page.front.kind {
-            PageKind::Print => Some("print.html"),
-            PageKind::Sources => Some("sources.html"),
-            PageKind::Search => Some("search.html"),
-            PageKind::Handout => Some("handout.html"),
-            PageKind::Page if page.key == "_index" => Some("index.html"),
-            PageKind::Page => None,
-        };
+        let preferred =
+            (page.front.kind.template()).or_else(|| (page.key == "_index").then_some("index.html"));
         let name: &str = match (&page.front.template, preferred) {
             (Some(t), _) => t,
             (None, Some(p)) if templates.has(p) => p,
@@ -548,7 +603,7 @@ impl<'a> RenderState<'a> {
     }
 
     /// Every page of the print page's language as a section of one document, made from what
-    /// the pages rendered (see [`print`]), with their ids and links.
+    /// the pages rendered (see [`mod@print`]), with their ids and links.
     fn print_sections(
         &self,
         print_page: &Page,
@@ -602,109 +657,23 @@ impl<'a> RenderState<'a> {
     }
 }
 
+/// What a gathering page shows of the other pages of its language, for its context.
+#[derive(Default)]
+struct Gathered<'a> {
+    /// The print page's sections, and the ids and links of each.
+    pages: Option<Vec<PrintSection<'a>>>,
+    section_links: Vec<ShownMarkdown<'a>>,
+    sources: Option<Vec<SourceEntry<'a>>>,
+    listing: Option<Vec<ListingEntry<'a>>>,
+    handout: Option<Handout<'a>>,
+}
+
 /// A Markdown file and the ids and links it wrote, as rendered to be shown on a page
 /// (a partial; a page's section of the print page).
 type ShownMarkdown<'a> = (&'a Path, links::Recorded);
 
 /// Per partial name: its file and the ids and links its Markdown wrote.
 type PartialLinks<'a> = BTreeMap<&'a str, ShownMarkdown<'a>>;
-
-/// The ids and links of a rendered page. The Markdown renderer recorded those of the page's
-/// content and of the partials; where the template printed them as they are, only the rest
-/// of the page is read (a third of it on a typical page), and a problem in them points at
-/// their Markdown.
-fn scan_page(
-    page: &Page,
-    output: &str,
-    html: &[u8],
-    md: &markdown::Rendered,
-    shown: &[(&str, &Path, &links::Recorded)],
-) -> PageLinks {
-    use links::Cut;
-    /// Rendered Markdown found in the page: its range in `html`, its recorded links, the
-    /// part of them in that range, and its file's number (0 the page, then partials).
-    type Known<'r> = (std::ops::Range<usize>, &'r links::Recorded, (Cut, Cut), u16);
-    let mut known: Vec<Known> = Vec::new();
-    // What is neither the page's Markdown nor other Markdown shown on it. Where the
-    // content is not found as it was rendered (a template that changes it), its links
-    // cannot be told apart from the template's.
-    let mut rest = links::Origin::Template;
-    // The key facts box and the rest of the content are printed apart.
-    let (key_facts, after) = md.split_key_facts();
-    let cut = md.key_facts.map_or(Cut::default(), |k| k.cut);
-    let pieces = [
-        (key_facts, Cut::default(), cut),
-        (after, cut, md.links.cut()),
-    ];
-    for (text, from, to) in pieces {
-        if text.is_empty() {
-            continue;
-        }
-        match find(html, text) {
-            Some(start) => known.push((start..start + text.len(), &md.links, (from, to), 0)),
-            None if md.links.none_between(from, to) => {}
-            None => rest = links::Origin::Page,
-        }
-    }
-    let mut files = Vec::new();
-    for (text, file, recorded) in shown {
-        let Some(start) = (!text.is_empty()).then(|| find(html, text)).flatten() else {
-            continue;
-        };
-        let range = start..start + text.len();
-        if known
-            .iter()
-            .any(|(r, ..)| r.start < range.end && range.start < r.end)
-        {
-            continue;
-        }
-        files.push(file.to_path_buf());
-        let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
-        known.push((range, recorded, (Cut::default(), recorded.cut()), number));
-    }
-    known.sort_by_key(|(r, ..)| r.start);
-    let mut parts = Vec::with_capacity(2 * known.len() + 1);
-    let mut at = 0;
-    for (range, recorded, (from, to), file) in &known {
-        parts.push(links::Part::Html(&html[at..range.start], rest));
-        let html = &html[range.clone()];
-        parts.push(if recorded.opaque {
-            // Raw HTML: read, but still known to come from this file.
-            links::Part::Html(
-                html,
-                links::Origin::Markdown {
-                    file: *file,
-                    span: None,
-                },
-            )
-        } else {
-            links::Part::Known {
-                html,
-                recorded,
-                from: *from,
-                to: *to,
-                file: *file,
-            }
-        });
-        at = range.end;
-    }
-    parts.push(links::Part::Html(&html[at..], rest));
-    let mut scanned = links::scan_parts(output, page.file.clone(), &parts);
-    scanned.shown = files;
-    scanned
-}
-
-/// Where `needle` (a page's content, kilobytes long) stands in `html`. Searching for a short
-/// prefix and comparing the rest is several times cheaper than preparing a search for the
-/// whole needle.
-fn find(html: &[u8], needle: &str) -> Option<usize> {
-    let mut prefix_len = needle.len().min(64);
-    while !needle.is_char_boundary(prefix_len) {
-        prefix_len -= 1;
-    }
-    memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
-        .find(|&at| html[at..].starts_with(needle.as_bytes()))
-}
 
 /// A QR code of `url` as an inline SVG image named `label`, black on white in any colour
 /// scheme (scanners need the contrast), with its quiet zone.
@@ -737,7 +706,7 @@ pub(super) fn call_label<'s>(site: &'s Site, lang: &str) -> &'s str {
 /// Pages whose readability is checked: ordinary pages that have not opted out, in a language
 /// with a readability measure ([`crate::languages`]).
 fn is_graded(page: &Page) -> bool {
-    page.front.kind == PageKind::Page
+    page.front.kind.is_content()
         && page.front.readability
         && crate::languages::of(&page.lang).is_some()
 }

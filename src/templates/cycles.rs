@@ -20,7 +20,7 @@ struct Edge<'a> {
 /// An error for every loop of `include`s and `extends` among `parsed`, naming the chain
 /// (`a.html → b.html → a.html`) and pointing at the statement in `sources` (the templates'
 /// text) that starts it.
-pub fn find(
+pub(super) fn find(
     parsed: &BTreeMap<String, tera::Template>,
     sources: &BTreeMap<String, String>,
 ) -> Diagnostics {

@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Location};
 
 /// Macros nested deeper than this stop the render. A table of contents nests six deep; the
 /// render threads' stack ([`super::STACK_SIZE`]) holds several times this many.
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 const ENTER: &str = "__factsheet_macro_enter";
 const LEAVE: &str = "__factsheet_macro_leave";
@@ -31,7 +31,7 @@ thread_local! {
 }
 
 /// Wrap every macro of every template in the depth count.
-pub fn instrument(tera: &mut tera::Tera) {
+pub(super) fn instrument(tera: &mut tera::Tera) {
     let call = |function: &str, args: HashMap<String, Expr>| {
         Node::VariableBlock(
             WS::default(),
@@ -83,13 +83,13 @@ fn leave(_: &HashMap<String, Value>) -> tera::Result<Value> {
 }
 
 /// Start a render with no macro open (a failed render leaves its stack behind).
-pub fn reset() {
+pub(super) fn reset() {
     STACK.with_borrow_mut(Vec::clear);
 }
 
 /// After a failed render on this thread: the error for macros nested too deep, if that is
 /// why it failed, pointing at the macro's definition.
-pub fn overflow(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
+pub(super) fn overflow(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
     let stack = STACK.with_borrow(|stack| (stack.len() > MAX_DEPTH).then(|| stack.clone()))?;
     let (template, name) = stack.last()?;
     let calls_itself = stack

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 /// The day the tests run on, as far as review dates go: the fixture's pages were reviewed on
 /// 2026-11-01 and are due on 2027-05-01.
 pub const TODAY: &str = "2026-12-07";
-pub const TODAY_ENV: &str = "FACTSHEET_TODAY";
+pub use factsheet::content::TODAY_ENV;
 
 pub struct Fixture {
     pub dir: tempfile::TempDir,

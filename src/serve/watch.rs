@@ -19,26 +19,27 @@ use notify_debouncer_full::{
 };
 
 use crate::fs::is_ignored_file;
+use crate::site::Reload;
 
 /// The folders watched recursively, relative to the project root.
-pub const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
+pub(super) const WATCHED_DIRS: [&str; 4] = ["content", "templates", "static", "i18n"];
 
 /// How long a path must stay quiet before its events are passed on.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+pub(super) const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How often the debouncer looks for quiet paths.
-pub const TICK: Duration = Duration::from_millis(10);
+pub(super) const TICK: Duration = Duration::from_millis(10);
 /// After a batch arrives, how long to wait for more before rebuilding: the debouncer times
 /// each path on its own, so a burst over many files arrives in several batches a tick apart.
-pub const SETTLE: Duration = Duration::from_millis(25);
+pub(super) const SETTLE: Duration = Duration::from_millis(25);
 /// A burst that never settles still gets a rebuild this often.
-pub const MAX_WAIT: Duration = Duration::from_millis(1000);
+pub(super) const MAX_WAIT: Duration = Duration::from_millis(1000);
 /// How often `--poll` (and the fallback when the OS watch limit is hit) scans the project. The
 /// scan compares contents too: modification times are compared to the second only.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What one changed path is, by where it is in the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ChangeKind {
+pub(super) enum ChangeKind {
     /// Not part of the site: editor swap or backup files, the output folder, anything else.
     Ignored,
     /// A stylesheet in `static/`.
@@ -60,7 +61,7 @@ pub enum ChangeKind {
 }
 
 /// What one path is; `rel` is relative to the project root.
-pub fn kind_of(rel: &Path) -> ChangeKind {
+pub(super) fn kind_of(rel: &Path) -> ChangeKind {
     let parts: Vec<&str> = rel
         .components()
         .map(|c| match c {
@@ -90,19 +91,9 @@ pub fn kind_of(rel: &Path) -> ChangeKind {
     }
 }
 
-/// Which parts of the loaded site to read again before re-rendering.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reload {
-    pub templates: bool,
-    pub strings: bool,
-    pub sources: bool,
-    /// Markdown files to re-read (relative to the root): changed, added or removed.
-    pub content: Vec<PathBuf>,
-}
-
 /// What to do about a set of changed paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rebuild {
+pub(super) enum Rebuild {
     /// Nothing that is part of the site changed.
     Nothing,
     /// Only stylesheets in `static/` changed (paths relative to the root): swap their bytes
@@ -119,7 +110,7 @@ pub enum Rebuild {
 
 /// The pure decision: from the changed paths (relative to the project root, in any order,
 /// with duplicates) to the cheapest rebuild that is still correct.
-pub fn plan(changed: &[PathBuf]) -> Rebuild {
+pub(super) fn plan(changed: &[PathBuf]) -> Rebuild {
     let relevant: BTreeSet<(ChangeKind, &PathBuf)> = changed
         .iter()
         .map(|p| (kind_of(p), p))
@@ -156,45 +147,8 @@ pub fn plan(changed: &[PathBuf]) -> Rebuild {
     })
 }
 
-/// What re-rendering one page changed of what the pages that gather every page show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageEdit<'a> {
-    pub lang: &'a str,
-    /// Its text as the print page shows it (its rendered Markdown, its numbered sources).
-    pub text: bool,
-    /// The sources its own text cites, which the sources page lists it under.
-    pub citations: bool,
-}
-
-/// The gathering pages to render again after [`Rebuild::Render`] of some pages' text alone
-/// (their front matter, the partials, templates, strings and sources unchanged, else every
-/// page renders): a language's print page when the text of one of its pages changed, its
-/// sources page when their citations did. The print page of a 1,000-page language is most of
-/// a rebuild after an edit. (The search page lists front matter only: it renders again only
-/// with every page.)
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Gathering {
-    /// Languages whose print page renders again.
-    pub print: BTreeSet<String>,
-    /// Languages whose sources page renders again.
-    pub sources: BTreeSet<String>,
-}
-
-pub fn gathering(edits: &[PageEdit<'_>]) -> Gathering {
-    let mut g = Gathering::default();
-    for e in edits {
-        if e.text {
-            g.print.insert(e.lang.to_string());
-        }
-        if e.citations {
-            g.sources.insert(e.lang.to_string());
-        }
-    }
-    g
-}
-
 /// The paths of a batch worth mentioning to the user, in order, without duplicates.
-pub fn relevant_paths(changed: &[PathBuf]) -> Vec<PathBuf> {
+pub(super) fn relevant_paths(changed: &[PathBuf]) -> Vec<PathBuf> {
     let set: BTreeSet<&PathBuf> = changed
         .iter()
         .filter(|p| kind_of(p) != ChangeKind::Ignored)
@@ -203,7 +157,7 @@ pub fn relevant_paths(changed: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// What the watcher sends to the rebuild loop.
-pub enum WatchMessage {
+pub(super) enum WatchMessage {
     /// Changed paths, relative to the project root.
     Changed(Vec<PathBuf>),
     /// The watcher reported a problem (printed as a warning).
@@ -218,7 +172,7 @@ enum Backend {
 }
 
 /// A running watcher; dropping it stops it.
-pub struct ProjectWatcher {
+pub(super) struct ProjectWatcher {
     backend: Backend,
     root: PathBuf,
     /// What the root and each of [`WATCHED_DIRS`] were when they were watched.
@@ -252,13 +206,13 @@ fn identities(root: &Path) -> Vec<Option<Identity>> {
 
 /// How often the rebuild loop looks whether the watched folders are still the ones watched,
 /// when no change arrives: the whole project deleted and restored sends nothing to a watch.
-pub const RECHECK: Duration = Duration::from_secs(1);
+pub(super) const RECHECK: Duration = Duration::from_secs(1);
 
 /// Which watched folders must be watched anew, relative to the root: those named among
 /// `changed` (a watch on a folder ends when it is moved away or deleted, and nothing
 /// watches it again when it comes back), and those that are no longer the folder watched
 /// (`then` and `now` from [`identities`]). When the root itself changed, all of them.
-pub fn to_rearm(
+pub(super) fn to_rearm(
     changed: &[PathBuf],
     then: &[Option<Identity>],
     now: &[Option<Identity>],
@@ -279,7 +233,7 @@ pub fn to_rearm(
 impl ProjectWatcher {
     /// Start watching `root` (absolute). With `poll`, or when the OS refuses more watches,
     /// scan the files every [`POLL_INTERVAL`] instead; the returned message says why.
-    pub fn start(
+    pub(super) fn start(
         root: &Path,
         poll: bool,
         tx: mpsc::Sender<WatchMessage>,
@@ -301,7 +255,7 @@ impl ProjectWatcher {
     }
 
     /// Switch to polling (after the OS watch limit was hit while running).
-    pub fn fall_back_to_polling(
+    pub(super) fn fall_back_to_polling(
         &mut self,
         tx: mpsc::Sender<WatchMessage>,
     ) -> Result<(), notify::Error> {
@@ -313,7 +267,7 @@ impl ProjectWatcher {
         Ok(())
     }
 
-    pub fn is_polling(&self) -> bool {
+    pub(super) fn is_polling(&self) -> bool {
         matches!(self.backend, Backend::Poll(_))
     }
 
@@ -321,7 +275,7 @@ impl ProjectWatcher {
     /// [`to_rearm`]). Returns the folders to treat as changed, so that the site is loaded
     /// again: what was written while nothing watched is read then. Polling needs none of
     /// this: it looks at the paths every time.
-    pub fn rearm_if_needed(
+    pub(super) fn rearm_if_needed(
         &mut self,
         changed: &[PathBuf],
         tx: mpsc::Sender<WatchMessage>,
@@ -389,7 +343,7 @@ impl ProjectWatcher {
     }
 
     /// Stop watching and wait for the watcher's thread to end.
-    pub fn stop(self) {
+    pub(super) fn stop(self) {
         match self.backend {
             Backend::Native(d) => d.stop(),
             Backend::Poll(d) => d.stop(),
@@ -439,7 +393,7 @@ fn handler(
 /// Whether an event kind can mean that a file's content or name changed. Opening or reading
 /// a file is not a change: the build itself reads every file, and counting that would
 /// rebuild for ever.
-pub fn is_change(kind: &EventKind) -> bool {
+pub(super) fn is_change(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) => false,
@@ -451,7 +405,7 @@ pub fn is_change(kind: &EventKind) -> bool {
 /// [`RECHECK`] without one), then keep collecting while more batches arrive within [`SETTLE`]
 /// (at most [`MAX_WAIT`]). Watcher errors are handed to
 /// `on_error`. `None` when asked to stop or when the watcher is gone.
-pub fn next_burst(
+pub(super) fn next_burst(
     rx: &mpsc::Receiver<WatchMessage>,
     on_error: &mut dyn FnMut(notify::Error),
 ) -> Option<Vec<PathBuf>> {
@@ -483,7 +437,7 @@ pub fn next_burst(
 
 /// When `e` means the OS limit on file watches was reached: what to tell the user, naming the
 /// limit to raise.
-pub fn limit_message(e: &notify::Error) -> Option<String> {
+pub(super) fn limit_message(e: &notify::Error) -> Option<String> {
     let which = match &e.kind {
         notify::ErrorKind::MaxFilesWatch => "max_user_watches",
         // inotify_init fails with EMFILE when the per-user number of inotify instances is used up.
@@ -718,35 +672,6 @@ mod tests {
             assert!(m.contains("fs.inotify.max_user_instances"), "{m}");
         }
         assert!(limit_message(&notify::Error::path_not_found()).is_none());
-    }
-
-    #[test]
-    fn print_and_sources_pages_render_only_for_what_changed() {
-        let edit = |lang, text, citations| PageEdit {
-            lang,
-            text,
-            citations,
-        };
-        let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        // Saved without a change: neither.
-        assert_eq!(gathering(&[edit("en", false, false)]), Gathering::default());
-        // A sentence reworded: that language's print page only.
-        assert_eq!(
-            gathering(&[edit("en", true, false)]),
-            Gathering {
-                print: set(&["en"]),
-                sources: set(&[]),
-            }
-        );
-        // A citation added in Ukrainian, a sentence in English.
-        assert_eq!(
-            gathering(&[edit("uk", true, true), edit("en", true, false)]),
-            Gathering {
-                print: set(&["en", "uk"]),
-                sources: set(&["uk"]),
-            }
-        );
-        assert_eq!(gathering(&[]), Gathering::default());
     }
 
     #[test]

@@ -1,15 +1,19 @@
 //! `factsheet serve`: build the site into memory, serve it over HTTP, watch the project and
 //! rebuild on every change, and tell open pages to reload (or to show the build's errors).
 //!
-//! - [`watch`](crate::watch) turns file events into bursts and decides what to rebuild.
-//! - [`builder`] keeps the loaded site, rebuilds, and swaps the new files in.
-//! - [`http`] serves the files, the live-reload script and the events stream.
+//! - `watch` turns file events into bursts and decides what to rebuild.
+//! - `builder` keeps the loaded site, rebuilds, and swaps the new files in.
+//! - `state` is what the server shows (the last good build, the latest errors) and the
+//!   events that tell the pages; `diff` compares two builds' files.
+//! - `http` serves the files, the live-reload script and the events stream.
 //!
 //! The live-reload script is only added to the pages as they are served; the built output
 //! on disk (`factsheet build`) never has it.
 
 pub(crate) mod builder;
 pub(crate) mod http;
+mod state;
+mod watch;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -20,8 +24,9 @@ use std::time::Duration;
 use crate::Failure;
 use crate::diagnostic::Diagnostic;
 use crate::site::LoadOptions;
-use crate::watch::{self, ProjectWatcher, WatchMessage};
-use builder::{Builder, Outcome, State};
+use builder::{Builder, Outcome};
+use state::State;
+use watch::{ProjectWatcher, WatchMessage};
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {

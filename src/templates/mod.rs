@@ -14,7 +14,7 @@ mod depth;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fs;
 
-pub struct Templates {
+pub(crate) struct Templates {
     pub tera: Tera,
     /// Template name -> its text, to find lines for render errors.
     sources: BTreeMap<String, String>,
@@ -22,7 +22,7 @@ pub struct Templates {
 
 impl Templates {
     /// Load every file of `templates/`.
-    pub fn load(root: &Path) -> Result<Templates, Diagnostics> {
+    pub(crate) fn load(root: &Path) -> Result<Templates, Diagnostics> {
         let dir = root.join("templates");
         if !dir.is_dir() {
             return Err(
@@ -65,22 +65,26 @@ impl Templates {
         Ok(Templates { tera, sources })
     }
 
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.sources.keys().map(String::as_str)
     }
 
     /// Where `needle` is written, in template `first` or else in any other: the file
     /// (`templates/base.html`) and the place.
-    pub fn find(&self, first: &str, needle: &str) -> Option<(PathBuf, Location)> {
+    pub(crate) fn find(&self, first: &str, needle: &str) -> Option<(PathBuf, Location)> {
         find_in_templates(&self.sources, first, needle)
             .map(|(name, l)| (PathBuf::from("templates").join(name), l))
     }
 
-    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+    pub(crate) fn render(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
         let bytes = self.render_bytes(name, context, 0)?;
         String::from_utf8(bytes)
             .map_err(|e| Diagnostic::error(format!("template output of {name} is not UTF-8: {e}")))
@@ -89,7 +93,7 @@ impl Templates {
     /// [`Self::render`] as bytes. Pages go to files and to the link scan as bytes, and
     /// checking again that the output is UTF-8 (it is: Tera writes only `str`s) cost about
     /// 5 % of a build.
-    pub fn render_bytes(
+    pub(crate) fn render_bytes(
         &self,
         name: &str,
         context: &impl Serialize,
