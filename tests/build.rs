@@ -1159,3 +1159,39 @@ fn a_very_long_page_builds_with_a_warning() {
         run.stderr
     );
 }
+
+/// A page left untranslated (`translation = false`) is still one readers of the other
+/// language may be sent to: a link to it from a Ukrainian page goes to the original, where
+/// it was an error ("the page has no version in language `uk`"). Its anchors are checked as
+/// any link's are, and a page that exists in no language is still an error.
+#[test]
+fn links_to_an_untranslated_page_go_to_its_original() {
+    let f = Fixture::new();
+    f.write(
+        "content/about.md",
+        &f.read("content/risks.md")
+            .replace("weight = 10", "weight = 20\ntranslation = false")
+            .replace("{#bladder}", "{#team}"),
+    );
+    f.edit(
+        "content/_index.uk.md",
+        "Про [ризики](risks.md)",
+        "Про [нас](about.md#team) і [ризики](risks.md)",
+    );
+    f.build().assert_ok();
+    let home = f.read("public/uk/index.html");
+    assert!(home.contains("<a href=\"../about/#team\""), "{home}");
+    f.edit("content/_index.uk.md", "about.md#team", "about.md#nope");
+    let run = f.build();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("broken anchor"), "{}", run.stderr);
+    f.edit("content/_index.uk.md", "about.md#nope", "abuot.md");
+    let run = f.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("link to a page that does not exist: `abuot.md`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -41,6 +41,12 @@ pub(crate) trait PageIndex: Sync {
         let _ = (key, lang);
         None
     }
+    /// The output URL path of the page with `key` left untranslated on purpose
+    /// (`translation = false`), where a link from a language it lacks goes instead.
+    fn original_of(&self, key: &str) -> Option<String> {
+        let _ = key;
+        None
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

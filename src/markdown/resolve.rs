@@ -140,6 +140,10 @@ fn resolve_link(
                 Some("publish the page (remove `draft = true`), or build with --drafts to preview it".into()),
             ));
         }
+        if let Some(url) = pages.original_of(&key) {
+            // Readers of every language may be sent to a page that has only its original.
+            return Ok(Some(link_url(input.from, &url, fragment)));
+        }
         let exists_elsewhere = pages.keys().contains(&key.as_str());
         if exists_elsewhere {
             return Err((

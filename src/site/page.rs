@@ -131,6 +131,9 @@ struct Index<'a> {
     urls: HashMap<(&'a str, &'a str), String>,
     keys: Vec<&'a str>,
     drafts: HashMap<(&'a str, &'a str), &'a Path>,
+    /// Pages with `translation = false`, by key: the URL of the default language's version
+    /// (or of the one there is).
+    originals: HashMap<&'a str, String>,
 }
 
 impl PageIndex for Index<'_> {
@@ -142,6 +145,9 @@ impl PageIndex for Index<'_> {
     }
     fn draft(&self, key: &str, lang: &str) -> Option<&Path> {
         self.drafts.get(&(key, lang)).copied()
+    }
+    fn original_of(&self, key: &str) -> Option<String> {
+        self.originals.get(key).cloned()
     }
 }
 
@@ -186,6 +192,17 @@ impl<'a> RenderState<'a> {
                 .drafts
                 .iter()
                 .map(|p| ((p.key.as_str(), p.lang.as_str()), p.file.as_path()))
+                .collect(),
+            // The default language's version last, so that it is the one kept.
+            originals: pages
+                .iter()
+                .filter(|p| !p.front.translation && p.lang != config.default_language)
+                .chain(
+                    pages
+                        .iter()
+                        .filter(|p| !p.front.translation && p.lang == config.default_language),
+                )
+                .map(|p| (p.key.as_str(), p.url_path(config)))
                 .collect(),
         };
         let keys = site.sources.sources.keys().map(String::as_str);
