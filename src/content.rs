@@ -63,6 +63,10 @@ pub struct Page {
     /// per language would otherwise hold 190 MB of Markdown for the whole build. Its length
     /// is the body's offset in the file.
     pub(crate) head: String,
+    /// An unknown front-matter key the page was loaded without (`titel = ...`): still an
+    /// error, reported with the site's other problems ([`crate::site`]'s whole-site checks),
+    /// so that `check` also lists what else is wrong with the page instead of stopping here.
+    pub(crate) front_matter_error: Option<Diagnostic>,
 }
 
 impl Page {
@@ -303,7 +307,16 @@ fn load_file(
     }
     check_url_safe(&rel, &key)?;
     let (front_start, front_text, body_start) = split_front_matter(&rel, &text)?;
-    let front: FrontMatter = parse_toml(&rel, &text, front_start, front_text, "front matter")?;
+    let (front, front_matter_error) =
+        match parse_toml::<FrontMatter>(&rel, &text, front_start, front_text, "front matter") {
+            Ok(front) => (front, None),
+            Err(d) => match without_unknown_keys(front_text) {
+                Some(front) if d.message.starts_with("unknown front matter key") => {
+                    (front, Some(d))
+                }
+                _ => return Err(d),
+            },
+        };
     let field_offset = |field: &str| front_start + front_text.find(field).unwrap_or(0);
     for (field, value) in [
         ("title", Some(&front.title)),
@@ -349,7 +362,26 @@ fn load_file(
         last_reviewed,
         next_review,
         head: text[..body_start].to_string(),
+        front_matter_error,
     }))))
+}
+
+/// The front matter read without its unknown keys, when that is all that is wrong with it: a
+/// misspelt key (`titel`) should not keep the rest of the page from being checked.
+fn without_unknown_keys(front_text: &str) -> Option<FrontMatter> {
+    let mut table: toml::Table = toml::from_str(front_text).ok()?;
+    // Each attempt names one unknown key; a page has a handful of keys at most.
+    for _ in 0..=table.len() {
+        match FrontMatter::deserialize(toml::Value::Table(table.clone())) {
+            Ok(front) => return Some(front),
+            Err(e) => {
+                let message = e.message().to_string();
+                let field = message.strip_prefix("unknown field `")?.split('`').next()?;
+                table.remove(field)?;
+            }
+        }
+    }
+    None
 }
 
 /// A page's path becomes its URL: refuse characters that would end it (`#`, `?`), that need

@@ -1195,3 +1195,44 @@ fn links_to_an_untranslated_page_go_to_its_original() {
         run.stderr
     );
 }
+
+/// A misspelt front-matter key no longer hides the page's other problems (the new-user
+/// trial's B80: a CRLF file with an unknown key and an unknown citation showed only the key).
+/// Both are errors; `check` lists both, and `build` fails and leaves the last output alone.
+#[test]
+fn an_unknown_front_matter_key_does_not_hide_the_pages_other_problems() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let before = f.read("public/risks/index.html");
+    let text = f
+        .read("content/risks.md")
+        .replace("weight = 10", "weight = 10\nshort_titel = \"R\"")
+        .replace("sleepy [@A1]", "sleepy [@A9]")
+        .replace('\n', "\r\n");
+    f.write("content/risks.md", &text);
+    for command in ["check", "build"] {
+        let run = f.run(&[command]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("error: unknown front matter key `short_titel`")
+                && run.stderr.contains("did you mean `short_title`?"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("error: unknown source `A9`"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(f.read("public/risks/index.html"), before);
+    // Fixed, it builds.
+    f.write(
+        "content/risks.md",
+        &text
+            .replace("\r\nshort_titel = \"R\"", "")
+            .replace("[@A9]", "[@A1]"),
+    );
+    f.build().assert_ok();
+}

@@ -43,6 +43,11 @@ impl Site {
             for d in review_date_problems(&self.content.pages, &content::today()) {
                 checked.push(strictness.grade(d));
             }
+            // Loaded without an unknown key so that the rest could be checked: still errors.
+            let pages = self.content.pages.iter().chain(&self.content.drafts);
+            for d in pages.filter_map(|p| p.front_matter_error.clone()) {
+                checked.push(d);
+            }
             checked
         });
         let mut diags = Diagnostics::default();
