@@ -307,16 +307,7 @@ fn load_file(
     }
     check_url_safe(&rel, &key)?;
     let (front_start, front_text, body_start) = split_front_matter(&rel, &text)?;
-    let (front, front_matter_error) =
-        match parse_toml::<FrontMatter>(&rel, &text, front_start, front_text, "front matter") {
-            Ok(front) => (front, None),
-            Err(d) => match without_unknown_keys(front_text) {
-                Some(front) if d.message.starts_with("unknown front matter key") => {
-                    (front, Some(d))
-                }
-                _ => return Err(d),
-            },
-        };
+    let (front, front_matter_error) = read_front_matter(&rel, &text, front_start, front_text)?;
     let field_offset = |field: &str| front_start + front_text.find(field).unwrap_or(0);
     for (field, value) in [
         ("title", Some(&front.title)),
@@ -364,6 +355,25 @@ fn load_file(
         head: text[..body_start].to_string(),
         front_matter_error,
     }))))
+}
+
+/// The page's front matter, and the error of an unknown key it was read without (see
+/// [`Page::front_matter_error`]); any other problem is the page's error.
+fn read_front_matter(
+    rel: &Path,
+    text: &str,
+    front_start: usize,
+    front_text: &str,
+) -> Result<(FrontMatter, Option<Diagnostic>), Diagnostic> {
+    match parse_toml::<FrontMatter>(rel, text, front_start, front_text, "front matter") {
+        Ok(front) => Ok((front, None)),
+        Err(d) => match without_unknown_keys(front_text) {
+            Some(front) if d.message.starts_with("unknown front matter key") => {
+                Ok((front, Some(d)))
+            }
+            _ => Err(d),
+        },
+    }
 }
 
 /// The front matter read without its unknown keys, when that is all that is wrong with it: a

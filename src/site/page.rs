@@ -29,6 +29,18 @@ use super::print::{self, Printed, Relocation};
 /// new-user trial's 100 MB page built in 28 s and 882 MiB without a word.
 const LONG_PAGE_BYTES: usize = 1_000_000;
 
+fn long_page_warning(page: &Page, text: &str) -> Option<Diagnostic> {
+    (text.len() > LONG_PAGE_BYTES).then(|| {
+        Diagnostic::warning(format!(
+            "{} is {:.1} MB: a page this long is slow to build, and too long to read on a phone",
+            page.file.display(),
+            text.len() as f64 / 1e6
+        ))
+        .in_file(&page.file)
+        .with_help("split it into several pages: a patient page is rarely over 50 KB")
+    })
+}
+
 /// What rendering a page found out, for the site-wide checks and the render cache.
 pub(super) struct PageResult<'a> {
     pub(super) page: &'a Page,
@@ -354,17 +366,7 @@ impl<'a> RenderState<'a> {
                 };
             }
         };
-        if text.len() > LONG_PAGE_BYTES {
-            errors.push(
-                Diagnostic::warning(format!(
-                    "{} is {:.1} MB: a page this long is slow to build, and too long to read on a phone",
-                    page.file.display(),
-                    text.len() as f64 / 1e6
-                ))
-                .in_file(&page.file)
-                .with_help("split it into several pages: a patient page is rarely over 50 KB"),
-            );
-        }
+        errors.extend(long_page_warning(page, &text));
         let input = self.page_input(page, &text, &url);
         let md = markdown::render(
             &input,
