@@ -9,6 +9,7 @@
 //!   sources, readability.
 //! - `print`: the print page's sections, made from what the pages rendered.
 //! - `cache`: what `factsheet serve` keeps between renders, and what an edit makes dirty.
+//! - `style`: the stylesheet as every page carries it inline, without its comments.
 
 mod app;
 mod cache;
@@ -18,6 +19,7 @@ mod files;
 mod page;
 mod print;
 mod scan;
+mod style;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -161,7 +163,8 @@ impl Site {
                     inline_css: (!options.live && !options.offline)
                         .then(|| std::fs::read_to_string(root.join("static/style.css")).ok())
                         .flatten()
-                        .filter(|css| !css.to_ascii_lowercase().contains("</style")),
+                        .filter(|css| !css.to_ascii_lowercase().contains("</style"))
+                        .map(|css| style::without_comments(&css)),
                 })
             }
             _ => Err(diags),
