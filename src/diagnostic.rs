@@ -89,7 +89,14 @@ pub struct Diagnostic {
     /// Why a file could not be written into the output (`No space left on device`): a full
     /// disk fails every file after the first, so [`Diagnostics::merge_repeats`] tells each
     /// reason once.
-    pub(crate) output_failure: Option<String>,
+    pub(crate) output_failure: Option<OutputFailure>,
+}
+
+/// A file the build could not write into the output, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutputFailure {
+    file: String,
+    reason: String,
 }
 
 impl Diagnostic {
@@ -97,7 +104,10 @@ impl Diagnostic {
     /// any content file's.
     pub(crate) fn cannot_write(rel: &str, e: &std::io::Error) -> Self {
         Diagnostic {
-            output_failure: Some(e.to_string()),
+            output_failure: Some(OutputFailure {
+                file: rel.to_string(),
+                reason: e.to_string(),
+            }),
             ..Diagnostic::error(format!("cannot write {rel}: {e}"))
         }
     }
@@ -330,11 +340,11 @@ impl Diagnostics {
         // Files that could not be written for the same reason: the first, and how many more.
         let mut failures: std::collections::HashMap<String, (usize, usize)> = Default::default();
         for d in std::mem::take(&mut self.0) {
-            if let Some(reason) = &d.output_failure {
-                match failures.get_mut(reason) {
+            if let Some(failure) = &d.output_failure {
+                match failures.get_mut(&failure.reason) {
                     Some((_, more)) => *more += 1,
                     None => {
-                        failures.insert(reason.clone(), (kept.len(), 0));
+                        failures.insert(failure.reason.clone(), (kept.len(), 0));
                         repeats.push(0);
                         kept.push(d);
                     }
@@ -363,17 +373,11 @@ impl Diagnostics {
                 label.push_str(&format!(" and {n} other {pages}"));
             }
         }
-        for (reason, (i, more)) in failures {
-            if more > 0 {
-                let d = &mut kept[i];
+        for (i, more) in failures.into_values().filter(|&(_, more)| more > 0) {
+            let d = &mut kept[i];
+            if let Some(OutputFailure { file, reason }) = &d.output_failure {
                 let files = if more == 1 { "file" } else { "files" };
-                let rel = d
-                    .message
-                    .strip_prefix("cannot write ")
-                    .and_then(|m| m.strip_suffix(&format!(": {reason}")))
-                    .unwrap_or_default()
-                    .to_string();
-                d.message = format!("cannot write {rel} and {more} other {files}: {reason}");
+                d.message = format!("cannot write {file} and {more} other {files}: {reason}");
             }
         }
         self.0 = kept;
