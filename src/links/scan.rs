@@ -2,7 +2,6 @@
 //! are taken as recorded, the rest is read.
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use lol_html::{ElementContentHandlers, HtmlRewriter, Selector, Settings};
@@ -456,7 +455,10 @@ fn srcset_urls(set: &str) -> impl Iterator<Item = &str> {
 fn style_element_urls(css: &str) -> std::rc::Rc<[String]> {
     use std::rc::Rc;
     thread_local! {
-        static SEEN: RefCell<HashMap<String, Rc<[String]>>> = RefCell::new(HashMap::new());
+        // The key is the whole stylesheet (20 KB), hashed on every page: foldhash, not
+        // the default SipHash, which is made to resist attacks this cache does not face.
+        static SEEN: RefCell<foldhash::HashMap<String, Rc<[String]>>> =
+            RefCell::new(foldhash::HashMap::default());
     }
     SEEN.with_borrow_mut(|seen| {
         if let Some(urls) = seen.get(css) {
