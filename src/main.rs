@@ -231,13 +231,7 @@ fn run_init(dir: &Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(d) => fail(
-            &Failure::Usage(d.into()),
-            "create",
-            false,
-            false,
-            Format::Text,
-        ),
+        Err(d) => fail_usage(d, "create"),
     }
 }
 
@@ -249,13 +243,7 @@ fn run_new(root: &Path, slug: &str, kind: &str) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(d) => fail(
-            &Failure::Usage(d.into()),
-            "add a page to",
-            false,
-            false,
-            Format::Text,
-        ),
+        Err(d) => fail_usage(d, "add a page to"),
     }
 }
 
@@ -303,6 +291,17 @@ fn summary(format: Format, line: &str) {
 
 /// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line,
 /// which says the previous build is still there when there is one (`kept_output`).
+/// `init` and `new`: a problem with what was asked, told as text, with nothing kept.
+fn fail_usage(d: Diagnostic, command: &str) -> ExitCode {
+    fail(
+        &Failure::Usage(d.into()),
+        command,
+        false,
+        false,
+        Format::Text,
+    )
+}
+
 fn fail(
     failure: &Failure,
     command: &str,
