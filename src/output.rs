@@ -353,37 +353,13 @@ fn remove_old_build(old: &Path) -> io::Result<()> {
     std::fs::remove_dir_all(old)
 }
 
-/// `remove_dir_all` on all cores: removing the previous output of a large site (20,000
-/// folders at 10,000 pages per language) took half a second on one. The entries two levels
-/// down (`uk/risks/`) are removed in parallel, each by `remove_dir_all`, which does not
-/// follow symbolic links.
+/// Remove `dir` with the `remove_dir_all` crate, which empties every folder's entries on
+/// all cores and never follows a symbolic link. Removing the previous output of a large site
+/// (52,000 files and folders, 1 GB at 10,000 pages per language) took 0.93 s with the
+/// standard library's one thread, 0.66–0.73 s with the two-level split this replaced (which
+/// left one core idle), and 0.46–0.59 s with the crate (tmpfs, 2 cores).
 fn remove_dir_all_in_parallel(dir: &Path) {
-    use rayon::prelude::*;
-    let entries = |dir: &Path| -> Vec<(PathBuf, bool)> {
-        std::fs::read_dir(dir)
-            .map(|list| {
-                list.filter_map(Result::ok)
-                    .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let top = entries(dir);
-    let second: Vec<(PathBuf, bool)> = top
-        .par_iter()
-        .filter(|(_, is_dir)| *is_dir)
-        .flat_map_iter(|(path, _)| entries(path))
-        .collect();
-    let remove = |(path, is_dir): &(PathBuf, bool)| {
-        let _ = if *is_dir {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        };
-    };
-    second.par_iter().for_each(remove);
-    top.par_iter().for_each(remove);
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = remove_dir_all::remove_dir_all(dir);
 }
 
 /// Refuse output folders whose replacement would destroy something that is not a previous
