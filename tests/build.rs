@@ -1236,3 +1236,48 @@ fn an_unknown_front_matter_key_does_not_hide_the_pages_other_problems() {
     );
     f.build().assert_ok();
 }
+
+/// A theme's `source.html` shows each source once per language, and every list of sources
+/// (a page's, the print page's sections', the sources page's) prints that as `html`.
+#[test]
+fn source_template_is_shown_wherever_a_source_is_listed() {
+    let f = Fixture::new();
+    f.write(
+        "templates/source.html",
+        "\n  <a href=\"{{ s.url }}\">{{ s.title }}</a> ({{ s.publisher }}, {{ lang }}, {{ t.sources }})\n",
+    );
+    f.edit(
+        "templates/page.html",
+        "<a href=\"{{ c.url }}\" lang=\"{{ c.lang }}\">{{ c.title }}</a>",
+        "{{ c.html | safe }}",
+    );
+    f.edit(
+        "templates/sources.html",
+        "{{ s.title }}:",
+        "{{ s.html | safe }}:",
+    );
+    f.edit(
+        "templates/print.html",
+        "value=\"{{ c.number }}\">{{ c.title }}",
+        "value=\"{{ c.number }}\">{{ c.html | safe }}",
+    );
+    f.build().assert_ok();
+    let cats = "<a href=\"https://example.com/cats\">A study of cats</a> (Journal of Cats";
+    let risks = f.read("public/risks/index.html");
+    assert!(
+        risks.contains(&format!("<li id=\"ref-A1\">{cats}, en, Sources) <a")),
+        "{risks}"
+    );
+    let uk = f.read("public/uk/risks/index.html");
+    assert!(uk.contains(&format!("{cats}, uk, Джерела)")), "{uk}");
+    let sources = f.read("public/sources/index.html");
+    assert!(
+        sources.contains(&format!("<li id=\"A1\">{cats}, en, Sources):")),
+        "{sources}"
+    );
+    let print = f.read("public/print/index.html");
+    assert!(
+        print.contains(&format!("value=\"1\">{cats}, en, Sources)</li>")),
+        "{print}"
+    );
+}

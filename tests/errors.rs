@@ -131,6 +131,24 @@ fn undefined_template_variable() {
     insta::assert_snapshot!(check_fails(&f));
 }
 
+/// `source.html` renders once per source and language: its error is reported once, at its
+/// line, not once per page listing a source.
+#[test]
+fn error_in_the_source_template() {
+    let f = Fixture::new();
+    f.write(
+        "templates/source.html",
+        "{# one source #}\n<a href=\"{{ s.url }}\">{{ s.titel }}</a>\n",
+    );
+    let stderr = check_fails(&f);
+    assert!(stderr.contains("templates/source.html:2:"), "{stderr}");
+    assert!(
+        stderr.contains("could not check the site: 1 error"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!(stderr);
+}
+
 #[test]
 fn link_to_a_missing_page() {
     let f = Fixture::new();

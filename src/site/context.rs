@@ -2,6 +2,7 @@
 //! fills them from a rendered page and the site around it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -11,6 +12,7 @@ use crate::markdown::{self, Citations, TocEntry};
 use crate::urls::relative;
 
 use super::Site;
+use super::sources_shown::SourcesShown;
 
 #[derive(Serialize)]
 pub(super) struct ConfigContext<'a> {
@@ -38,6 +40,9 @@ pub(super) struct CitationContext<'a> {
     #[serde(flatten)]
     source: LocalSource<'a>,
     sources_url: String,
+    /// The source as `templates/source.html` shows it, when the theme has that template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<Arc<str>>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +143,9 @@ pub(super) struct SourceEntry<'a> {
     /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
     #[serde(flatten)]
     source: LocalSource<'a>,
+    /// As for [`CitationContext`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<Arc<str>>,
     cited_by: Vec<CitedBy<'a>>,
     /// Cited by a partial (the emergency box), which every page shows.
     every_page: bool,
@@ -355,6 +363,7 @@ impl<'b> Context<'b> {
     pub(super) fn new<'a: 'b>(
         site: &'a Site,
         arranged: &'b Arranged<'a>,
+        shown: &SourcesShown,
         parts: PageParts<'a, 'b>,
     ) -> Self {
         let PageParts {
@@ -381,7 +390,7 @@ impl<'b> Context<'b> {
             nav,
             by_slug,
             partials,
-            page: PageContext::new(site, arranged, page, url, md, cites),
+            page: PageContext::new(site, arranged, shown, page, url, md, cites),
             pages,
             sources,
             listing,
@@ -401,6 +410,7 @@ impl<'b> PageContext<'b> {
     fn new(
         site: &'b Site,
         arranged: &'b Arranged<'_>,
+        shown: &SourcesShown,
         page: &'b Page,
         url: &str,
         md: &'b markdown::Rendered,
@@ -431,7 +441,7 @@ impl<'b> PageContext<'b> {
             key_facts,
             after_key_facts,
             toc: &md.toc,
-            citations: citations(site, lang, numbered, sources_url.as_deref()),
+            citations: citations(site, shown, lang, numbered, sources_url.as_deref()),
             translations: TranslationLink::of(site, twins, page, url),
             alternates: twins
                 .iter()
@@ -473,6 +483,7 @@ impl<'a> TranslationLink<'a> {
 /// Numbered sources as a source list shows them; `sources_url` is the sources page's.
 pub(super) fn citations<'a, 'k>(
     site: &'a Site,
+    shown: &SourcesShown,
     lang: &str,
     numbered: impl Iterator<Item = (usize, &'k str)>,
     sources_url: Option<&str>,
@@ -485,6 +496,7 @@ pub(super) fn citations<'a, 'k>(
                 key,
                 source: source.local(lang),
                 sources_url: sources_url.map_or_else(String::new, |u| format!("{u}#{key}")),
+                html: shown.get(lang, key),
             })
         })
         .collect()
@@ -498,6 +510,7 @@ impl<'a> SourceEntry<'a> {
     /// `in_partials`: the sources the partials of `lang` cite, which every page shows.
     pub(super) fn list(
         site: &'a Site,
+        shown: &SourcesShown,
         lang: &str,
         url: &str,
         cited_by: Option<&CitedByMap<'a>>,
@@ -510,6 +523,7 @@ impl<'a> SourceEntry<'a> {
             .map(|(key, s)| SourceEntry {
                 key,
                 source: s.local(lang),
+                html: shown.get(lang, key),
                 every_page: in_partials.contains(key),
                 cited_by: by_key
                     .and_then(|m| m.get(key))

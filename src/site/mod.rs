@@ -19,6 +19,7 @@ mod files;
 mod page;
 mod print;
 mod scan;
+mod sources_shown;
 mod style;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -24,6 +24,7 @@ use super::context::{
     PrintSection, SourceEntry,
 };
 use super::print::{self, Printed, Relocation};
+use super::sources_shown::SourcesShown;
 
 /// Above this a page's file gets a warning. The fact sheet's longest page is 19 KB; the
 /// new-user trial's 100 MB page built in 28 s and 882 MiB without a word.
@@ -111,6 +112,8 @@ pub(super) struct RenderState<'a> {
     /// The pages as the templates arrange them: navigation, reading order, translations.
     arranged: Arranged<'a>,
     partials: Partials<'a>,
+    /// Every source as `templates/source.html` shows it, per language.
+    sources_shown: SourcesShown<'a>,
     /// Per language: the terms of the page whose front matter lists `terms`.
     glossaries: HashMap<&'a str, Glossary>,
     /// Files the build will surely write (see [`Site::sure_outputs`]): links to them are
@@ -227,6 +230,7 @@ impl<'a> RenderState<'a> {
             },
             arranged: Arranged::new(site),
             partials: Partials::default(),
+            sources_shown: SourcesShown::default(),
             glossaries: pages
                 .iter()
                 .filter(|p| !p.front.terms.is_empty())
@@ -248,6 +252,7 @@ impl<'a> RenderState<'a> {
                     .insert(lang.code.as_str(), (html, cites, links));
             }
         }
+        state.sources_shown = SourcesShown::render(site, &mut partials.errors);
         state.partials = partials;
         state
     }
@@ -473,7 +478,14 @@ impl<'a> RenderState<'a> {
             PageKind::Sources => {
                 let in_partials = &cites.order[..partial_sources];
                 let cited_by = ordinary.map(|o| &o.cited_by);
-                gathered.sources = Some(SourceEntry::list(site, lang, url, cited_by, in_partials));
+                gathered.sources = Some(SourceEntry::list(
+                    site,
+                    &self.sources_shown,
+                    lang,
+                    url,
+                    cited_by,
+                    in_partials,
+                ));
             }
             PageKind::Search => gathered.listing = Some(ListingEntry::list(site, page, url)),
             PageKind::Handout => gathered.handout = Some(self.handout(page, url, printed, errors)),
@@ -495,7 +507,7 @@ impl<'a> RenderState<'a> {
         let (page, md) = (parts.page, parts.md);
         // The template adds a few kilobytes to the content.
         let size_hint = md.html.len() + 8 * 1024;
-        let context = Context::new(site, &self.arranged, parts);
+        let context = Context::new(site, &self.arranged, &self.sources_shown, parts);
         let html = match site.templates.render_bytes(template, &context, size_hint) {
             Ok(html) => html,
             Err(d) => {
@@ -661,6 +673,7 @@ impl<'a> RenderState<'a> {
                     content: relocation.html(&shown.html),
                     citations: context::citations(
                         self.site,
+                        &self.sources_shown,
                         lang,
                         numbered,
                         sources_url.as_deref(),
