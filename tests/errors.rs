@@ -140,6 +140,12 @@ fn error_in_the_source_template() {
         "templates/source.html",
         "{# one source #}\n<a href=\"{{ s.url }}\">{{ s.titel }}</a>\n",
     );
+    // The page template prints what source.html makes: that is not a second error.
+    f.edit(
+        "templates/page.html",
+        "<a href=\"{{ c.url }}\" lang=\"{{ c.lang }}\">{{ c.title }}</a>",
+        "{{ c.html | safe }}",
+    );
     let stderr = check_fails(&f);
     assert!(stderr.contains("templates/source.html:2:"), "{stderr}");
     assert!(

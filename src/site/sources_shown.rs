@@ -21,7 +21,12 @@ pub(super) const TEMPLATE: &str = "source.html";
 
 /// Per language, per source key: the source as `source.html` shows it.
 #[derive(Default)]
-pub(super) struct SourcesShown<'a>(HashMap<&'a str, HashMap<&'a str, Arc<str>>>);
+pub(super) struct SourcesShown<'a> {
+    shown: HashMap<&'a str, HashMap<&'a str, Arc<str>>>,
+    /// The template failed (reported once): every source shows as nothing, so that the
+    /// templates printing `html` do not fail on every page as well.
+    failed: Option<Arc<str>>,
+}
 
 #[derive(Serialize)]
 struct SourceContext<'a> {
@@ -32,7 +37,7 @@ struct SourceContext<'a> {
 
 impl<'a> SourcesShown<'a> {
     /// Render every source in every language. A template error is reported once, at the
-    /// template's line, and the sources then have no `html`.
+    /// template's line, and the sources then show as nothing.
     pub(super) fn render(site: &'a Site, errors: &mut Vec<Diagnostic>) -> Self {
         if !site.templates.has(TEMPLATE) {
             return Self::default();
@@ -58,18 +63,27 @@ impl<'a> SourcesShown<'a> {
                     }
                     Err(e) => {
                         errors.push(e);
-                        return Self::default();
+                        return SourcesShown {
+                            shown: HashMap::new(),
+                            failed: Some(Arc::from("")),
+                        };
                     }
                 }
             }
             shown.insert(lang, of_lang);
         }
-        SourcesShown(shown)
+        SourcesShown {
+            shown,
+            failed: None,
+        }
     }
 
     /// `key` as shown in `lang`, if the theme has the template. Shared, not copied: a page
     /// context takes it for each citation.
     pub(super) fn get(&self, lang: &str, key: &str) -> Option<Arc<str>> {
-        self.0.get(lang)?.get(key).cloned()
+        if let Some(nothing) = &self.failed {
+            return Some(Arc::clone(nothing));
+        }
+        self.shown.get(lang)?.get(key).cloned()
     }
 }
