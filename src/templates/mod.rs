@@ -101,9 +101,20 @@ impl Templates {
     ) -> Result<Vec<u8>, Diagnostic> {
         let ctx = tera::Context::from_serialize(context)
             .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
+        self.render_context(name, &ctx, size_hint)
+    }
+
+    /// [`Self::render_bytes`] with a context already built: one that is filled once and
+    /// then changed a value at a time, for a template rendered many times over.
+    pub(crate) fn render_context(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        size_hint: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(size_hint);
         depth::reset();
-        self.tera.render_to(name, &ctx, &mut out).map_err(|e| {
+        self.tera.render_to(name, ctx, &mut out).map_err(|e| {
             depth::overflow(&self.sources)
                 .unwrap_or_else(|| template_error(&e, &self.sources, Some(name)))
         })?;
