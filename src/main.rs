@@ -289,8 +289,6 @@ fn summary(format: Format, line: &str) {
     }
 }
 
-/// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line,
-/// which says the previous build is still there when there is one (`kept_output`).
 /// `init` and `new`: a problem with what was asked, told as text, with nothing kept.
 fn fail_usage(d: Diagnostic, command: &str) -> ExitCode {
     fail(
@@ -302,6 +300,8 @@ fn fail_usage(d: Diagnostic, command: &str) -> ExitCode {
     )
 }
 
+/// Print the errors (and, with `quiet`, nothing else: the warnings go) and the closing line,
+/// which says the previous build is still there when there is one (`kept_output`).
 fn fail(
     failure: &Failure,
     command: &str,

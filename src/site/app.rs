@@ -241,9 +241,13 @@ impl Site {
         for r in results {
             language_of.insert(r.page.output_file(&self.config), r.page.lang.as_str());
         }
+        // A split index's shards and fragments, in its folder, belong to its language too: a
+        // reader of one language must not store the other's, which on a large site is most of it.
+        let mut folder_language: HashMap<String, &str> = HashMap::new();
         for l in &self.config.languages {
             language_of.insert(crate::search::index_file(&l.code), &l.code);
             language_of.insert(web_manifest_file(&l.code), &l.code);
+            folder_language.insert(crate::search::shard_folder(&l.code), &l.code);
         }
         let mut languages: BTreeMap<&str, LanguageFiles> = self
             .config
@@ -267,15 +271,9 @@ impl Site {
             }
             // Pages are stored under their address, the folder: the server answers it.
             let url = crate::urls::encode_path(rel.strip_suffix("index.html").unwrap_or(rel));
-            // A split index's shards and fragments belong to its language too: a reader of
-            // one language must not store the other's, which on a large site is most of it.
             let lang = language_of.get(rel).copied().or_else(|| {
                 let (folder, _) = rel.split_once('/')?;
-                self.config
-                    .languages
-                    .iter()
-                    .find(|l| crate::search::shard_folder(&l.code) == folder)
-                    .map(|l| l.code.as_str())
+                folder_language.get(folder).copied()
             });
             match lang.and_then(|l| languages.get_mut(l)) {
                 Some(lang) => {

@@ -5,7 +5,7 @@
 //! of a page's citations took some thirty variable look-ups in Tera (callgrind, 100-page
 //! corpus: 107 of 253 M instructions of template rendering).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -66,7 +66,7 @@ impl<'a> SourcesShown<'a> {
     fn render_language(
         site: &'a Site,
         lang: &'a str,
-        t: &std::collections::BTreeMap<String, String>,
+        t: &BTreeMap<String, String>,
     ) -> Result<HashMap<&'a str, Arc<str>>, Diagnostic> {
         let mut context = tera::Context::new();
         context.insert("lang", lang);
