@@ -4,7 +4,8 @@
 // with the rules stored in the index, so queries are read exactly as the pages were.
 // On a large site that file is only an entry: the terms are in shards and the pages in
 // fragments (search-index.<lang>/t<n>.js, p<n>.js), and a query loads the shards of its
-// words, then the fragments of the results it shows.
+// words, then the fragments of the results it shows: the first ten, and ten more when the
+// reader asks for them.
 (function () {
   'use strict';
   var box = document.querySelector('[data-search]');
@@ -14,6 +15,9 @@
   var APOSTROPHES = /['\u02BC\u2019\u2018`\u02B9\u0301]/g;
   var SPLIT = /[^\p{Alphabetic}\p{N}]+/u;
   var MAX_RESULTS = 20;
+  // Shown at first; the rest wait behind a button. On a large site each result shown loads a
+  // fragment: ten keep a first query within 100 KB on a phone's connection (issue 26).
+  var SHOWN_AT_ONCE = 10;
   var index = null;
   var loading = false;
   // A split index: the section numbers each page starts at, its terms and fragments loaded
@@ -43,6 +47,10 @@
   var status = el('p', { id: 'search-status', class: 'search-status', role: 'status' });
   var list = el('ol', { class: 'search-results', 'aria-label': opts.label });
   list.hidden = true;
+  var more = el('button', { type: 'button', class: 'search-more' }, opts.more);
+  more.hidden = true;
+  // The results of the query on screen, and how many of them are shown.
+  var current = { results: [], shown: 0 };
   // The link to the list of every page stays, under its name in this language.
   var top = el('div', { class: 'search-top' });
   top.append(label);
@@ -51,7 +59,7 @@
     allPages.removeAttribute('class');
     top.append(allPages);
   }
-  form.append(top, input, status, list);
+  form.append(top, input, status, list, more);
   box.replaceChildren(toggle, form);
 
   function expand(open) {
@@ -132,20 +140,32 @@
     return results.slice(0, MAX_RESULTS);
   }
 
+  function item(r) {
+    var page = pageData(r.page);
+    var section = sectionData(r.page, r.section);
+    var link = el('a', { href: opts.root + page[1] + (section[2] ? '#' + section[2] : '') });
+    link.append(el('span', { class: 'search-page' }, page[0]));
+    if (section[1]) link.append(el('span', { class: 'search-heading' }, section[1]));
+    var li = el('li');
+    li.append(link);
+    var snippet = section[3] || page[2];
+    if (snippet) li.append(el('p', { class: 'search-snippet' }, snippet));
+    return li;
+  }
+
+  // Adds the next results to the list (their pages' data already loaded).
+  function showMore() {
+    var next = current.results.slice(current.shown, current.shown + SHOWN_AT_ONCE);
+    next.forEach(function (r) { list.append(item(r)); });
+    current.shown += next.length;
+    more.hidden = current.shown >= current.results.length;
+    return next.length;
+  }
+
   function show(results, query) {
     list.replaceChildren();
-    results.forEach(function (r) {
-      var page = pageData(r.page);
-      var section = sectionData(r.page, r.section);
-      var link = el('a', { href: opts.root + page[1] + (section[2] ? '#' + section[2] : '') });
-      link.append(el('span', { class: 'search-page' }, page[0]));
-      if (section[1]) link.append(el('span', { class: 'search-heading' }, section[1]));
-      var item = el('li');
-      item.append(link);
-      var snippet = section[3] || page[2];
-      if (snippet) item.append(el('p', { class: 'search-snippet' }, snippet));
-      list.append(item);
-    });
+    current = { results: results, shown: 0 };
+    showMore();
     list.hidden = !results.length;
     if (!query.trim()) {
       announce('');
@@ -155,6 +175,16 @@
       announce(opts.none, true);
     }
   }
+
+  more.addEventListener('click', function () {
+    var shown = current;
+    withPages(shown.results.slice(shown.shown, shown.shown + SHOWN_AT_ONCE), function () {
+      if (shown !== current) return;
+      var first = current.shown;
+      if (showMore()) links()[first].focus();
+      else input.focus();
+    });
+  });
 
   // The status is a live region: wait for a pause in typing, so a screen reader reads the
   // count once rather than after every letter.
@@ -238,6 +268,14 @@
     function arrived() { if (--waiting === 0) done(); }
   }
 
+  // Loads the fragments that hold the pages of `results` (a split index), then calls `done`.
+  function withPages(results, done) {
+    if (!split) { done(); return; }
+    var fragments = {};
+    results.forEach(function (r) { fragments[index.lang + '/p' + split.fragmentOf[r.page]] = true; });
+    need(Object.keys(fragments), done);
+  }
+
   function prepare(loaded) {
     index = loaded;
     if (!index.split) return;
@@ -263,9 +301,7 @@
       need(Object.keys(shards), function () {
         if (input.value !== query) return;
         var results = search(query);
-        var fragments = {};
-        results.forEach(function (r) { fragments[index.lang + '/p' + split.fragmentOf[r.page]] = true; });
-        need(Object.keys(fragments), function () {
+        withPages(results.slice(0, SHOWN_AT_ONCE), function () {
           if (input.value === query) show(results, query);
         });
       });
@@ -287,6 +323,8 @@
   }
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll('a')); }
+  // What the arrow keys walk: the results, then the button that shows more.
+  function stops() { return more.hidden ? links() : links().concat(more); }
 
   input.addEventListener('focus', run);
   input.addEventListener('input', run);
@@ -296,7 +334,7 @@
   });
   // Arrow keys move between the input and the results; Escape clears the search.
   form.addEventListener('keydown', function (e) {
-    var all = links();
+    var all = stops();
     var at = all.indexOf(document.activeElement);
     if (e.key === 'ArrowDown' && all.length) {
       e.preventDefault();

@@ -1,11 +1,18 @@
 // Search: the "Search" button above the page opens a box (and only then takes room) that finds
 // the right page and heading in both languages (an inflected Ukrainian word included), finds
 // nothing for nonsense, announces its results in a live region, is used with the keyboard
-// alone, and leaves axe nothing to report.
+// alone, and leaves axe nothing to report. On a site large enough for a split index, it shows
+// ten results and the rest behind a button, loading the pages of only those it shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { assertNone } from '../lib/assert.mjs';
 import { axeViolations, describeViolation, WCAG_AA_BEST } from '../lib/axe.mjs';
+import { projectRoot } from '../lib/config.mjs';
+import { buildSite } from '../lib/site.mjs';
 
 // Query, the page the first result must be on, and its heading (its anchor and a word of it).
 const QUERIES = [
@@ -48,6 +55,51 @@ async function searchFor(page, query) {
       snippet: li.querySelector('.search-snippet')?.textContent ?? '',
     })),
   }));
+}
+
+// A copy of the project with MORE_PAGES generated pages per language under content/more/: enough
+// for an index above the one-file limit (256 KB), so it is split into shards and fragments.
+// Every RARE_EVERY-th page holds a word no other page has.
+const COPY = ['content', 'templates', 'static', 'i18n', 'site.toml', 'sources.toml', 'terms.toml'];
+const MORE_PAGES = 700;
+const RARE_EVERY = 40;
+const RARE_PAGES = Math.ceil(MORE_PAGES / RARE_EVERY);
+const WORDS = {
+  en: { rare: 'pangolin', facts: 'Key facts', words: 'water sleep doctor nurse clinic morning evening family friend hospital pharmacy tablet spray medicine treatment answer symptom feeling heart breath memory street market garden river bridge window kitchen letter number paper pencil' },
+  uk: { rare: 'панголін', facts: 'Основні факти', words: 'вода сон лікар медсестра клініка ранок вечір родина друг лікарня аптека таблетка спрей ліки лікування думка відповідь симптом відчуття серце дихання пам’ять вулиця ринок сад річка міст вікно кухня лист номер папір олівець' },
+};
+
+async function buildLargeSite(ctx) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'factsheet-search-split-'));
+  for (const item of COPY) {
+    await fs.cp(path.join(projectRoot, item), path.join(dir, item), { recursive: true }).catch((e) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+  const more = path.join(dir, 'content', 'more');
+  await fs.mkdir(more);
+  let seed = 1;
+  const pick = (list) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return list[seed % list.length];
+  };
+  const sentence = (list, n) => Array.from({ length: n }, () => pick(list)).join(' ');
+  const front = (title, weight) => `+++\ntitle = "${title}"\ndescription = "${title}."\nweight = ${weight}\nlast_reviewed = 2026-11-01\nnext_review = 2027-05-01\n+++\n\n`;
+  for (const [lang, suffix] of [['en', ''], ['uk', '.uk']]) {
+    const { rare, facts } = WORDS[lang];
+    const list = WORDS[lang].words.split(' ');
+    await fs.writeFile(path.join(more, `_index${suffix}.md`), `${front('More', 200)}## ${facts} {#key-facts}\n\n- ${sentence(list, 6)}.\n`);
+    for (let i = 0; i < MORE_PAGES; i++) {
+      const sections = [1, 2, 3].map((h) => {
+        const extra = h === 2 && i % RARE_EVERY === 0 ? ` ${rare}` : '';
+        return `## ${sentence(list, 3)}\n\n${sentence(list, 6)}${extra}. ${sentence(list, 6)}. ${sentence(list, 6)}.\n`;
+      });
+      const body = `## ${facts} {#key-facts}\n\n- ${sentence(list, 6)}.\n- ${sentence(list, 6)}.\n\n${sentence(list, 6)}.\n\n${sections.join('\n')}`;
+      await fs.writeFile(path.join(more, `p${String(i).padStart(3, '0')}${suffix}.md`), front(`${sentence(list, 3)} ${i}`, 100 + i) + body);
+    }
+  }
+  await buildSite({ bin: ctx.config.factsheetBin, projectRoot: dir, baseUrl: 'https://example.org/', outputDir: path.join(dir, 'public') });
+  return dir;
 }
 
 export default function register(ctx) {
@@ -168,6 +220,50 @@ export default function register(ctx) {
       assert.equal(await page.getByRole('status').count(), 1, 'no status live region');
     } finally {
       await close();
+    }
+  });
+
+  test('search: on a split index, ten results first, the rest behind a button, in both languages', { timeout: 240_000 }, async () => {
+    const dir = await buildLargeSite(ctx);
+    try {
+      const out = path.join(dir, 'public');
+      const entries = await fs.readdir(path.join(out, 'search-index.en'));
+      assert.ok(entries.some((f) => /^p\d+\.js$/.test(f)), 'the index of the large site is not split into fragments');
+      for (const [from, query, label] of [['more/p001/', 'pangolin', 'Show more results'], ['uk/more/p001/', 'панголіну', 'Показати ще результати']]) {
+        const { page, close } = await ctx.open(pathToFileURL(path.join(out, from, 'index.html')).href, { width: 390 });
+        try {
+          const { status, results } = await searchFor(page, query);
+          assert.match(status, new RegExp(`\\b${RARE_PAGES}\\b`), `"${query}": the status does not count all ${RARE_PAGES} pages`);
+          assert.equal(results.length, 10, `"${query}": ${results.length} results shown at first, not 10`);
+          const fragments = () => page.evaluate(() => [...document.querySelectorAll('script[src]')]
+            .map((s) => s.getAttribute('src')).filter((src) => /search-index\.[a-z]+\/p\d+\.js$/.test(src)));
+          assert.ok((await fragments()).length <= 10, `"${query}": ${(await fragments()).length} fragments loaded for 10 results`);
+          const button = page.getByRole('button', { name: label });
+          assert.ok(await button.isVisible(), `"${query}": no visible button "${label}"`);
+          assertNone((await axeViolations(page, { tags: WCAG_AA_BEST })).map(describeViolation), 'axe violations with the button shown');
+          // The arrow keys walk the results, then reach the button; Enter on it shows the rest
+          // and moves focus to the first new result.
+          await page.getByRole('searchbox').focus();
+          for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowDown');
+          assert.ok(await page.evaluate(() => document.activeElement.matches('.search-more')), 'ArrowDown past the last result does not reach the button');
+          await page.keyboard.press('Enter');
+          await page.locator('.search-results li').nth(10).waitFor();
+          const all = await page.locator('.search-results a').evaluateAll((as) => as.map((a) => a.href));
+          assert.equal(all.length, RARE_PAGES, `"${query}": ${all.length} results after the button, not ${RARE_PAGES}`);
+          assert.equal(new Set(all).size, all.length, 'a result is shown twice');
+          for (const href of all) {
+            const n = Number(/\/more\/p(\d+)\//.exec(href)?.[1]);
+            assert.ok(n % RARE_EVERY === 0, `"${query}" found ${href}, which does not hold the word`);
+          }
+          assert.equal(await page.evaluate(() => document.activeElement.href), all[10], 'focus is not on the first new result');
+          assert.ok(await button.isHidden(), 'the button stays with nothing more to show');
+          assert.ok((await fragments()).length > 0, 'no fragment loaded');
+        } finally {
+          await close();
+        }
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 }
