@@ -16,6 +16,14 @@ pub(crate) fn read_utf8(abs: &Path, rel: &Path) -> Result<String, Diagnostic> {
         ))
         .in_file(rel)
     })?;
+    // simdutf8 checks Cyrillic text about ten times faster than the standard library, whose
+    // fast path is for ASCII only: copying the checked text costs less than std's check.
+    // The read of every page (twice: to load, then to render) was 2.8 % of a build's
+    // instructions (callgrind, 100 pages per language).
+    if let Ok(text) = simdutf8::basic::from_utf8(&bytes) {
+        return Ok(text.to_owned());
+    }
+    // std's error says where the first bad byte is.
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
