@@ -16,8 +16,9 @@
   var SPLIT = /[^\p{Alphabetic}\p{N}]+/u;
   var MAX_RESULTS = 20;
   // Shown at first; the rest wait behind a button. On a large site each result shown loads a
-  // fragment: ten keep a first query within 100 KB on a phone's connection (issue 26).
-  var SHOWN_AT_ONCE = 10;
+  // fragment: ten keep a first query within 100 KB on a phone's connection (issue 26). A
+  // theme that does not name the button (data-more) gets every result at once, as before.
+  var SHOWN_AT_ONCE = opts.more ? 10 : MAX_RESULTS;
   var index = null;
   var loading = false;
   // A split index: the section numbers each page starts at, its terms and fragments loaded

@@ -1,10 +1,11 @@
 // Offline after one visit: the service worker (static/sw.js) on a build of a temporary copy of
 // the project, served under the sub-path by a server of its own. The home pages of both
-// languages are opened once; then the network goes off (context.setOffline) and every page of
-// the menu, in both languages, must open with its title, its text and the offline note. Back
-// online after a page was changed, a file removed and the site rebuilt, the next visit shows the
-// new text, and offline again shows it too; the removed file is no longer stored. axe finds no
-// WCAG A/AA violation with the note shown; no request leaves the site, and no console error.
+// languages are opened once; then the network goes off (the browser offline, the server
+// stopped) and every page of the menu, in both languages, must open with its title, its text
+// and the offline note. Back online after a page was changed, a file removed and the site
+// rebuilt, the next visit shows the new text, and offline again shows it too; the removed file
+// is no longer stored. axe finds no WCAG A/AA violation with the note shown; no request leaves
+// the site, and no console error.
 // The project's own files are never touched.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +74,22 @@ export default function register(ctx) {
     if (!state || languages.some((l) => !state.languages.includes(l))) return false;
     return Object.entries(want).every(([rel, hash]) => state.files[new URL(rel, s.server.baseUrl).href] === hash);
   };
+  // Offline as a reader meets it: the browser reports no network and the server cannot be
+  // reached. Emulation alone is not enough: under Chromium 148 (Debian's, December 2026)
+  // context.setOffline let the service worker's own fetch() through after the first
+  // navigation, so the pages came from the network, without the note. The server is stopped
+  // too, and started again on the same port (the worker's origin) to come back online.
+  const setOffline = async (off) => {
+    await s.context.setOffline(off);
+    if (off && s.serverUp) {
+      await s.server.close();
+      s.serverUp = false;
+    } else if (!off && !s.serverUp) {
+      const port = Number(new URL(s.server.origin).port);
+      s.server = await startServer({ siteDir: path.join(s.tmp, 'site'), basePath: ctx.config.basePath, port });
+      s.serverUp = true;
+    }
+  };
   const open = async (rel) => {
     await s.page.goto(s.server.baseUrl + rel, { waitUntil: 'load' });
     return s.page;
@@ -91,6 +108,7 @@ export default function register(ctx) {
         const markdown = await fs.readFile(path.join(s.tmp, MARKDOWN), 'utf8');
         if (markdown.split(OLD_SENTENCE).length !== 2) throw new Error(`${MARKDOWN} must have "${OLD_SENTENCE}" once`);
         s.server = await startServer({ siteDir: path.join(s.tmp, 'site'), basePath: ctx.config.basePath });
+        s.serverUp = true;
         await build();
         s.context = await ctx.browser.newContext({ viewport: { width: 390, height: 844 } });
         s.context.setDefaultTimeout(20_000);
@@ -130,7 +148,7 @@ export default function register(ctx) {
       ready();
       const stored = await poll(() => allStored(ctx.config.languages));
       assert.ok(stored, `within ${WAIT / 1000} s of the first visit, not every file of ${ctx.config.languages} is stored`);
-      await s.context.setOffline(true);
+      await setOffline(true);
       const problems = [];
       for (const rel of s.menu) {
         const lang = rel.startsWith('uk/') ? 'uk' : 'en';
@@ -151,7 +169,7 @@ export default function register(ctx) {
 
     test('sw: axe finds no WCAG A/AA violation with the offline note shown', { timeout: 120_000 }, async () => {
       ready();
-      await s.context.setOffline(true);
+      await setOffline(true);
       for (const rel of ['', 'uk/risks/']) {
         const page = await open(rel);
         assert.ok(await page.locator('.offline-note').isVisible(), `/${rel}: no offline note`);
@@ -168,7 +186,7 @@ export default function register(ctx) {
 
     test('sw: after a rebuild, the next visit shows the new text, offline again too, and what went is no longer stored', { timeout: 180_000 }, async () => {
       ready();
-      await s.context.setOffline(false);
+      await setOffline(false);
       const file = path.join(s.tmp, MARKDOWN);
       await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace(OLD_SENTENCE, NEW_SENTENCE));
       // A file that goes must go from the store too.
@@ -187,7 +205,7 @@ export default function register(ctx) {
       const m = await manifest();
       const listed = new Set([m.shared, ...Object.values(m.languages).map((l) => l.files)].flatMap((f) => Object.keys(f)).map((rel) => new URL(rel, s.server.baseUrl).href));
       assertNone(Object.keys(state.files).filter((u) => !listed.has(u)), 'stored files the new list does not name');
-      await s.context.setOffline(true);
+      await setOffline(true);
       page = await open(PAGE);
       main = await page.locator('main').innerText();
       assert.ok(main.includes(NEW_SENTENCE), `offline, /${PAGE} does not show the new sentence`);
