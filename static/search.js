@@ -154,9 +154,12 @@
     return li;
   }
 
+  // The results the list shows next.
+  function nextResults() { return current.results.slice(current.shown, current.shown + SHOWN_AT_ONCE); }
+
   // Adds the next results to the list (their pages' data already loaded).
   function showMore() {
-    var next = current.results.slice(current.shown, current.shown + SHOWN_AT_ONCE);
+    var next = nextResults();
     next.forEach(function (r) { list.append(item(r)); });
     current.shown += next.length;
     more.hidden = current.shown >= current.results.length;
@@ -179,7 +182,7 @@
 
   more.addEventListener('click', function () {
     var shown = current;
-    withPages(shown.results.slice(shown.shown, shown.shown + SHOWN_AT_ONCE), function () {
+    withPages(nextResults(), function () {
       if (shown !== current) return;
       var first = current.shown;
       if (showMore()) links()[first].focus();

@@ -8,13 +8,12 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { assertNone } from '../lib/assert.mjs';
 import { axeViolations, describeViolation } from '../lib/axe.mjs';
 import { projectRoot } from '../lib/config.mjs';
+import { copyProject } from '../lib/site.mjs';
 
-const COPY = ['content', 'templates', 'static', 'i18n', 'site.toml', 'sources.toml'];
 const PAGE = 'risks/';
 const MARKDOWN = 'content/risks.md';
 const STYLESHEET = 'static/style.css';
@@ -103,10 +102,7 @@ export default function register(ctx) {
         await fs.access(bin).catch(() => {
           throw new Error(`no factsheet binary at ${bin} (build it, or set FACTSHEET_BIN)`);
         });
-        s.tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'factsheet-livereload-'));
-        for (const item of COPY) {
-          await fs.cp(path.join(projectRoot, item), path.join(s.tmp, item), { recursive: true });
-        }
+        s.tmp = await copyProject(projectRoot, 'factsheet-livereload-');
         const markdown = await fs.readFile(path.join(s.tmp, MARKDOWN), 'utf8');
         const count = markdown.split(OLD_SENTENCE).length - 1;
         if (count !== 1) throw new Error(`${MARKDOWN} has the sentence "${OLD_SENTENCE}" ${count} times, not once`);

@@ -6,13 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertNone } from '../lib/assert.mjs';
 import { axeViolations, describeViolation, WCAG_AA_BEST } from '../lib/axe.mjs';
 import { projectRoot } from '../lib/config.mjs';
-import { buildSite } from '../lib/site.mjs';
+import { buildSite, copyProject } from '../lib/site.mjs';
 
 // Query, the page the first result must be on, and its heading (its anchor and a word of it).
 const QUERIES = [
@@ -60,7 +59,6 @@ async function searchFor(page, query) {
 // A copy of the project with MORE_PAGES generated pages per language under content/more/: enough
 // for an index above the one-file limit (256 KB), so it is split into shards and fragments.
 // Every RARE_EVERY-th page holds a word no other page has.
-const COPY = ['content', 'templates', 'static', 'i18n', 'site.toml', 'sources.toml', 'terms.toml'];
 const MORE_PAGES = 700;
 const RARE_EVERY = 40;
 const RARE_PAGES = Math.ceil(MORE_PAGES / RARE_EVERY);
@@ -70,12 +68,7 @@ const WORDS = {
 };
 
 async function buildLargeSite(ctx) {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'factsheet-search-split-'));
-  for (const item of COPY) {
-    await fs.cp(path.join(projectRoot, item), path.join(dir, item), { recursive: true }).catch((e) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-  }
+  const dir = await copyProject(projectRoot, 'factsheet-search-split-');
   const more = path.join(dir, 'content', 'more');
   await fs.mkdir(more);
   let seed = 1;

@@ -10,15 +10,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { assertNone } from '../lib/assert.mjs';
 import { axeViolations, describeViolation } from '../lib/axe.mjs';
 import { projectRoot } from '../lib/config.mjs';
 import { startServer } from '../lib/server.mjs';
-import { buildSite } from '../lib/site.mjs';
+import { buildSite, copyProject } from '../lib/site.mjs';
 
-const COPY = ['content', 'templates', 'static', 'i18n', 'site.toml', 'sources.toml', 'terms.toml'];
 const MARKDOWN = 'content/risks.md';
 const PAGE = 'risks/';
 // A sentence of content/risks.md (it must occur exactly once), replaced by a new, unique one.
@@ -99,12 +97,7 @@ export default function register(ctx) {
     before(async () => {
       try {
         process.env.FACTSHEET_TODAY = TODAY;
-        s.tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'factsheet-sw-'));
-        for (const item of COPY) {
-          await fs.cp(path.join(projectRoot, item), path.join(s.tmp, item), { recursive: true }).catch((e) => {
-            if (e.code !== 'ENOENT') throw e;
-          });
-        }
+        s.tmp = await copyProject(projectRoot, 'factsheet-sw-');
         const markdown = await fs.readFile(path.join(s.tmp, MARKDOWN), 'utf8');
         if (markdown.split(OLD_SENTENCE).length !== 2) throw new Error(`${MARKDOWN} must have "${OLD_SENTENCE}" once`);
         s.server = await startServer({ siteDir: path.join(s.tmp, 'site'), basePath: ctx.config.basePath });

@@ -1,7 +1,26 @@
 // Building the site with the generator, and finding its pages in the output.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+
+/** What a build reads: content, theme, UI strings and settings (a file may be absent). */
+const PROJECT_FILES = ['content', 'templates', 'static', 'i18n', 'site.toml', 'sources.toml', 'terms.toml'];
+
+/**
+ * Copies the project's files from projectRoot into a new temporary folder named prefix + a
+ * random suffix, for checks that change or add to them; the project itself is never touched.
+ * Returns the folder.
+ */
+export async function copyProject(projectRoot, prefix) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  for (const item of PROJECT_FILES) {
+    await fs.cp(path.join(projectRoot, item), path.join(dir, item), { recursive: true }).catch((e) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+  return dir;
+}
 
 /** Runs `factsheet build --base-url URL --output-dir DIR [extraArgs]` in the project root. */
 export async function buildSite({ bin, projectRoot, baseUrl, outputDir, extraArgs = [] }) {
