@@ -505,8 +505,11 @@ impl<'a> RenderState<'a> {
     ) -> Option<PageLinks> {
         let site = self.site;
         let (page, md) = (parts.page, parts.md);
-        // The template adds a few kilobytes to the content.
-        let size_hint = md.html.len() + 8 * 1024;
+        // The template adds the stylesheet where it is inlined (20 KB), and several
+        // kilobytes around the content: the head, the navigation, the list of sources.
+        // Short of that, the buffer grew twice on every page.
+        let css = site.inline_css.as_ref().map_or(0, String::len);
+        let size_hint = md.html.len() + css + 16 * 1024;
         let context = Context::new(site, &self.arranged, &self.sources_shown, parts);
         let html = match site.templates.render_bytes(template, &context, size_hint) {
             Ok(html) => html,
