@@ -243,6 +243,43 @@ fn broken_link_in_a_template_is_reported_once_against_the_template() {
 }
 
 #[test]
+fn broken_url_in_the_inlined_stylesheet_is_found_on_every_page_it_breaks() {
+    // The stylesheet comes inside every page, so its relative addresses are relative to
+    // each page: the image is there for the home pages and missing for the others. The
+    // stylesheet is read for addresses once (links::Part::Style), not on every page.
+    let f = Fixture::new();
+    f.edit(
+        "templates/base.html",
+        "<head><meta charset=\"utf-8\">",
+        "<head><meta charset=\"utf-8\"><style>{{ inline_css | safe }}</style>",
+    );
+    f.write(
+        "static/style.css",
+        "body { background: url(img/paper.png) }\n",
+    );
+    f.write_bytes("static/img/paper.png", b"\x89PNG");
+    let stderr = check_fails(&f);
+    // One error per template that shows the stylesheet, naming the pages.
+    let pages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split_once("note: on ").map(|(_, pages)| pages))
+        .flat_map(|pages| pages.split(", "))
+        .collect();
+    assert_eq!(
+        stderr.matches("error: broken link").count(),
+        stderr.matches("`img/paper.png`").count(),
+        "{stderr}"
+    );
+    for page in ["/uk/", "/risks/", "/uk/risks/", "/print/", "/uk/sources/"] {
+        assert!(pages.contains(&page), "{page} not named:\n{stderr}");
+    }
+    assert!(
+        !pages.contains(&"/"),
+        "the home page has the image:\n{stderr}"
+    );
+}
+
+#[test]
 fn unknown_citation_key() {
     let f = Fixture::new();
     f.edit("content/risks.md", "sleepy [@A1]", "sleepy [@a1]");

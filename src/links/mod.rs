@@ -143,7 +143,7 @@ pub(crate) use packed::{Ids, Links, Packed};
 pub(crate) use recorded::Recorded;
 #[cfg(test)]
 pub(crate) use scan::scan;
-pub(crate) use scan::{Cut, Part, scan_parts};
+pub(crate) use scan::{Cut, Part, css_urls, scan_parts};
 
 #[cfg(test)]
 mod tests {

@@ -36,6 +36,17 @@ pub(crate) enum Part<'a> {
         to: Cut,
         file: u16,
     },
+    /// The whole text of a `<style>` element that every page prints alike (the inlined
+    /// stylesheet), with the addresses it makes the browser fetch ([`css_urls`]), found once
+    /// for the site: not read. It is 20 KB of every page, and reading it was a sixth of
+    /// this scan (BENCHMARKS.md, "Eleventh round").
+    Style {
+        // Read only by debug builds' comparison with the whole page.
+        #[cfg_attr(not(debug_assertions), allow(dead_code))]
+        css: &'a [u8],
+        urls: &'a [String],
+        from: Origin,
+    },
 }
 
 /// A place in a [`Recorded`]: how many ids and links were recorded before it.
@@ -110,13 +121,19 @@ pub(crate) fn scan_parts(output: &str, source: PathBuf, parts: &[Part<'_>]) -> P
                 .found
                 .borrow_mut()
                 .recorded(recorded, *from, *to, *file),
+            Part::Style { urls, from, .. } => {
+                let mut found = scan.found.borrow_mut();
+                for url in *urls {
+                    found.link(url, true, *from);
+                }
+            }
         }
     }
     links.end();
     raw.end();
     let links = scan.into_page_links(output, source);
     #[cfg(debug_assertions)]
-    if parts.iter().any(|p| matches!(p, Part::Known { .. })) {
+    if parts.iter().any(|p| !matches!(p, Part::Html(..))) {
         same_as_reading_the_html(&links, parts);
     }
     links
@@ -292,7 +309,9 @@ fn same_as_reading_the_html(links: &PageLinks, parts: &[Part<'_>]) {
     let whole: Vec<u8> = parts
         .iter()
         .flat_map(|p| match p {
-            Part::Html(html, _) | Part::Known { html, .. } => html.iter().copied(),
+            Part::Html(html, _) | Part::Known { html, .. } | Part::Style { css: html, .. } => {
+                html.iter().copied()
+            }
         })
         .collect();
     let read = scan(&links.output, links.source.clone(), &whole);
@@ -476,7 +495,7 @@ fn style_element_urls(css: &str) -> std::rc::Rc<[String]> {
 
 /// The addresses a piece of CSS (a `style` attribute or element) makes the browser fetch:
 /// `url(...)`, `@import "..."`, `image-set("...")`, read with cssparser (Servo's tokenizer).
-fn css_urls(css: &str) -> Vec<String> {
+pub(crate) fn css_urls(css: &str) -> Vec<String> {
     let mut input = cssparser::ParserInput::new(css);
     let mut parser = cssparser::Parser::new(&mut input);
     let mut urls = Vec::new();

@@ -122,6 +122,8 @@ pub(super) struct RenderState<'a> {
     outputs: Option<HashSet<String>>,
     /// The numbers that become `tel:` links.
     phones: PhoneBook,
+    /// The stylesheet the pages carry inlined, read for links once.
+    style: Option<super::scan::InlineStyle>,
 }
 
 /// The keys of `sources.toml`.
@@ -238,6 +240,10 @@ impl<'a> RenderState<'a> {
                 .collect(),
             outputs: (!site.offline).then(|| site.sure_outputs(statics)),
             phones: PhoneBook::new(&config.phones),
+            style: site
+                .inline_css
+                .as_deref()
+                .map(super::scan::InlineStyle::new),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -540,7 +546,8 @@ impl<'a> RenderState<'a> {
                     ),
                 )
                 .collect();
-        let mut scanned = super::scan::scan_page(page, &output, &html, md, &shown);
+        let mut scanned =
+            super::scan::scan_page(page, &output, &html, md, &shown, self.style.as_ref());
         scanned.template = template.to_string();
         scanned.aggregate = page.front.kind.repeats_anchors();
         scanned.settle_local_links(self.outputs.as_ref());

@@ -21,6 +21,7 @@ pub(super) fn scan_page(
     html: &[u8],
     md: &markdown::Rendered,
     shown: &[(&str, &Path, &links::Recorded)],
+    style: Option<&InlineStyle>,
 ) -> PageLinks {
     use links::Cut;
     /// Rendered Markdown found in the page: its range in `html`, its recorded links, the
@@ -64,9 +65,23 @@ pub(super) fn scan_page(
         let number = u16::try_from(files.len()).unwrap_or(u16::MAX);
         known.push((range, recorded, (Cut::default(), recorded.cut()), number));
     }
+    // The inlined stylesheet, where the template printed it as a style element's whole
+    // text, and before the first rendered Markdown (in the head).
+    let style = style
+        .and_then(|s| Some((s.find(html)?, s)))
+        .filter(|(r, _)| known.iter().all(|(k, ..)| r.end <= k.start));
     known.sort_by_key(|(r, ..)| r.start);
-    let mut parts = Vec::with_capacity(2 * known.len() + 1);
+    let mut parts = Vec::with_capacity(2 * known.len() + 3);
     let mut at = 0;
+    if let Some((range, style)) = style {
+        parts.push(links::Part::Html(&html[..range.start], rest));
+        parts.push(links::Part::Style {
+            css: &html[range.clone()],
+            urls: &style.urls,
+            from: rest,
+        });
+        at = range.end;
+    }
     for (range, recorded, (from, to), file) in &known {
         parts.push(links::Part::Html(&html[at..range.start], rest));
         let html = &html[range.clone()];
@@ -106,4 +121,31 @@ fn find(html: &[u8], needle: &str) -> Option<usize> {
     }
     memchr::memmem::find_iter(html, &needle.as_bytes()[..prefix_len])
         .find(|&at| html[at..].starts_with(needle.as_bytes()))
+}
+
+/// The stylesheet every page carries in a `<style>` element, and the addresses in it, found
+/// once for the site (see [`links::Part::Style`]).
+pub(super) struct InlineStyle {
+    css: String,
+    urls: Vec<String>,
+}
+
+impl InlineStyle {
+    pub(super) fn new(css: &str) -> InlineStyle {
+        InlineStyle {
+            css: css.to_string(),
+            urls: links::css_urls(css),
+        }
+    }
+
+    /// Where the stylesheet is in `html` as the whole text of a `<style>` element (the
+    /// element has no attributes: anything else is read as the rest of the page is).
+    fn find(&self, html: &[u8]) -> Option<std::ops::Range<usize>> {
+        const OPEN: &[u8] = b"<style>";
+        let start = memchr::memmem::find(html, OPEN)? + OPEN.len();
+        let end = start + self.css.len();
+        let whole =
+            html.get(start..end)? == self.css.as_bytes() && html[end..].starts_with(b"</style>");
+        whole.then_some(start..end)
+    }
 }
