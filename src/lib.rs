@@ -22,6 +22,7 @@ pub(crate) mod fs;
 pub(crate) mod glossary;
 pub mod init;
 pub(crate) mod languages;
+pub(crate) mod letters;
 pub(crate) mod links;
 pub mod markdown;
 pub mod new_page;

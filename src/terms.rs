@@ -23,6 +23,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{SiteConfig, parse_toml};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::letters::{is_letter_or_digit, lower_fast};
 
 pub(crate) const TERMS_FILE: &str = "terms.toml";
 
@@ -160,7 +161,9 @@ pub(crate) fn load(root: &Path, config: &SiteConfig) -> Result<Option<Terms>, Di
                 }
             }
             // A variant that matches the preferred term would flag every right use of it.
-            if let Some(u) = find(&entry.preferred, std::slice::from_ref(&entry)).first() {
+            if let Some(u) =
+                find(&entry.preferred, &Finder::new(std::slice::from_ref(&entry))).first()
+            {
                 diags.push(
                     Diagnostic::error(format!(
                         "a variant to avoid matches `{}` in the preferred term `{}`",
@@ -277,40 +280,89 @@ fn in_word(chars: &[Char], j: usize) -> bool {
     alnum(j) || (chars[j].lower == '’' && j > 0 && alnum(j - 1) && alnum(j + 1))
 }
 
+/// The entries of a language, with the characters their phrases start with: each entry's
+/// phrases can only start at a character they start with, and most characters of a page
+/// start none. One pass over the text finds each entry's candidates (without it the check
+/// was a third of the real site's build). Made once per page, not once per run of text.
+struct Finder<'e> {
+    entries: &'e [Entry],
+    /// (first character, entry), sorted.
+    starts: Vec<(char, usize)>,
+    /// Below U+0500 (Latin and Cyrillic), a bit per character that starts a phrase: the
+    /// other characters are turned away without a search.
+    low: [u64; 20],
+}
+
+impl<'e> Finder<'e> {
+    fn new(entries: &'e [Entry]) -> Finder<'e> {
+        let mut starts: Vec<(char, usize)> = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(n, e)| {
+                e.avoid
+                    .iter()
+                    .chain(&e.allow)
+                    .map(move |p| (p.words[0].chars[0], n))
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let mut low = [0u64; 20];
+        for &(c, _) in &starts {
+            if let Some(word) = low.get_mut(c as usize / 64) {
+                *word |= 1 << (c as usize % 64);
+            }
+        }
+        Finder {
+            entries,
+            starts,
+            low,
+        }
+    }
+
+    /// The entries with a phrase starting with `c`.
+    fn starting_with(&self, c: char) -> impl Iterator<Item = usize> + '_ {
+        let i = c as usize;
+        let maybe = self
+            .low
+            .get(i / 64)
+            .is_none_or(|word| word & (1 << (i % 64)) != 0);
+        let from = if maybe {
+            self.starts.partition_point(|&(f, _)| f < c)
+        } else {
+            self.starts.len()
+        };
+        self.starts[from..]
+            .iter()
+            .take_while(move |&&(f, _)| f == c)
+            .map(|&(_, n)| n)
+    }
+}
+
 /// The variants in `text`, at byte offsets of `text`; at most one per entry at a place (the
 /// longest).
-fn find(text: &str, entries: &[Entry]) -> Vec<Use> {
-    let chars: Vec<Char> = text
-        .char_indices()
-        .flat_map(|(start, c)| {
-            let end = start + c.len_utf8();
-            c.to_lowercase().map(move |l| Char {
+fn find(text: &str, finder: &Finder) -> Vec<Use> {
+    let mut chars: Vec<Char> = Vec::with_capacity(text.len());
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        let mut push = |l: char| {
+            chars.push(Char {
                 start,
                 end,
                 lower: fold(l),
-                alnum: l.is_alphanumeric(),
-            })
-        })
-        .collect();
-    // Each entry's phrases can only start at a character they start with; most characters
-    // of a page start none. One pass finds each entry's candidates (without it the check was
-    // a third of the real site's build).
-    let mut starts: Vec<(char, usize)> = entries
-        .iter()
-        .enumerate()
-        .flat_map(|(n, e)| {
-            e.avoid
-                .iter()
-                .chain(&e.allow)
-                .map(move |p| (p.words[0].chars[0], n))
-        })
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+                alnum: is_letter_or_digit(l),
+            });
+        };
+        // Unicode's tables only outside Latin and Cyrillic: they were a third of this check.
+        match lower_fast(c) {
+            Some(l) => push(l),
+            None => c.to_lowercase().for_each(push),
+        }
+    }
+    let entries = finder.entries;
     let mut candidates: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
     for (i, c) in chars.iter().enumerate() {
-        let from = starts.partition_point(|&(f, _)| f < c.lower);
-        for &(_, n) in starts[from..].iter().take_while(|&&(f, _)| f == c.lower) {
+        for n in finder.starting_with(c.lower) {
             candidates[n].push(i);
         }
     }
@@ -369,9 +421,9 @@ impl Run {
     }
 
     /// The variants found, as byte ranges of the file.
-    fn flush(&mut self, entries: &[Entry], uses: &mut Vec<Use>) {
+    fn flush(&mut self, finder: &Finder, uses: &mut Vec<Use>) {
         if !self.text.trim().is_empty() {
-            for mut u in find(&self.text, entries) {
+            for mut u in find(&self.text, finder) {
                 let piece = self.pieces[self.pieces.partition_point(|p| p.0 <= u.offset) - 1];
                 let (from, at, exact) = piece;
                 if exact {
@@ -393,7 +445,8 @@ impl Run {
 pub(crate) fn scan(file_text: &str, body_start: usize, entries: &[Entry]) -> Vec<Use> {
     let mut uses = Vec::new();
     let mut run = Run::default();
-    scan_front_matter(&file_text[..body_start], entries, &mut run, &mut uses);
+    let finder = Finder::new(entries);
+    scan_front_matter(&file_text[..body_start], &finder, &mut run, &mut uses);
     let body = &file_text[body_start..];
     let base = body.as_ptr() as usize;
     let mut in_code = false;
@@ -434,7 +487,7 @@ pub(crate) fn scan(file_text: &str, body_start: usize, entries: &[Entry]) -> Vec
                 | TagEnd::Image,
             ) => {}
             other => {
-                run.flush(entries, &mut uses);
+                run.flush(&finder, &mut uses);
                 match other {
                     Event::Start(Tag::CodeBlock(_)) => in_code = true,
                     Event::End(TagEnd::CodeBlock) => in_code = false,
@@ -443,13 +496,13 @@ pub(crate) fn scan(file_text: &str, body_start: usize, entries: &[Entry]) -> Vec
             }
         }
     }
-    run.flush(entries, &mut uses);
+    run.flush(&finder, &mut uses);
     uses
 }
 
 /// The values of the front matter's text fields, each read as a run of its own: the title
 /// is the page's heading, and the description its summary in search results.
-fn scan_front_matter(head: &str, entries: &[Entry], run: &mut Run, uses: &mut Vec<Use>) {
+fn scan_front_matter(head: &str, finder: &Finder, run: &mut Run, uses: &mut Vec<Use>) {
     let mut at = 0;
     for line in head.split_inclusive('\n') {
         let start = at;
@@ -472,7 +525,7 @@ fn scan_front_matter(head: &str, entries: &[Entry], run: &mut Run, uses: &mut Ve
         };
         let offset = value_start + (value.len() - trimmed.len()) + 1;
         run.push(&inner[..close], offset, true);
-        run.flush(entries, uses);
+        run.flush(finder, uses);
     }
 }
 
@@ -506,7 +559,7 @@ mod tests {
     }
 
     fn found(text: &str, e: &Entry) -> Vec<String> {
-        find(text, std::slice::from_ref(e))
+        find(text, &Finder::new(std::slice::from_ref(e)))
             .into_iter()
             .map(|u| u.found)
             .collect()

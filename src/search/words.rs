@@ -1,6 +1,7 @@
 //! How the search cuts text into words and reduces each word to its stem. `static/search.js`
 //! cuts queries the same way, with the rules the index carries.
 
+use crate::letters::{is_letter_or_digit, lower_fast};
 use serde::Serialize;
 
 /// How a language's words are reduced to stems: the first suffix of `suffixes` the word ends
@@ -195,18 +196,6 @@ pub(super) fn normalize<'w>(raw: &str, rules: &Rules, word: &'w mut String) -> O
     Some(word)
 }
 
-/// The lower case of ASCII and of the Cyrillic alphabet, without a table look-up; `None` for
-/// other characters (`char::to_lowercase` gives the same, more slowly).
-fn lower_fast(c: char) -> Option<char> {
-    match c {
-        _ if c.is_ascii() => Some(c.to_ascii_lowercase()),
-        'А'..='Я' => char::from_u32(c as u32 + 0x20),
-        'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50),
-        'а'..='џ' => Some(c),
-        _ => None,
-    }
-}
-
 /// Stop words are short: longer words skip the comparisons (millions of words on a large site).
 fn is_stop_word(word: &str, rules: &Rules) -> bool {
     let first = word.as_bytes().first();
@@ -215,16 +204,6 @@ fn is_stop_word(word: &str, rules: &Rules) -> bool {
             .stop
             .iter()
             .any(|stop| stop.as_bytes().first() == first && *stop == word)
-}
-
-/// `char::is_alphanumeric` (what `[\p{Alphabetic}\p{N}]` matches in search.js), with the
-/// letters of Latin and Cyrillic answered without a table look-up.
-fn is_letter_or_digit(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        // The Cyrillic block's letters (U+0482-U+0489 are a sign and combining marks).
-        || ('\u{400}'..='\u{481}').contains(&c)
-        || ('\u{48a}'..='\u{4ff}').contains(&c)
-        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// `word` (already lower-cased) without its ending.
@@ -330,17 +309,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn the_fast_paths_agree_with_unicode() {
-        for c in ('\0'..='\u{7f}').chain('\u{400}'..='\u{52f}') {
-            if let Some(lower) = lower_fast(c) {
-                assert_eq!(
-                    c.to_lowercase().collect::<String>(),
-                    lower.to_string(),
-                    "{c}"
-                );
-            }
-            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
-        }
+    fn capitals_and_small_letters_find_the_same_words() {
         assert_eq!(
             all("ҐАНОК Ґанок ЄВРОПА Їжа", "uk"),
             all("ґанок ґанок європа їжа", "uk")
