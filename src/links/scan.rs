@@ -38,7 +38,7 @@ pub(crate) enum Part<'a> {
     },
     /// The whole text of a `<style>` element that every page prints alike (the inlined
     /// stylesheet), with the addresses it makes the browser fetch ([`css_urls`]), found once
-    /// for the site: not read. It is 20 KB of every page, and reading it was a sixth of
+    /// for the site: not read. It is 20 KB of every page, and reading it was a tenth of
     /// this scan (BENCHMARKS.md, "Eleventh round").
     Style {
         // Read only by debug builds' comparison with the whole page.
