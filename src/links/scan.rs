@@ -210,8 +210,10 @@ impl<'v> Scan<'v> {
                         let mut css = self.style_text.borrow_mut();
                         css.push_str(t.as_str());
                         if t.last_in_text_node() {
-                            for url in style_element_urls(&css).iter() {
-                                link(url, true);
+                            // The inlined stylesheet, the same on every page, does not come
+                            // here: it is a `Part::Style`, read once for the site.
+                            for url in css_urls(&css) {
+                                link(&url, true);
                             }
                             css.clear();
                         }
@@ -466,31 +468,6 @@ pub(super) fn help_for(problem: &str) -> Option<&'static str> {
 fn srcset_urls(set: &str) -> impl Iterator<Item = &str> {
     set.split(',')
         .filter_map(|candidate| candidate.split_whitespace().next())
-}
-
-/// [`css_urls`] of a `<style>` element, remembered per thread for the last few texts: the
-/// theme inlines the same stylesheet into every page (issue 22), and reading its 24 KB again
-/// on each page was about 9 % of a build's CPU (perf, `bench/run.sh` 1,000-page corpus).
-fn style_element_urls(css: &str) -> std::rc::Rc<[String]> {
-    use std::rc::Rc;
-    thread_local! {
-        // The key is the whole stylesheet (20 KB), hashed on every page: foldhash, not
-        // the default SipHash, which is made to resist attacks this cache does not face.
-        static SEEN: RefCell<foldhash::HashMap<String, Rc<[String]>>> =
-            RefCell::new(foldhash::HashMap::default());
-    }
-    SEEN.with_borrow_mut(|seen| {
-        if let Some(urls) = seen.get(css) {
-            return Rc::clone(urls);
-        }
-        // A handful of stylesheets at most; a page-made style never fills the memory.
-        if seen.len() >= 8 {
-            seen.clear();
-        }
-        let urls: Rc<[String]> = css_urls(css).into();
-        seen.insert(css.to_string(), Rc::clone(&urls));
-        urls
-    })
 }
 
 /// The addresses a piece of CSS (a `style` attribute or element) makes the browser fetch:

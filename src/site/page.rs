@@ -123,7 +123,7 @@ pub(super) struct RenderState<'a> {
     /// The numbers that become `tel:` links.
     phones: PhoneBook,
     /// The stylesheet the pages carry inlined, read for links once.
-    style: Option<super::scan::InlineStyle>,
+    style: Option<super::scan::InlineStyle<'a>>,
 }
 
 /// The keys of `sources.toml`.

@@ -21,7 +21,7 @@ pub(super) fn scan_page(
     html: &[u8],
     md: &markdown::Rendered,
     shown: &[(&str, &Path, &links::Recorded)],
-    style: Option<&InlineStyle>,
+    style: Option<&InlineStyle<'_>>,
 ) -> PageLinks {
     use links::Cut;
     /// Rendered Markdown found in the page: its range in `html`, its recorded links, the
@@ -125,15 +125,15 @@ fn find(html: &[u8], needle: &str) -> Option<usize> {
 
 /// The stylesheet every page carries in a `<style>` element, and the addresses in it, found
 /// once for the site (see [`links::Part::Style`]).
-pub(super) struct InlineStyle {
-    css: String,
+pub(super) struct InlineStyle<'a> {
+    css: &'a str,
     urls: Vec<String>,
 }
 
-impl InlineStyle {
-    pub(super) fn new(css: &str) -> InlineStyle {
+impl<'a> InlineStyle<'a> {
+    pub(super) fn new(css: &'a str) -> InlineStyle<'a> {
         InlineStyle {
-            css: css.to_string(),
+            css,
             urls: links::css_urls(css),
         }
     }
