@@ -52,7 +52,16 @@ const UNLISTED_DIGITS: usize = 7;
 /// most of it has too few digits to hold one: counting them first skips the regexes there
 /// (they were 5 % of a build's instructions, at every paragraph, item and heading).
 fn ascii_digits(text: &str) -> usize {
-    text.bytes().filter(u8::is_ascii_digit).count()
+    // Every run of text is counted, twice: summed in chunks of 255 into a byte, which the
+    // compiler does 32 bytes at a time (a filtered count was a quarter of the Markdown
+    // pass's own time).
+    text.as_bytes()
+        .chunks(255)
+        .map(|chunk| {
+            let n: u8 = chunk.iter().map(|b| u8::from(b.is_ascii_digit())).sum();
+            usize::from(n)
+        })
+        .sum()
 }
 
 /// Written between the digit groups of a number: space, no-break spaces, hyphens.
@@ -256,6 +265,14 @@ mod tests {
         }
         assert_eq!(found("(103)"), ["103"]);
         assert_eq!(found("112 - the number"), ["112"]);
+    }
+
+    #[test]
+    fn digits_are_counted_across_long_texts() {
+        let text = "тел. 0 800 500 335; ".repeat(40);
+        assert_eq!(ascii_digits(&text), 10 * 40);
+        assert_eq!(ascii_digits(&"9".repeat(1000)), 1000);
+        assert_eq!(ascii_digits("٣ ３ x"), 0);
     }
 
     #[test]

@@ -137,13 +137,11 @@ fn for_each_word(sentence: &str, mut found: impl FnMut(usize, usize)) {
             // its case does not matter. The table look-ups below were about 5 % of a build.
             word.alphanumeric = true;
             word.letter(c);
-        } else if c.is_whitespace() {
-            word.end(&mut found);
-        } else if c.is_alphabetic() {
-            word.alphanumeric = true;
-            c.to_lowercase().for_each(|l| word.letter(l));
-        } else if c.is_alphanumeric() {
-            word.alphanumeric = true;
+        } else if matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}') {
+            // Dashes, quotation marks, ellipses: General Punctuation holds no letter or
+            // digit, and its white space is outside these two runs.
+        } else {
+            word.read_by_tables(c, &mut found);
         }
     }
     word.end(&mut found);
@@ -172,6 +170,18 @@ impl Word {
         self.after_vowel = v;
         self.last = [self.last[1], self.last[2], c];
         self.letters += 1;
+    }
+
+    /// Read any character with Unicode's tables: white space ends the word.
+    fn read_by_tables(&mut self, c: char, found: &mut impl FnMut(usize, usize)) {
+        if c.is_whitespace() {
+            self.end(found);
+        } else if c.is_alphabetic() {
+            self.alphanumeric = true;
+            c.to_lowercase().for_each(|l| self.letter(l));
+        } else if c.is_alphanumeric() {
+            self.alphanumeric = true;
+        }
     }
 
     /// Give the word's syllables and letters to `found` (if it is one), and start again.
@@ -208,6 +218,45 @@ impl Word {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `for_each_word` with Unicode's tables alone, without its short cuts.
+    fn for_each_word_by_tables(sentence: &str, mut found: impl FnMut(usize, usize)) {
+        let mut word = Word::default();
+        for c in sentence.chars() {
+            word.read_by_tables(c, &mut found);
+        }
+        word.end(&mut found);
+    }
+
+    /// Every character of the Latin and Cyrillic blocks, General Punctuation and some
+    /// beyond, in words of one to seven characters, give the same syllables and letters with
+    /// the short cuts as with Unicode's tables.
+    #[test]
+    fn the_short_cuts_count_as_the_tables_would() {
+        let mut chars: Vec<char> = ('\0'..='\u{52f}').collect();
+        chars.extend('\u{2000}'..='\u{206f}');
+        chars.extend(['ß', 'İ', '\u{2071}', '\u{207f}']);
+        chars.extend(['\u{1f600}', '\u{0660}', '\u{4e2d}', '\u{3000}', '\u{0301}']);
+        let mut text = String::new();
+        let mut state = 7u32;
+        for (i, c) in chars.iter().enumerate() {
+            text.push(*c);
+            // A deterministic shuffle of word lengths.
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if i % 7 == 0 || state >> 29 == 0 {
+                text.push(' ');
+            }
+            if i % 3 == 0 {
+                text.push(chars[(state as usize >> 8) % chars.len()]);
+            }
+        }
+        let mut short_cuts = Vec::new();
+        for_each_word(&text, |s, n| short_cuts.push((s, n)));
+        let mut by_tables = Vec::new();
+        for_each_word_by_tables(&text, |s, n| by_tables.push((s, n)));
+        assert!(by_tables.len() > 250, "{}", by_tables.len());
+        assert_eq!(short_cuts, by_tables);
+    }
 
     /// The Cyrillic short cut in `for_each_word` holds only if every character it takes is
     /// one letter whose lower case is one character outside ASCII.
