@@ -255,40 +255,32 @@ fn collapse(s: &str) -> String {
 fn snippet<'t>(blocks: impl IntoIterator<Item = &'t str>) -> String {
     // The start of the text with its whitespace collapsed, up to the first word past the
     // snippet's length: sections can be long. A citation marker left out leaves its space
-    // before the punctuation that followed it.
+    // before the punctuation that followed it: such a word is glued to the one before, and
+    // the two are kept or cut together.
     let mut text = String::with_capacity(2 * SNIPPET_CHARS);
     let mut chars = 0;
-    'blocks: for block in blocks {
+    // The length of `text` up to the end of its last whole group of glued words that
+    // leaves room for the ellipsis.
+    let mut fits = 0;
+    for block in blocks {
         for word in block.split_whitespace() {
             if !text.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+                if chars < SNIPPET_CHARS {
+                    fits = text.len();
+                }
                 text.push(' ');
                 chars += 1;
             }
             text.push_str(word);
             chars += word.chars().count();
             if chars > SNIPPET_CHARS {
-                break 'blocks;
+                text.truncate(fits);
+                text.push('…');
+                return text;
             }
         }
     }
-    if chars <= SNIPPET_CHARS {
-        return text;
-    }
-    let mut out = String::new();
-    let mut chars = 0;
-    for word in text.split(' ') {
-        let n = word.chars().count();
-        if chars + n + 1 > SNIPPET_CHARS {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-        chars += n + 1;
-    }
-    out.push('…');
-    out
+    text
 }
 
 #[cfg(test)]
@@ -413,6 +405,96 @@ pub(super) mod tests {
         };
         assert_eq!(weight(0, "the"), None);
         assert_eq!(weight(1, "ketamine"), Some(HEADING_WEIGHT + 2));
+    }
+
+    /// The snippet as it was made before, in two passes: the text up to the first word
+    /// past the length, then its words again up to the length.
+    fn snippet_in_two_passes(blocks: &[&str]) -> String {
+        let mut text = String::new();
+        let mut chars = 0;
+        'blocks: for block in blocks {
+            for word in block.split_whitespace() {
+                if !text.is_empty() && !word.starts_with(['.', ',', ';', ':', '!', '?', ')']) {
+                    text.push(' ');
+                    chars += 1;
+                }
+                text.push_str(word);
+                chars += word.chars().count();
+                if chars > SNIPPET_CHARS {
+                    break 'blocks;
+                }
+            }
+        }
+        if chars <= SNIPPET_CHARS {
+            return text;
+        }
+        let mut out = String::new();
+        let mut chars = 0;
+        for word in text.split(' ') {
+            let n = word.chars().count();
+            if chars + n + 1 > SNIPPET_CHARS {
+                break;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+            chars += n + 1;
+        }
+        out.push('…');
+        out
+    }
+
+    /// Snippets of texts around the length, with glued punctuation, Cyrillic and words
+    /// longer than a snippet, are what the two passes made.
+    #[test]
+    fn snippets_in_one_pass_are_those_of_two() {
+        let words = [
+            "a",
+            "is",
+            "the",
+            "кетамін",
+            "ліки",
+            ".",
+            ",",
+            ");",
+            "?",
+            "(S1)",
+            "\u{a0}",
+            "word",
+            "ketamine's",
+            "—",
+            "x",
+        ];
+        let long = "л".repeat(SNIPPET_CHARS + 3);
+        let mut state = 1u32;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) as usize % n
+        };
+        let mut cut = 0;
+        for case in 0..3000 {
+            let mut blocks = Vec::new();
+            for _ in 0..1 + next(3) {
+                let mut block = String::new();
+                for _ in 0..next(60) {
+                    let w = if case % 50 == 0 && next(20) == 0 {
+                        long.as_str()
+                    } else {
+                        words[next(words.len())]
+                    };
+                    block.push_str(w);
+                    block.push_str(if next(4) == 0 { "  " } else { " " });
+                }
+                blocks.push(block);
+            }
+            let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+            let expected = snippet_in_two_passes(&blocks);
+            cut += usize::from(expected.ends_with('…'));
+            assert_eq!(snippet(blocks.iter().copied()), expected, "{blocks:?}");
+        }
+        // Both kinds of text were tried: cut and whole.
+        assert!((500..2500).contains(&cut), "{cut}");
     }
 
     #[test]
