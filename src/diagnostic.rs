@@ -421,7 +421,9 @@ pub(crate) fn did_you_mean<'a>(
             (score, c)
         })
         .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // On a tie the first in alphabetical order, whatever order the candidates came in
+        // (a hash set's differs from run to run).
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
 
@@ -544,5 +546,13 @@ mod tests {
         let keys = ["title", "description", "weight"];
         assert_eq!(did_you_mean("titel", keys), Some("title"));
         assert_eq!(did_you_mean("zzz", keys), None);
+    }
+
+    /// Sources come from a hash set, whose order changes from run to run: the suggestion
+    /// must not.
+    #[test]
+    fn a_tie_suggests_the_same_name_in_any_order() {
+        assert_eq!(did_you_mean("S10", ["S11", "S12"]), Some("S11"));
+        assert_eq!(did_you_mean("S10", ["S12", "S11"]), Some("S11"));
     }
 }

@@ -1,7 +1,7 @@
 //! Citations: `[@S1; @S2]` becomes numbered links to the page's list of sources, numbered in
 //! order of first citation.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event};
@@ -101,7 +101,10 @@ fn citation_html<'r>(
     span: Span,
 ) -> (String, Vec<&'r str>) {
     let mut unknown = Vec::new();
-    let mut html = String::from("<sup class=\"cite\">");
+    // Room for the usual citation of one or two keys: growing the string mid-way was a
+    // fifth of a citation's time.
+    let mut html = String::with_capacity(64 + 16 * refs.len() + 2 * cite_label.len());
+    html.push_str("<sup class=\"cite\">");
     let keys = refs
         .split([';', ','])
         .map(|k| k.trim().trim_start_matches('@').trim())

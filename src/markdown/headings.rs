@@ -1,8 +1,8 @@
 //! Headings: readable, unique, NFC ids; the table of contents; the key facts box a page
 //! may open with.
 
+use foldhash::HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};

@@ -17,7 +17,8 @@ mod headings;
 mod resolve;
 mod text;
 
-use std::collections::HashSet;
+// Hashed with foldhash: the sources and ids are asked once per citation and heading.
+use foldhash::HashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -203,7 +204,7 @@ struct Pass<'a, 'p> {
     skip_until_link_end: bool,
     link_depth: usize,
     mailto_fill: Option<(usize, &'a str)>,
-    glossary_linked: HashSet<usize>,
+    glossary_linked: std::collections::HashSet<usize>,
     in_code_block: bool,
     // The raw HTML block being read, until its end.
     html_block: Option<String>,
@@ -233,7 +234,7 @@ impl<'a, 'p> Pass<'a, 'p> {
             // About one event per 19 bytes of Markdown on the corpus, 23 on the real site:
             // room for one per 16 means the list seldom grows (and copies itself) mid-page.
             out: Vec::with_capacity(body.len() / 16),
-            used_ids: HashSet::new(),
+            used_ids: HashSet::default(),
             links: Recorded::default(),
             links_to_pages: false,
             heading: None,
@@ -246,7 +247,7 @@ impl<'a, 'p> Pass<'a, 'p> {
             skip_until_link_end: false,
             link_depth: 0,
             mailto_fill: None,
-            glossary_linked: HashSet::new(),
+            glossary_linked: std::collections::HashSet::new(),
             in_code_block: false,
             html_block: None,
             quotes: Vec::new(),

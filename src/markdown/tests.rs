@@ -99,7 +99,7 @@ fn render_with_phones(md: &str) -> (Rendered, Vec<Diagnostic>) {
     let r = render(
         &input,
         &GlossaryIndex,
-        &HashSet::new(),
+        &HashSet::default(),
         &mut Citations::default(),
         &mut errors,
     );
@@ -211,7 +211,7 @@ fn callout_titles_come_in_the_page_language() {
     let r = render(
         &input,
         &Index,
-        &HashSet::new(),
+        &HashSet::default(),
         &mut Citations::default(),
         &mut Vec::new(),
     );

@@ -103,7 +103,10 @@ impl PageEntry {
         // Whitespace collapsed, kept for the whole page: the counter remembers words by
         // their place in the page's text.
         let heading_texts: Vec<String> = cuts.iter().map(|h| collapse(&h.text)).collect();
-        let mut counter = Counter::default();
+        // Sized for the page's words (about one in 8 bytes, a third of them different), so
+        // that the maps seldom grow while they are filled.
+        let bytes: usize = blocks.iter().map(String::len).sum();
+        let mut counter = Counter::with_capacity(bytes / 24);
         let mut sections = Vec::with_capacity(cuts.len() + 1);
 
         // The intro; the page's title and description find it.
@@ -181,6 +184,15 @@ struct Counter<'t> {
 }
 
 impl<'t> Counter<'t> {
+    fn with_capacity(words: usize) -> Self {
+        Counter {
+            ids: HashMap::with_capacity_and_hasher(words, Default::default()),
+            seen: HashMap::with_capacity_and_hasher(words, Default::default()),
+            weights: Vec::with_capacity(words),
+            ..Counter::default()
+        }
+    }
+
     fn add_text(&mut self, text: &'t str, rules: &Rules, weight: u32) {
         for_each_word(text, |raw| {
             let id = match self.seen.get(raw) {

@@ -57,10 +57,13 @@ impl<'s> HashingSink<'s> {
 /// The first 128 bits of SHA-256, in hex: what the service worker checks what it downloaded
 /// against (crypto.subtle), and what tells it a file changed.
 fn hex_digest(hasher: Sha256) -> String {
-    hasher.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for b in &hasher.finalize()[..16] {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    hex
 }
 
 fn hash_of(bytes: &[u8]) -> String {

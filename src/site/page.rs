@@ -128,7 +128,7 @@ pub(super) struct RenderState<'a> {
 
 /// The keys of `sources.toml`.
 struct Sources<'a> {
-    known: HashSet<&'a str>,
+    known: foldhash::HashSet<&'a str>,
     /// The same keys, to share in the pages' citation logs.
     shared: HashMap<&'a str, Arc<str>>,
 }
