@@ -6,7 +6,7 @@
 use foldhash::HashMap;
 
 use super::varints::{Varints, read_varints};
-use super::words::{Rules, for_each_word, normalize, rules};
+use super::words::{Rules, for_each_word, normalize_remembered, rules};
 use crate::markdown::HeadingAt;
 
 /// What the search shows and finds of one page, gathered while it renders.
@@ -193,14 +193,13 @@ impl<'t> Counter<'t> {
         }
     }
 
-    fn add_text(&mut self, text: &'t str, rules: &Rules, weight: u32) {
+    fn add_text(&mut self, text: &'t str, rules: &'static Rules, weight: u32) {
         for_each_word(text, |raw| {
             let id = match self.seen.get(raw) {
                 Some(&id) => id,
                 None => {
-                    let id = normalize(raw, rules, &mut self.word)
-                        .is_some()
-                        .then(|| self.id_of_word());
+                    let id =
+                        normalize_remembered(raw, rules, &mut self.word).then(|| self.id_of_word());
                     self.seen.insert(raw, id);
                     id
                 }

@@ -209,6 +209,47 @@ pub(super) fn normalize<'w>(raw: &str, rules: &Rules, word: &'w mut String) -> O
     Some(word)
 }
 
+/// [`normalize`] with what it gave remembered, per thread and language: a site repeats its
+/// words from page to page, and lower-casing, stop words and stemming were most of the time
+/// a page's first use of a word took. Writes the stem into `word` and says whether the word
+/// is a search word. At most [`REMEMBERED`] words per language and thread are kept.
+pub(super) fn normalize_remembered(raw: &str, rules: &'static Rules, word: &mut String) -> bool {
+    type Stems = foldhash::HashMap<Box<str>, Option<Box<str>>>;
+    thread_local! {
+        /// By the address of each language's `Rules`, which are static.
+        static KNOWN: std::cell::RefCell<Vec<(usize, Stems)>> = const {
+            std::cell::RefCell::new(Vec::new())
+        };
+    }
+    let language = std::ptr::from_ref(rules) as usize;
+    KNOWN.with_borrow_mut(|known| {
+        let at = match known.iter().position(|(l, _)| *l == language) {
+            Some(at) => at,
+            None => {
+                known.push((language, Stems::default()));
+                known.len() - 1
+            }
+        };
+        let stems = &mut known[at].1;
+        if let Some(stem) = stems.get(raw) {
+            word.clear();
+            if let Some(stem) = stem {
+                word.push_str(stem);
+            }
+            return stem.is_some();
+        }
+        let stem = normalize(raw, rules, word).map(Box::from);
+        let found = stem.is_some();
+        if stems.len() < REMEMBERED {
+            stems.insert(raw.into(), stem);
+        }
+        found
+    })
+}
+
+/// Enough for the vocabulary of a large site in one language (about 3 MB per thread).
+const REMEMBERED: usize = 50_000;
+
 /// Stop words are short: longer words skip the comparisons (millions of words on a large site).
 fn is_stop_word(word: &str, rules: &Rules) -> bool {
     let first = word.as_bytes().first();
@@ -248,6 +289,31 @@ pub(super) mod tests {
 
     pub(in crate::search) fn all(text: &str, lang: &str) -> Vec<String> {
         tokens(text, rules(lang))
+    }
+
+    /// A remembered word gives what `normalize` gives, the second time too, in each
+    /// language's own way: "ліки" and "medicines" are stemmed by both languages' rules.
+    #[test]
+    fn remembered_words_are_normalized_as_new_ones() {
+        let words = [
+            "Medicines",
+            "medicines",
+            "ліки",
+            "Ліками",
+            "the",
+            "та",
+            "x",
+            "ketamine",
+        ];
+        for lang in ["en", "uk", "en", "uk"] {
+            for raw in words {
+                let mut expected = String::new();
+                let expected = normalize(raw, rules(lang), &mut expected).map(str::to_string);
+                let mut word = String::from("left over");
+                let found = normalize_remembered(raw, rules(lang), &mut word);
+                assert_eq!(found.then_some(word), expected, "{raw} in {lang}");
+            }
+        }
     }
 
     /// Tokens cut the plain way, char by char: what `for_each_word` and `normalize`, with
