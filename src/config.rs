@@ -65,10 +65,16 @@ impl SiteConfig {
 
     /// The URL prefix of a language's pages: "" for the default language, "uk/" for others.
     pub(crate) fn lang_prefix(&self, code: &str) -> String {
-        if code == self.default_language {
-            String::new()
-        } else {
-            format!("{code}/")
+        let mut prefix = String::new();
+        self.push_lang_prefix(&mut prefix, code);
+        prefix
+    }
+
+    /// [`Self::lang_prefix`] written onto the end of `url`.
+    pub(crate) fn push_lang_prefix(&self, url: &mut String, code: &str) {
+        if code != self.default_language {
+            url.push_str(code);
+            url.push('/');
         }
     }
 

@@ -95,10 +95,7 @@ impl Page {
         // Asked dozens of times per page rendered (its navigation, its versions): pushed,
         // not `format!`ted, which took six times as long.
         let mut url = String::with_capacity(self.lang.len() + self.path.len() + 2);
-        if self.lang != config.default_language {
-            url.push_str(&self.lang);
-            url.push('/');
-        }
+        config.push_lang_prefix(&mut url, &self.lang);
         if !self.path.is_empty() {
             url.push_str(&self.path);
             url.push('/');

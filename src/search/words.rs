@@ -212,7 +212,8 @@ pub(super) fn normalize<'w>(raw: &str, rules: &Rules, word: &'w mut String) -> O
 /// [`normalize`] with what it gave remembered, per thread and language: a site repeats its
 /// words from page to page, and lower-casing, stop words and stemming were most of the time
 /// a page's first use of a word took. Writes the stem into `word` and says whether the word
-/// is a search word. At most [`REMEMBERED`] words per language and thread are kept.
+/// is a search word. At most [`REMEMBERED`] words per language and thread are kept; `serve`
+/// keeps them from one rebuild to the next, which is right: the rules never change.
 pub(super) fn normalize_remembered(raw: &str, rules: &'static Rules, word: &mut String) -> bool {
     type Stems = foldhash::HashMap<Box<str>, Option<Box<str>>>;
     thread_local! {
@@ -247,7 +248,7 @@ pub(super) fn normalize_remembered(raw: &str, rules: &'static Rules, word: &mut 
     })
 }
 
-/// Enough for the vocabulary of a large site in one language (about 3 MB per thread).
+/// Enough for the vocabulary of a large site in one language (about 4 MB per thread).
 const REMEMBERED: usize = 50_000;
 
 /// Stop words are short: longer words skip the comparisons (millions of words on a large site).
