@@ -15,6 +15,15 @@ pub(crate) fn lower_fast(c: char) -> Option<char> {
     }
 }
 
+/// Each character of `c`'s lower case (`char::to_lowercase`), to `f`: one character, found
+/// without a table look-up, for Latin and Cyrillic.
+pub(crate) fn for_each_lower(c: char, f: impl FnMut(char)) {
+    match lower_fast(c) {
+        Some(lower) => std::iter::once(lower).for_each(f),
+        None => c.to_lowercase().for_each(f),
+    }
+}
+
 /// `char::is_alphanumeric` (what `[\p{Alphabetic}\p{N}]` matches in search.js), with the
 /// letters of Latin and Cyrillic answered without a table look-up.
 pub(crate) fn is_letter_or_digit(c: char) -> bool {
@@ -40,6 +49,11 @@ mod tests {
                 );
             }
             assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+        }
+        for c in ('\0'..='\u{52f}').chain(['İ', 'ẞ', 'Ω', '\u{1f600}']) {
+            let mut lower = String::new();
+            for_each_lower(c, |l| lower.push(l));
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c:?}");
         }
     }
 }

@@ -23,7 +23,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{SiteConfig, parse_toml};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::letters::{is_letter_or_digit, lower_fast};
+use crate::letters::{for_each_lower, is_letter_or_digit};
 
 pub(crate) const TERMS_FILE: &str = "terms.toml";
 
@@ -345,19 +345,15 @@ fn find(text: &str, finder: &Finder) -> Vec<Use> {
     let mut chars: Vec<Char> = Vec::with_capacity(text.len());
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
-        let mut push = |l: char| {
+        // Unicode's tables only outside Latin and Cyrillic: they were a third of this check.
+        for_each_lower(c, |l| {
             chars.push(Char {
                 start,
                 end,
                 lower: fold(l),
                 alnum: is_letter_or_digit(l),
             });
-        };
-        // Unicode's tables only outside Latin and Cyrillic: they were a third of this check.
-        match lower_fast(c) {
-            Some(l) => push(l),
-            None => c.to_lowercase().for_each(push),
-        }
+        });
     }
     let entries = finder.entries;
     let mut candidates: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];

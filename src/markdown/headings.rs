@@ -153,10 +153,7 @@ pub(crate) fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             pending_dash = false;
-            match crate::letters::lower_fast(c) {
-                Some(lower) => slug.push(lower),
-                None => slug.extend(c.to_lowercase()),
-            }
+            crate::letters::for_each_lower(c, |lower| slug.push(lower));
         } else if c.is_whitespace() || c == '-' || c == '_' || c == '/' {
             pending_dash = true;
         }

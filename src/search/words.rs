@@ -1,7 +1,7 @@
 //! How the search cuts text into words and reduces each word to its stem. `static/search.js`
 //! cuts queries the same way, with the rules the index carries.
 
-use crate::letters::{is_letter_or_digit, lower_fast};
+use crate::letters::{for_each_lower, is_letter_or_digit, lower_fast};
 use serde::Serialize;
 
 /// How a language's words are reduced to stems: the first suffix of `suffixes` the word ends
@@ -186,18 +186,10 @@ pub(super) fn normalize<'w>(raw: &str, rules: &Rules, word: &'w mut String) -> O
         if APOSTROPHES.contains(&c) || c == COMBINING_ACUTE {
             // Part of the word, and left out of it.
         } else {
-            match lower_fast(c) {
-                Some(lower) => {
-                    word.push(lower);
-                    chars += 1;
-                }
-                None => {
-                    for lower in c.to_lowercase() {
-                        word.push(lower);
-                        chars += 1;
-                    }
-                }
-            }
+            for_each_lower(c, |lower| {
+                word.push(lower);
+                chars += 1;
+            });
         }
     }
     if chars < 2 || is_stop_word(word, rules) {
