@@ -612,16 +612,16 @@ fn quiet_prints_only_errors_and_pipes_get_plain_text() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
 
-/// Recursion that ends is fine, up to the limit of 64 nested macros.
+/// Recursion that ends is fine, up to Tera's limit of 20 nested components.
 #[test]
-fn deep_recursive_macros_that_end_render() {
+fn deep_recursive_components_that_end_render() {
     let f = Fixture::new();
-    f.call_macro(
-        "{% macro tree(n) %}<i>{{ n }}{% if n < 64 %}{{ self::tree(n=n + 1) }}{% endif %}</i>{% endmacro tree %}\n",
-        "m::tree(n=1)",
+    f.call_component(
+        "{% component tree(n) %}<i>{{ n }}{% if n < 20 %}{{ <tree n={n + 1}/> }}{% endif %}</i>{% endcomponent tree %}\n",
+        "<tree n={1}/>",
     );
     f.build().assert_ok();
-    assert!(f.read("public/risks/index.html").contains("<i>64</i>"));
+    assert!(f.read("public/risks/index.html").contains("<i>20</i>"));
 }
 
 /// Symbolic links that stay in the project are fine: a shared file linked into static/, a

@@ -523,13 +523,14 @@ fn link_to_a_draft() {
     insta::assert_snapshot!(stderr);
 }
 
-/// A macro that calls itself without end used to overflow the stack and abort the process.
+/// A component that calls itself without end used to overflow the stack and abort the
+/// process.
 #[test]
-fn recursive_macro() {
+fn recursive_component() {
     let f = Fixture::new();
-    f.call_macro(
-        "{% macro tree(n) %}<ul><li>{{ n }}{{ self::tree(n=n + 1) }}</li></ul>{% endmacro tree %}\n",
-        "m::tree(n=1)",
+    f.call_component(
+        "{% component tree(n) %}<ul><li>{{ n }}{{ <tree n={n + 1}/> }}</li></ul>{% endcomponent tree %}\n",
+        "<tree n={1}/>",
     );
     insta::assert_snapshot!(check_fails(&f));
 }
@@ -767,10 +768,9 @@ fn template_that_includes_itself() {
 #[test]
 fn templates_that_extend_each_other_in_a_loop() {
     let f = Fixture::new();
-    f.edit(
+    f.write(
         "templates/base.html",
-        "<!doctype html>",
-        "{% extends \"page.html\" %}<!doctype html>",
+        "{% extends \"page.html\" %}\n{% block main %}{% endblock main %}\n",
     );
     let first = check_fails(&f);
     for _ in 0..4 {
@@ -957,6 +957,26 @@ fn page_whose_folder_is_a_static_file() {
         "{}",
         build.stderr
     );
+    insta::assert_snapshot!(out);
+}
+
+/// Tera checks every template before anything renders: each unknown filter, test, component
+/// and included template is an error of its own, at its place, found in one run.
+#[test]
+fn every_unknown_name_in_the_templates_is_its_own_error() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "{{ page.content | safe }}",
+        "{{ page.content | shout }}{{ <card/> }}{% include \"parts/nav.html\" %}",
+    );
+    f.edit(
+        "templates/base.html",
+        "<title>{{ page.title }}",
+        "<title>{% if lang is french %}{% endif %}{{ page.title }}",
+    );
+    let out = check_fails(&f);
+    assert!(out.contains("4 errors"), "{out}");
     insta::assert_snapshot!(out);
 }
 

@@ -1109,37 +1109,32 @@ fn a_panic_in_a_rebuild_keeps_the_last_good_build() {
     assert!(server.get("/risks/").body.contains("Risks are lower"));
 }
 
-/// A macro that calls itself without end used to overflow the stack and end the server.
+/// A component that calls itself without end used to overflow the stack and end the server.
 #[test]
-fn a_recursive_macro_is_an_error_and_the_server_stays_up() {
+fn a_recursive_component_is_an_error_and_the_server_stays_up() {
     let dir = fixture();
     let server = Server::start(dir.path());
     let events = server.events();
     events.hello();
     server.edit(
-        "templates/macros.html",
-        "{% macro loop(n) %}{{ self::loop(n=n) }}{% endmacro loop %}\n",
+        "templates/extra.html",
+        "{% component loop(n) %}{{ <loop n={n}/> }}{% endcomponent loop %}\n",
     );
     server
-        .wait_for_line(|l| l.contains("templates/macros.html changed"))
+        .wait_for_line(|l| l.contains("templates/extra.html changed"))
         .unwrap_or_else(|| panic!("no rebuild line: {:?}", server.lines()));
     server.edit(
         "templates/page.html",
-        &PAGE_HTML
-            .replace(
-                "{% extends \"base.html\" %}",
-                "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
-            )
-            .replace("{% block main %}", "{% block main %}{{ m::loop(n=1) }}"),
+        &PAGE_HTML.replace("{% block main %}", "{% block main %}{{ <loop n={1}/> }}"),
     );
     let (error, skipped) = events.until("build-error");
     let error = error.unwrap_or_else(|| panic!("no build-error event; got {skipped:?}"));
     let e = &error.data["errors"][0];
     assert_eq!(
         e["message"],
-        "template error: macro `loop` calls itself more than 64 levels deep"
+        "template error: component `loop` calls itself more than 20 levels deep"
     );
-    assert_eq!(e["file"], "templates/macros.html");
+    assert_eq!(e["file"], "templates/extra.html");
     assert!(server.get("/risks/").body.contains("Risks are low"));
     // Back to the template of the last good build: the same pages, the error clears.
     server.edit("templates/page.html", PAGE_HTML);

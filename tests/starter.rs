@@ -86,9 +86,9 @@ fn a_missing_page_the_theme_links_to_is_one_error_that_says_how_to_make_it() {
     assert!(!run.stderr.contains("broken link"), "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r#"
     error: the theme links every page to the `search` page, but content/search.md and content/search.uk.md do not exist
-      --> templates/base.html:61:30
+      --> templates/base.html:60:30
        |
-    61 | <a class="search-link" href="{{ lang_root }}search/">{{ t.search_link }}</a>
+    60 | <a class="search-link" href="{{ lang_root }}search/">{{ t.search_link }}</a>
        |                              ^^^^^^^^^^^^^^^^^^^^^ linked here
        = help: create it with `factsheet new search --kind search` (it writes every language's file), then delete its `draft = true` line
 

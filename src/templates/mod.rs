@@ -6,17 +6,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tera::Tera;
-
-mod cycles;
-mod depth;
+use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fs;
 
 pub(crate) struct Templates {
     pub tera: Tera,
-    /// Template name -> its text, to find lines for render errors.
+    /// Template name -> its text, to show the line of an error.
     sources: BTreeMap<String, String>,
 }
 
@@ -43,25 +40,19 @@ impl Templates {
         diags.into_result()?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(escape_into);
         tera.register_filter("date_words", date_words);
-        tera.register_tester("filled", filled);
-        // What `Tera::add_raw_templates` does, with the loop check between parsing and
-        // linking: Tera's linking of `extends` chains itself never ends on some loops.
-        let mut parsed = BTreeMap::new();
-        for (name, text) in &sources {
-            let template = tera::Template::new(name, None, text).map_err(|e| {
-                let e = tera::Error::chain(format!("Failed to parse '{name}'"), e);
-                Diagnostics::from(template_error(&e, &sources, None))
-            })?;
-            parsed.insert(name.clone(), template);
-        }
-        cycles::find(&parsed, &sources).into_result()?;
-        tera.templates.extend(parsed);
-        tera.build_inheritance_chains()
-            .and_then(|()| tera.check_macro_files())
-            .map_err(|e| Diagnostics::from(template_error(&e, &sources, None)))?;
-        depth::instrument(&mut tera);
+        tera.register_test("filled", filled);
+        // Tera reports loops of `extends` and `include`, unknown filters, tests and
+        // components, and components that call themselves too deep, each with its template
+        // and place.
+        tera.add_raw_templates(sources.iter()).map_err(|e| {
+            let mut all = Diagnostics::default();
+            for d in template_errors(&e, &sources, None) {
+                all.push(d);
+            }
+            all
+        })?;
         Ok(Templates { tera, sources })
     }
 
@@ -113,10 +104,10 @@ impl Templates {
         size_hint: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(size_hint);
-        depth::reset();
         self.tera.render_to(name, ctx, &mut out).map_err(|e| {
-            depth::overflow(&self.sources)
-                .unwrap_or_else(|| template_error(&e, &self.sources, Some(name)))
+            let mut all = template_errors(&e, &self.sources, Some(name)).into_iter();
+            all.next()
+                .unwrap_or_else(|| Diagnostic::error(format!("template error: {e}")))
         })?;
         if memchr::memchr(0, &out).is_some() {
             // Markdown files are checked for it; this catches the rest (a `\u0000` escape in
@@ -129,10 +120,11 @@ impl Templates {
     }
 }
 
-/// The stack of the threads that render: Tera renders by recursion, about 20-30 KB per level
-/// of nested macros in a debug build. With the real theme a 2 MiB thread (rayon's default)
-/// overflowed at fewer than 100 levels; 64 MiB held more than 3,000, far above
-/// [`depth::MAX_DEPTH`]. Only the memory actually touched is committed.
+/// The stack of the threads that render. Tera 1 rendered by recursion, 20-30 KB per level of
+/// nested macros in a debug build, and a 2 MiB thread (rayon's default) overflowed at fewer
+/// than 100 levels. Tera 2 stops components at 20 levels ([`COMPONENT_DEPTH`]), but a
+/// component still renders on the stack of the one that calls it, so the margin stays: only
+/// the memory actually touched is committed.
 pub(crate) const STACK_SIZE: usize = 64 << 20;
 
 /// Run `f` (and the parallel work it starts) on the render threads, whose stacks are
@@ -159,49 +151,30 @@ pub(crate) fn escape_html(input: &str) -> String {
     html_escape::encode_quoted_attribute(input).into_owned()
 }
 
-/// `{% if page.key_facts is filled %}`: what `{% if page.key_facts %}` means (the value is
-/// there, and not false, zero or empty), without its cost. Tera 1 evaluates a bare `if` as an
-/// expression, so it copies and HTML-escapes a string only to ask whether it is empty: the
-/// inlined stylesheet (24 KB) on every page, the key facts and the emergency box, about 5 %
-/// of a build's instructions (callgrind, 100-page corpus).
-fn filled(value: Option<&tera::Value>, _args: &[tera::Value]) -> tera::Result<bool> {
-    use tera::Value;
-    Ok(match value {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    })
+/// [`escape_html`] as Tera calls it, into the page being written.
+fn escape_into(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(html_escape::encode_quoted_attribute(input).as_bytes())
+}
+
+/// `{% if page.key_facts is filled %}`: the value is there, and not false, zero or empty;
+/// what `{% if page.key_facts %}` means. Kept for themes written for factsheet's first
+/// template engine, where the bare `if` copied and escaped the whole value.
+fn filled(value: &Value, _: Kwargs, _: &State) -> bool {
+    value.is_truthy()
 }
 
 /// `{{ "2026-11-20" | date_words(months=t.months, year_suffix=t.year_suffix) }}` is
 /// "20 November 2026": the day, a no-break space, the month's name from the comma-separated
 /// `months`, the year and `year_suffix` (Ukrainian writes "20 листопада 2026 р."). A filter
-/// rather than a macro of `split` and `nth`: every page prints two dates, and the macro was
-/// about 5 % of a build.
-fn date_words(
-    value: &tera::Value,
-    args: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let arg = |name: &str| {
-        args.get(name)
-            .and_then(tera::Value::as_str)
-            .ok_or_else(|| tera::Error::msg(format!("date_words needs `{name}`, a string")))
-    };
-    let months = arg("months")?;
-    let suffix = args
-        .get("year_suffix")
-        .and_then(tera::Value::as_str)
-        .unwrap_or("");
-    let iso = value.as_str().unwrap_or("");
+/// rather than a component of `split` and `nth`: every page prints two dates.
+fn date_words(iso: &str, args: Kwargs, _: &State) -> TeraResult<String> {
+    let months: &str = args.must_get("months")?;
+    let suffix: &str = args.get("year_suffix")?.unwrap_or("");
     date_in_words(iso, months, suffix).ok_or_else(|| {
-        tera::Error::msg(format!(
+        tera::Error::message(format!(
             "date_words: `{iso}` is not a date like 2026-11-20, or `{months}` has no month of it"
         ))
     })
-    .map(tera::Value::String)
 }
 
 /// "2026-11-20" as [`date_words`] writes it; `None` if it is not a date or `months` lacks its
@@ -215,112 +188,286 @@ pub(crate) fn date_in_words(iso: &str, months: &str, suffix: &str) -> Option<Str
     Some(format!("{day}\u{a0}{} {year}{suffix}", name.trim()))
 }
 
-/// The chain of Tera's messages, outermost first.
-fn error_chain(e: &tera::Error) -> Vec<String> {
-    let mut out = vec![e.to_string()];
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        out.push(s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let start = text.find(prefix)? + prefix.len();
-    let rest = &text[start..];
-    let quote = rest.chars().next()?;
-    let rest = &rest[quote.len_utf8()..];
-    rest.find(quote).map(|end| &rest[..end])
-}
-
-fn template_error(
+/// A Tera error as diagnostics. Tera says which template and where for syntax and rendering
+/// errors, and writes its checks of the templates as a whole (unknown filters, tests,
+/// components, templates) as one report per mistake: each becomes a diagnostic of its own.
+fn template_errors(
     e: &tera::Error,
     sources: &BTreeMap<String, String>,
     rendering: Option<&str>,
-) -> Diagnostic {
-    let chain = error_chain(e);
-    let joined = chain.join("\n");
-    // Which template: Tera names it in its outer message.
-    let name = ["Failed to parse ", "while rendering ", "Failed to render "]
-        .iter()
-        .find_map(|p| joined.lines().find_map(|l| quoted_after(l, p)))
-        .map(str::to_string)
-        .or_else(|| rendering.map(str::to_string));
-    if let Some(missing) = joined
-        .lines()
-        .find_map(|l| quoted_after(l, "Template '").or_else(|| quoted_after(l, "template '")))
-        .filter(|_| joined.contains("not found"))
-    {
-        return Diagnostic::error(format!("template `{missing}` not found")).with_help(format!(
-            "templates/ has: {}",
-            sources.keys().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    let inner = chain.last().cloned().unwrap_or_default();
-    let mut d = Diagnostic::error(format!("template error: {}", first_meaningful_line(&inner)));
-    if let Some(name) = &name {
-        d = d.in_file(PathBuf::from("templates").join(name));
-        let text = sources.get(name.as_str());
-        // Parse errors carry " --> line:col"; render errors name the variable instead.
-        if let (Some(text), Some((line, col))) = (text, parse_position(&joined)) {
-            d = d.at(location_at(text, line, col));
-        } else if let Some((kind, used)) = ["Filter ", "Tester ", "Function "]
-            .iter()
-            .find_map(|k| Some((k.trim(), quoted_after(&joined, k)?)))
-            .filter(|_| joined.contains("not found"))
-        {
-            // Tera names only the template it was asked for, which may be a child of the
-            // one that uses the filter: look where it is written.
-            if let Some((file, loc)) = find_in_templates(sources, name, used) {
-                d = d.in_file(PathBuf::from("templates").join(file)).at(loc);
+) -> Vec<Diagnostic> {
+    use tera::ErrorKind;
+    let in_file = |d: Diagnostic, name: &str| d.in_file(PathBuf::from("templates").join(name));
+    let one = match e.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let (message, help) = explained(first_line(report.message()), sources);
+            let name = report.filename();
+            let text = sources.get(name);
+            let span = report.span();
+            // "Field `titel` is not defined" says `s.titel`, as the template writes it.
+            let message = match (message.strip_prefix("Field `"), text) {
+                (Some(_), Some(text)) => text
+                    .get(..span.range.end)
+                    .map(|before| {
+                        let path = before
+                            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                            .next()
+                            .unwrap_or("");
+                        format!("`{path}` is not defined")
+                    })
+                    .unwrap_or_else(|| message.to_string()),
+                _ => message.to_string(),
+            };
+            let mut d = Diagnostic::error(format!("template error: {message}"));
+            if !name.is_empty() {
+                d = in_file(d, name);
+                if let Some(text) = text {
+                    d = d.at(Location::at(text, span.range.start, span.range.len()));
+                }
+            } else if let Some(name) = rendering {
+                d = in_file(d, name);
             }
-            d = d.with_help(format!(
-                "`{used}` is not a {} Tera or factsheet knows; see docs/templates.md",
-                kind.to_lowercase()
-            ));
-        } else if let Some(var) = quoted_after(&joined, "Variable ") {
-            if let Some((file, loc)) = find_in_templates(sources, name, var) {
-                d = d.in_file(PathBuf::from("templates").join(file)).at(loc);
+            if let Some(help) = help {
+                d = d.with_help(help);
             }
-            d = d.with_help(format!(
-                "`{var}` is not in the template context; see docs/templates.md"
-            ));
+            d
         }
+        ErrorKind::TemplateNotFound(missing) => missing_template(missing, sources),
+        ErrorKind::MissingParent { current, parent } => {
+            let d = in_file(missing_template(parent, sources), current);
+            match sources
+                .get(current)
+                .and_then(|text| name_written(text, parent))
+            {
+                Some(loc) => d.at(loc),
+                None => d,
+            }
+        }
+        ErrorKind::CircularExtend {
+            inheritance_chain: chain,
+            ..
+        } => template_loop(chain, "extends", sources),
+        ErrorKind::CircularInclude {
+            include_chain: chain,
+            ..
+        } => template_loop(chain, "includes", sources),
+        ErrorKind::Msg(text) if text.contains("\n") && text.starts_with("error: ") => {
+            return reports(text, sources);
+        }
+        ErrorKind::Msg(text) if text.contains("recursion depth for components") => {
+            self_calling_component(sources).unwrap_or_else(|| {
+                let d = Diagnostic::error(format!(
+                    "template error: a component calls itself more than {COMPONENT_DEPTH} levels deep"
+                ));
+                match rendering {
+                    Some(name) => in_file(d, name),
+                    None => d,
+                }
+            })
+        }
+        _ => {
+            let mut chain = vec![e.to_string()];
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                chain.push(s.to_string());
+                source = s.source();
+            }
+            let d = Diagnostic::error(format!("template error: {}", chain.join(": ")));
+            match rendering {
+                Some(name) => in_file(d, name),
+                None => d,
+            }
+        }
+    };
+    vec![one]
+}
+
+/// How deep components may call components: Tera's limit.
+const COMPONENT_DEPTH: usize = 20;
+
+fn missing_template(missing: &str, sources: &BTreeMap<String, String>) -> Diagnostic {
+    Diagnostic::error(format!("template `{missing}` not found")).with_help(format!(
+        "templates/ has: {}",
+        sources.keys().cloned().collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// Where template `name` is named in `text`, quoted as `extends` and `include` name it.
+fn name_written(text: &str, name: &str) -> Option<Location> {
+    ['"', '\'']
+        .iter()
+        .find_map(|q| Location::find(text, &format!("{q}{name}{q}")))
+}
+
+/// `a.html → b.html → a.html`: pointed at the `include` or `extends` in the first template
+/// that names the second.
+fn template_loop(chain: &[String], verb: &str, sources: &BTreeMap<String, String>) -> Diagnostic {
+    let first = chain.first().map_or("", String::as_str);
+    // Tera names the templates of an `extends` loop once each; an `include` loop, with the
+    // first again at the end.
+    let mut chain = chain.to_vec();
+    if chain.len() == 1 || chain.last().map(String::as_str) != Some(first) {
+        chain.push(first.to_string());
+    }
+    let shown = chain.join(" → ");
+    let message = if chain.len() == 2 {
+        format!("template error: {first} {verb} itself: {shown}")
+    } else {
+        format!("template error: templates include or extend each other in a loop: {shown}")
+    };
+    let mut d = Diagnostic::error(message)
+        .in_file(PathBuf::from("templates").join(first))
+        .with_help("rendering would never end: remove one `include` or `extends` from the loop");
+    if let Some(loc) = chain
+        .get(1)
+        .and_then(|next| name_written(sources.get(first)?, next))
+    {
+        d = d.at(loc);
     }
     d
 }
 
-fn first_meaningful_line(s: &str) -> String {
-    // Tera's parse errors end with "= expected ..." under a code frame: that is the reason.
-    if let Some(reason) = s.lines().map(str::trim).find_map(|l| l.strip_prefix("= ")) {
-        return reason.to_string();
+/// Tera's reports of the templates' checks, `error: MESSAGE` then ` --> NAME:LINE:COLUMN`,
+/// the line and a `^^^` under the place, one after another.
+fn reports(text: &str, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let (message, help) = explained(message, sources);
+        let mut d = Diagnostic::error(format!("template error: {message}"));
+        let place = lines
+            .get(i + 1)
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+            .and_then(|p| {
+                let (rest, col) = p.rsplit_once(':')?;
+                let (name, line) = rest.rsplit_once(':')?;
+                Some((
+                    name,
+                    line.parse::<usize>().ok()?,
+                    col.parse::<usize>().ok()?,
+                ))
+            });
+        if let Some((name, line, col)) = place {
+            d = d.in_file(PathBuf::from("templates").join(name));
+            let width = lines
+                .iter()
+                .skip(i + 2)
+                .take(3)
+                .find_map(|l| l.contains('^').then(|| l.matches('^').count()))
+                .unwrap_or(1);
+            if let Some(text) = sources.get(name) {
+                d = d.at(location_of(text, line, col, width));
+            }
+        }
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        out.push(d);
     }
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|'))
-        .unwrap_or(s)
-        .to_string()
+    if out.is_empty() {
+        out.push(Diagnostic::error(format!("template error: {text}")));
+    }
+    out
 }
 
-fn parse_position(text: &str) -> Option<(usize, usize)> {
-    let at = text.find("--> ")? + 4;
-    let rest = &text[at..];
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit() && c != ':')
-        .unwrap_or(rest.len());
-    let (line, col) = rest[..end].split_once(':')?;
-    Some((line.parse().ok()?, col.parse().ok()?))
+/// Line `line` (1-based), character `col` (1-based) of `text`, underlining `width`
+/// characters.
+fn location_of(text: &str, line: usize, col: usize, width: usize) -> Location {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    let offset = rest
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    let len = rest[offset..]
+        .char_indices()
+        .nth(width)
+        .map_or(rest.len() - offset, |(i, _)| i);
+    Location::at(text, line_start + offset, len)
 }
 
-fn location_at(text: &str, line: usize, col: usize) -> Location {
-    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    Location {
-        line,
-        column: col.max(1),
-        width: 1,
-        line_text: line_text.to_string(),
+/// The component whose body calls itself, pointed at its name: Tera stops a component that
+/// calls itself too deep without saying which.
+fn self_calling_component(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
+    for (file, text) in sources {
+        let mut rest = text.as_str();
+        while let Some(at) = rest
+            .find("{% component ")
+            .or_else(|| rest.find("{%- component "))
+        {
+            let after = &rest[at..];
+            let name_start = after.find("component ")? + "component ".len();
+            let name: String = after[name_start..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            let end = after.find("endcomponent").unwrap_or(after.len());
+            let body = &after[..end];
+            if !name.is_empty() && body.contains(&format!("<{name} ")) {
+                let offset = text.len() - rest.len() + at + name_start;
+                return Some(
+                    Diagnostic::error(format!(
+                        "template error: component `{name}` calls itself more than {COMPONENT_DEPTH} levels deep"
+                    ))
+                    .in_file(PathBuf::from("templates").join(file))
+                    .at(Location::at(text, offset, name.len()))
+                    .with_help("give its call to itself a condition that ends it"),
+                );
+            }
+            rest = &after[end..];
+        }
     }
+    None
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+/// Tera's message, and what to do about it. Tera lists the names a value does have after
+/// "Available fields:"; they differ from one kind of page to another, and the same mistake
+/// met on every page is reported once ([`Diagnostics::merge_repeats`]), so the list is left
+/// out and only the nearest name is suggested.
+fn explained<'m>(
+    message: &'m str,
+    sources: &BTreeMap<String, String>,
+) -> (&'m str, Option<String>) {
+    let see = "docs/templates.md lists what templates are given";
+    for marker in [". Available fields: ", ". Available variables: "] {
+        if let Some((head, names)) = message.split_once(marker) {
+            let used = head.split('`').nth(1).unwrap_or("");
+            let near = crate::diagnostic::did_you_mean(used, names.split(", ").map(str::trim));
+            let help = match near {
+                Some(near) => format!("did you mean `{near}`? {see}"),
+                None => format!("`{used}` is not given to this template; {see}"),
+            };
+            return (head, Some(help));
+        }
+    }
+    let lower = message.to_lowercase();
+    let kinds = ["filter", "test", "function", "component"];
+    if let Some(kind) = kinds
+        .iter()
+        .find(|k| lower.starts_with(&format!("unknown {k} ")))
+    {
+        let help = format!("that is not a {kind} Tera or factsheet knows; see docs/templates.md");
+        return (message, Some(help));
+    }
+    if lower.starts_with("unknown template ") {
+        let names: Vec<&str> = sources.keys().map(String::as_str).collect();
+        return (
+            message,
+            Some(format!("templates/ has: {}", names.join(", "))),
+        );
+    }
+    (message, None)
 }
 
 /// Where a variable is used: in the template itself or, failing that, the templates it
@@ -360,40 +507,18 @@ mod tests {
 
     #[test]
     fn dates_in_words() {
-        let args = |months: &str, suffix: &str| {
-            [
-                ("months".to_string(), tera::Value::from(months)),
-                ("year_suffix".to_string(), tera::Value::from(suffix)),
-            ]
-            .into_iter()
-            .collect()
-        };
-        let en = args(
-            "January,February,March,April,May,June,July,August,September,October,November,December",
-            "",
-        );
+        let en =
+            "January,February,March,April,May,June,July,August,September,October,November,December";
         assert_eq!(
-            date_words(&"2026-11-02".into(), &en).unwrap(),
-            tera::Value::from("2\u{a0}November 2026")
+            date_in_words("2026-11-02", en, "").as_deref(),
+            Some("2\u{a0}November 2026")
         );
-        let uk = args(
-            "січня,лютого,березня,квітня,травня,червня,липня,серпня,вересня,жовтня,листопада,грудня",
-            "\u{a0}р.",
-        );
+        let uk = "січня,лютого,березня,квітня,травня,червня,липня,серпня,вересня,жовтня,листопада,грудня";
         assert_eq!(
-            date_words(&"2027-05-21".into(), &uk).unwrap(),
-            tera::Value::from("21\u{a0}травня 2027\u{a0}р.")
+            date_in_words("2027-05-21", uk, "\u{a0}р.").as_deref(),
+            Some("21\u{a0}травня 2027\u{a0}р.")
         );
-        assert!(date_words(&"2026-13-01".into(), &en).is_err());
-        assert!(date_words(&"soon".into(), &en).is_err());
-    }
-
-    #[test]
-    fn finds_positions_in_tera_messages() {
-        assert_eq!(parse_position("x\n --> 3:9\n  |"), Some((3, 9)));
-        assert_eq!(
-            quoted_after("Failed to parse 'page.html'", "Failed to parse "),
-            Some("page.html")
-        );
+        assert_eq!(date_in_words("2026-13-01", en, ""), None);
+        assert_eq!(date_in_words("soon", en, ""), None);
     }
 }

@@ -184,14 +184,9 @@ impl Fixture {
         self.write(rel, &text.replacen(from, to, 1));
     }
 
-    /// Write `templates/macros.html` and call `call` (`m::tree(n=1)`) under each page's title.
-    pub fn call_macro(&self, macros: &str, call: &str) {
-        self.write("templates/macros.html", macros);
-        self.edit(
-            "templates/page.html",
-            "{% extends \"base.html\" %}",
-            "{% extends \"base.html\" %}{% import \"macros.html\" as m %}",
-        );
+    /// Write `templates/extra.html` and call `call` (`<tree n={1}/>`) under each page's title.
+    pub fn call_component(&self, components: &str, call: &str) {
+        self.write("templates/extra.html", components);
         self.edit(
             "templates/page.html",
             "<h1>{{ page.title }}</h1>",
