@@ -1281,3 +1281,37 @@ fn source_template_is_shown_wherever_a_source_is_listed() {
         "{print}"
     );
 }
+
+/// A rebuild takes the files that did not change from the build it replaces: the same file
+/// (inode), so its date stays and `rsync` skips it; the page that changed is written anew,
+/// and so is every page whose navigation shows its new title.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_keeps_the_files_that_did_not_change() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::new();
+    f.build().assert_ok();
+    let inode = |rel: &str| std::fs::metadata(f.path(rel)).unwrap().ino();
+    let (risks, style) = (inode("public/risks/index.html"), inode("public/style.css"));
+    let home = inode("public/index.html");
+    f.edit(
+        "content/risks.md",
+        "You may feel sleepy",
+        "You may feel very sleepy",
+    );
+    f.build().assert_ok();
+    assert!(
+        f.read("public/risks/index.html")
+            .contains("You may feel very sleepy")
+    );
+    assert_ne!(inode("public/risks/index.html"), risks);
+    assert_eq!(inode("public/index.html"), home);
+    assert_eq!(inode("public/style.css"), style);
+    assert_eq!(
+        std::fs::metadata(f.path("public/index.html"))
+            .unwrap()
+            .nlink(),
+        1,
+        "the previous build is gone"
+    );
+}
