@@ -217,57 +217,95 @@ struct Previous {
 }
 
 impl Previous {
-    /// Link `rel` of the previous build to `to` if it holds exactly `bytes`.
+    /// Link `rel` of the previous build to `to` if it holds exactly `bytes`, with the mode
+    /// a new file gets.
     fn reuse(&self, rel: &str, bytes: &[u8], to: &Path) -> bool {
-        self.reuse_if(rel, bytes.len() as u64, to, |old| {
-            std::fs::read(old).ok().as_deref() == Some(bytes)
+        let mode = Mode::of(&self.like);
+        self.reuse_if(rel, bytes.len() as u64, mode, to, |file| {
+            std::fs::read(file).ok().as_deref() == Some(bytes)
         })
     }
 
     /// Link `rel` of the previous build to `to` if it holds what the file `from` holds (a
-    /// static file: an image, a font), compared a block at a time.
+    /// static file: an image, a font), compared a block at a time, with `from`'s mode (a
+    /// copy takes its source's).
     fn reuse_copy(&self, rel: &str, from: &Path, to: &Path) -> bool {
-        let Ok(len) = from.metadata().map(|m| m.len()) else {
+        let Ok(source) = from.metadata() else {
             return false;
         };
-        self.reuse_if(rel, len, to, |old| same_bytes(old, from).unwrap_or(false))
+        self.reuse_if(rel, source.len(), Mode::of(&source), to, |file| {
+            same_bytes(file, from).unwrap_or(false)
+        })
     }
 
-    fn reuse_if(&self, rel: &str, len: u64, to: &Path, same: impl FnOnce(&Path) -> bool) -> bool {
+    /// The link is made first and what it links to is checked after, so that what is
+    /// compared is what the new build gets, even if the old path changed meanwhile (another
+    /// build committing into the same folder). A file that is not as expected is unlinked
+    /// again: only the staging folder is ever changed.
+    fn reuse_if(
+        &self,
+        rel: &str,
+        len: u64,
+        mode: Mode,
+        to: &Path,
+        same: impl FnOnce(&Path) -> bool,
+    ) -> bool {
         if !self.links_work.load(Ordering::Relaxed) {
             return false;
         }
         let old = self.root.join(rel);
-        let Ok(meta) = old.symlink_metadata() else {
-            return false;
-        };
-        if !meta.is_file() || meta.len() != len || !self.is_plain(&meta) || !same(&old) {
-            return false;
+        // A cheap look before linking: most changed files differ in length.
+        match old.symlink_metadata() {
+            Ok(meta) if meta.is_file() && meta.len() == len => {}
+            _ => return false,
         }
         match std::fs::hard_link(&old, to) {
-            Ok(()) => true,
+            Ok(()) => {}
             // Written twice in this build: the second write replaces the first.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return false,
             Err(_) => {
                 self.links_work.store(false, Ordering::Relaxed);
-                false
+                return false;
             }
         }
+        let taken = to
+            .symlink_metadata()
+            .is_ok_and(|meta| meta.is_file() && meta.len() == len && self.is_plain(&meta, mode))
+            && same(to);
+        if !taken {
+            let _ = std::fs::remove_file(to);
+        }
+        taken
     }
 
-    /// A file of ours alone: not linked from elsewhere, with the mode and owner a new file
-    /// gets.
+    /// A file of ours, now linked from the previous build and the new one only, with `mode`
+    /// and the owner a new file gets.
     #[cfg(unix)]
-    fn is_plain(&self, meta: &std::fs::Metadata) -> bool {
+    fn is_plain(&self, meta: &std::fs::Metadata, mode: Mode) -> bool {
         use std::os::unix::fs::MetadataExt;
-        meta.nlink() == 1
-            && meta.mode() & 0o7777 == self.like.mode() & 0o7777
-            && meta.uid() == self.like.uid()
+        meta.nlink() == 2 && Mode::of(meta) == mode && meta.uid() == self.like.uid()
     }
 
     #[cfg(not(unix))]
-    fn is_plain(&self, meta: &std::fs::Metadata) -> bool {
-        meta.permissions().readonly() == self.like.permissions().readonly()
+    fn is_plain(&self, meta: &std::fs::Metadata, mode: Mode) -> bool {
+        Mode::of(meta) == mode
+    }
+}
+
+/// The permission bits of a file (on other systems: whether it is read-only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Mode(u32);
+
+impl Mode {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Mode {
+        use std::os::unix::fs::PermissionsExt;
+        Mode(meta.permissions().mode() & 0o7777)
+    }
+
+    #[cfg(not(unix))]
+    fn of(meta: &std::fs::Metadata) -> Mode {
+        Mode(u32::from(meta.permissions().readonly()))
     }
 }
 
@@ -301,10 +339,12 @@ impl Sink for DirSink {
         {
             return Ok(());
         }
-        if to.symlink_metadata().is_ok() {
-            std::fs::remove_file(&to)?;
-        }
-        std::fs::copy(from, to).map(|_| ())
+        // As `fs::copy` does (the bytes, then the source's mode), but into a new file: never
+        // through a link to the previous build.
+        let mut source = std::fs::File::open(from)?;
+        let mut file = new_file(&to)?;
+        io::copy(&mut source, &mut file)?;
+        file.set_permissions(source.metadata()?.permissions())
     }
     fn write_from(
         &self,
@@ -433,7 +473,8 @@ impl Staging {
         let fail = |what: &str, e: io::Error| {
             Diagnostic::error(format!("{what} {}: {e}", self.target.display()))
         };
-        std::fs::write(self.dir.path().join(MARKER), MARKER_TEXT)
+        new_file(&self.dir.path().join(MARKER))
+            .and_then(|mut f| io::Write::write_all(&mut f, MARKER_TEXT.as_bytes()))
             .map_err(|e| fail("cannot write the marker file in the staging folder for", e))?;
         // Checked before the build, but the build takes a while: whatever is there now must
         // still be a plain folder (never a link, a device, a FIFO) before it is moved aside.
@@ -770,6 +811,7 @@ mod tests {
     }
 
     /// Builds `files` into `out` through a staging folder, as `factsheet build` does.
+    #[cfg(unix)]
     fn build_into(out: &Path, files: &[(&str, &str)]) {
         let staging = Staging::new(out).unwrap();
         for (rel, text) in files {
@@ -899,5 +941,61 @@ mod tests {
         assert!(!same_bytes(&a, &write("d", &long[..150_000])).unwrap_or(false));
         assert!(!same_bytes(&write("e", &long[..150_000]), &a).unwrap_or(false));
         assert!(same_bytes(&write("f", b""), &write("g", b"")).unwrap());
+    }
+
+    /// What the link brings is checked, not what the path held a moment before: a file that
+    /// turns out otherwise is unlinked from the staging folder, and the previous build keeps
+    /// its own.
+    #[cfg(unix)]
+    #[test]
+    fn what_is_linked_is_checked_after_linking() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build_into(&out, &[("a.html", "mine")]);
+        let staging = Staging::new(&out).unwrap();
+        let previous = staging.sink.previous.as_ref().unwrap();
+        let to = staging.sink.target("a.html").unwrap();
+        let mode = Mode::of(&previous.like);
+        // As if another build had put other bytes there between the look and the link.
+        assert!(!previous.reuse_if("a.html", 4, mode, &to, |_| false));
+        assert!(!to.exists());
+        assert_eq!(inode(&out.join("a.html")).1, 1);
+        assert!(previous.reuse_if("a.html", 4, mode, &to, |f| {
+            std::fs::read(f).unwrap() == b"mine"
+        }));
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "mine");
+    }
+
+    /// A static file keeps its own mode, as `fs::copy` gives it, on a first build and on a
+    /// rebuild; one whose mode changed since is copied again.
+    #[cfg(unix)]
+    #[test]
+    fn copies_keep_the_mode_of_their_source() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let src = dir.path().join("logo.svg");
+        std::fs::write(&src, "<svg/>").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let copy_into = |out: &Path, times: usize| {
+            let staging = Staging::new(out).unwrap();
+            for _ in 0..times {
+                staging.sink.copy("logo.svg", &src).unwrap();
+            }
+            assert!(staging.commit().unwrap().is_none());
+        };
+        std::fs::set_permissions(&src, std::fs::Permissions::from_mode(0o600)).unwrap();
+        copy_into(&out, 2); // the second copy replaces the first
+        assert_eq!(mode(&out.join("logo.svg")), 0o600);
+        copy_into(&out, 1);
+        assert_eq!(mode(&out.join("logo.svg")), 0o600);
+        let first = inode(&out.join("logo.svg")).0;
+        copy_into(&out, 1);
+        assert_eq!(mode(&out.join("logo.svg")), 0o600);
+        assert_eq!(inode(&out.join("logo.svg")).0, first, "unchanged: linked");
+        std::fs::set_permissions(&src, std::fs::Permissions::from_mode(0o644)).unwrap();
+        copy_into(&out, 1);
+        assert_eq!(mode(&out.join("logo.svg")), 0o644);
+        assert_ne!(inode(&out.join("logo.svg")).0, first);
     }
 }

@@ -980,6 +980,24 @@ fn every_unknown_name_in_the_templates_is_its_own_error() {
     insta::assert_snapshot!(out);
 }
 
+/// `{{ page.contnet | safe }}` printed nothing under Tera 2's own `safe`: the page lost its
+/// content without a word.
+#[test]
+fn a_misspelt_name_given_to_safe_is_an_error() {
+    let f = Fixture::new();
+    f.edit(
+        "templates/page.html",
+        "{{ page.content | safe }}",
+        "{{ page.contnet | safe }}",
+    );
+    let out = check_fails(&f);
+    assert!(
+        out.contains("`safe` was given a value that is not defined"),
+        "{out}"
+    );
+    assert!(out.contains("--> templates/page.html:4:"), "{out}");
+}
+
 #[test]
 fn unknown_filter_points_at_its_line() {
     let f = Fixture::new();

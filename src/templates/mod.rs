@@ -160,12 +160,18 @@ fn escape_into(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()>
 /// `{{ page.content | safe }}`: Tera's own `safe` copies the string into a new value; a
 /// string is only marked here, shared with the context. Every page prints about 35 KB
 /// through it (the stylesheet, the content, the partials); anything else is written out as
-/// Tera writes it.
-fn safe(value: Value, _: Kwargs, _: &State) -> Value {
+/// Tera writes it, and a value that is not there is an error.
+fn safe(value: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
     if value.is_string() {
-        value.mark_safe()
+        Ok(value.mark_safe())
+    } else if value.is_undefined() {
+        // Tera's own `safe` prints nothing for it, so a misspelt `page.contnet | safe` left
+        // the page empty without a word.
+        Err(tera::Error::message(
+            "`safe` was given a value that is not defined (a misspelt name?)",
+        ))
     } else {
-        Value::safe_string(&value.to_string())
+        Ok(Value::safe_string(&value.to_string()))
     }
 }
 
@@ -365,12 +371,13 @@ fn reports(text: &str, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
             });
         if let Some((name, line, col)) = place {
             d = d.in_file(PathBuf::from("templates").join(name));
+            // The code frame: ` |`, `N | the line`, then ` | ^^^` under the place.
             let width = lines
-                .iter()
-                .skip(i + 2)
-                .take(3)
-                .find_map(|l| l.contains('^').then(|| l.matches('^').count()))
-                .unwrap_or(1);
+                .get(i + 4)
+                .and_then(|l| l.trim().strip_prefix('|'))
+                .map(str::trim)
+                .filter(|marks| !marks.is_empty() && marks.chars().all(|c| c == '^'))
+                .map_or(1, str::len);
             if let Some(text) = sources.get(name) {
                 d = d.at(location_of(text, line, col, width));
             }
@@ -410,34 +417,55 @@ fn location_of(text: &str, line: usize, col: usize, width: usize) -> Location {
 /// calls itself too deep without saying which.
 fn self_calling_component(sources: &BTreeMap<String, String>) -> Option<Diagnostic> {
     for (file, text) in sources {
-        let mut rest = text.as_str();
-        while let Some(at) = rest
-            .find("{% component ")
-            .or_else(|| rest.find("{%- component "))
-        {
-            let after = &rest[at..];
-            let name_start = after.find("component ")? + "component ".len();
-            let name: String = after[name_start..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                .collect();
-            let end = after.find("endcomponent").unwrap_or(after.len());
-            let body = &after[..end];
-            if !name.is_empty() && body.contains(&format!("<{name} ")) {
-                let offset = text.len() - rest.len() + at + name_start;
+        for (name, at, body) in component_definitions(text) {
+            if calls(body, name) {
                 return Some(
                     Diagnostic::error(format!(
                         "template error: component `{name}` calls itself more than {COMPONENT_DEPTH} levels deep"
                     ))
                     .in_file(PathBuf::from("templates").join(file))
-                    .at(Location::at(text, offset, name.len()))
+                    .at(Location::at(text, at, name.len()))
                     .with_help("give its call to itself a condition that ends it"),
                 );
             }
-            rest = &after[end..];
         }
     }
     None
+}
+
+/// Each `{% component NAME(...) %}` of `text`: its name, where the name stands, and the text
+/// up to its `endcomponent`.
+fn component_definitions(text: &str) -> impl Iterator<Item = (&str, usize, &str)> {
+    text.match_indices("component ")
+        .filter_map(move |(at, word)| {
+            // Opened by `{%` or `{%-` and white space, so not `endcomponent` or text.
+            let before = text[..at].trim_end();
+            if !(before.ends_with("{%") || before.ends_with("{%-")) {
+                return None;
+            }
+            let start = at + word.len();
+            let rest = &text[start..];
+            let len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let end = rest.find("endcomponent").unwrap_or(rest.len());
+            (len > 0).then(|| (&rest[..len], start, &rest[..end]))
+        })
+}
+
+/// Whether `body` calls component `name`: `{{ <name .../> }}` or `{% <name> %}`, not an
+/// HTML element of the same name.
+fn calls(body: &str, name: &str) -> bool {
+    let call = format!("<{name}");
+    body.match_indices(&call).any(|(at, _)| {
+        let next = body[at + call.len()..].chars().next();
+        let ends_name = next.is_none_or(|c| c.is_whitespace() || c == '/' || c == '>');
+        let before = body[..at].trim_end();
+        let opened = ["{{", "{{-", "{%", "{%-"]
+            .iter()
+            .any(|o| before.ends_with(o));
+        ends_name && opened
+    })
 }
 
 fn first_line(message: &str) -> &str {
@@ -552,5 +580,42 @@ mod tests {
             templates.render("t.html", &context).unwrap(),
             "<b>x</b>|3|[1, 2]|&lt;b&gt;x&lt;/b&gt;|<B>X</B>"
         );
+    }
+
+    #[test]
+    fn a_component_that_calls_itself_is_found_by_its_calls() {
+        let one = |text: &str| {
+            let sources = BTreeMap::from([("c.html".to_string(), text.to_string())]);
+            self_calling_component(&sources).map(|d| d.message)
+        };
+        // An HTML element of the same name is not a call.
+        assert_eq!(
+            one("{% component a(href) %}<a href=\"{{ href }}\">x</a>{% endcomponent a %}"),
+            None
+        );
+        // `{%-`, a later `{% component`, and a call with no space after the name.
+        let tree = one(
+            "{%- component tree(n) -%}<i>{{ <tree/> }}</i>{%- endcomponent tree %}\n\
+             {% component ok() %}ok{% endcomponent ok %}",
+        )
+        .unwrap();
+        assert!(tree.contains("component `tree` calls itself"), "{tree}");
+        assert!(one("{% component b() %}{% <b> %}x{% </b> %}{% endcomponent b %}").is_some());
+        assert_eq!(
+            one("{% component ok() %}{{ <other/> }}{% endcomponent ok %}"),
+            None
+        );
+        assert_eq!(one("text that names a component and <ok/>"), None);
+    }
+
+    /// The underline is read from Tera's code frame, not from a `^` in the template's line.
+    #[test]
+    fn a_report_is_underlined_as_wide_as_tera_underlines_it() {
+        let text = "a[href^=\"http\"]{{ y | shout }}\n";
+        let sources = BTreeMap::from([("p.html".to_string(), text.to_string())]);
+        let report = "error: Unknown filter `shout`\n --> p.html:1:25\n  |\n1 | a[href^=\"http\"]{{ y | shout }}\n  |                         ^^^^^";
+        let d = reports(report, &sources).remove(0);
+        let loc = d.location.unwrap();
+        assert_eq!((loc.line, loc.column, loc.width), (1, 25, 5));
     }
 }
