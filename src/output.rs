@@ -238,6 +238,13 @@ impl Previous {
         })
     }
 
+    /// Whether the previous build has a file at `rel` of at most `len` bytes.
+    fn holds_at_most(&self, rel: &str, len: u64) -> bool {
+        inside_output(rel)
+            .and_then(|rel| self.root.join(rel).symlink_metadata())
+            .is_ok_and(|meta| meta.is_file() && meta.len() <= len)
+    }
+
     /// The link is made first and what it links to is checked after, so that what is
     /// compared is what the new build gets, even if the old path changed meanwhile (another
     /// build committing into the same folder). A file that is not as expected is unlinked
@@ -330,7 +337,7 @@ impl Sink for DirSink {
         {
             return Ok(());
         }
-        io::Write::write_all(&mut new_file(&path)?, bytes)
+        write_new(&path, bytes)
     }
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let to = self.target(rel)?;
@@ -353,16 +360,11 @@ impl Sink for DirSink {
     ) -> io::Result<()> {
         // A search shard the previous build has (thousands on a large site, none over a
         // megabyte) is made in memory, to be compared; anything larger or new is streamed.
-        const HELD: u64 = 8 << 20;
-        let old_len = self.previous.as_ref().and_then(|p| {
-            let meta = p
-                .root
-                .join(inside_output(rel).ok()?)
-                .symlink_metadata()
-                .ok()?;
-            Some(meta.len()).filter(|&n| n <= HELD)
-        });
-        if old_len.is_some() {
+        if self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.holds_at_most(rel, 8 << 20))
+        {
             let mut bytes = Vec::new();
             produce(&mut bytes)?;
             return self.write(rel, &bytes);
@@ -371,6 +373,11 @@ impl Sink for DirSink {
         produce(&mut file)?;
         io::Write::flush(&mut file)
     }
+}
+
+/// `bytes` into a [`new_file`] at `path`.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    io::Write::write_all(&mut new_file(path)?, bytes)
 }
 
 /// Whether two files hold the same bytes, read 64 KB at a time (a video need not fit in
@@ -473,8 +480,7 @@ impl Staging {
         let fail = |what: &str, e: io::Error| {
             Diagnostic::error(format!("{what} {}: {e}", self.target.display()))
         };
-        new_file(&self.dir.path().join(MARKER))
-            .and_then(|mut f| io::Write::write_all(&mut f, MARKER_TEXT.as_bytes()))
+        write_new(&self.dir.path().join(MARKER), MARKER_TEXT.as_bytes())
             .map_err(|e| fail("cannot write the marker file in the staging folder for", e))?;
         // Checked before the build, but the build takes a while: whatever is there now must
         // still be a plain folder (never a link, a device, a FIFO) before it is moved aside.

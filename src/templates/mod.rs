@@ -29,7 +29,7 @@ impl Templates {
         let mut sources = BTreeMap::new();
         let mut diags = Diagnostics::default();
         for found in fs::walk(root, "templates", &fs::no_hidden, &mut diags) {
-            let rel = PathBuf::from("templates").join(&found.name);
+            let rel = template_file(&found.name);
             match fs::read_utf8(&found.path, &rel) {
                 Ok(text) => {
                     sources.insert(found.name, text);
@@ -68,8 +68,7 @@ impl Templates {
     /// Where `needle` is written, in template `first` or else in any other: the file
     /// (`templates/base.html`) and the place.
     pub(crate) fn find(&self, first: &str, needle: &str) -> Option<(PathBuf, Location)> {
-        find_in_templates(&self.sources, first, needle)
-            .map(|(name, l)| (PathBuf::from("templates").join(name), l))
+        find_in_templates(&self.sources, first, needle).map(|(name, l)| (template_file(&name), l))
     }
 
     pub(crate) fn render(
@@ -114,7 +113,7 @@ impl Templates {
             // Markdown files are checked for it; this catches the rest (a `\u0000` escape in
             // front matter or a UI string, a template).
             return Err(Diagnostic::error("the page would contain a NUL character")
-                .in_file(PathBuf::from("templates").join(name))
+                .in_file(template_file(name))
                 .with_help("look for \\u0000 in the page's front matter, the i18n/ strings and the templates"));
         }
         Ok(out)
@@ -216,7 +215,12 @@ fn template_errors(
     rendering: Option<&str>,
 ) -> Vec<Diagnostic> {
     use tera::ErrorKind;
-    let in_file = |d: Diagnostic, name: &str| d.in_file(PathBuf::from("templates").join(name));
+    let in_file = |d: Diagnostic, name: &str| d.in_file(template_file(name));
+    // Errors that do not say where: the template being rendered, if any.
+    let in_rendered = |d: Diagnostic| match rendering {
+        Some(name) => in_file(d, name),
+        None => d,
+    };
     let one = match e.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let (message, help) = explained(first_line(report.message()), sources);
@@ -243,8 +247,8 @@ fn template_errors(
                 if let Some(text) = text {
                     d = d.at(Location::at(text, span.range.start, span.range.len()));
                 }
-            } else if let Some(name) = rendering {
-                d = in_file(d, name);
+            } else {
+                d = in_rendered(d);
             }
             if let Some(help) = help {
                 d = d.with_help(help);
@@ -275,13 +279,9 @@ fn template_errors(
         }
         ErrorKind::Msg(text) if text.contains("recursion depth for components") => {
             self_calling_component(sources).unwrap_or_else(|| {
-                let d = Diagnostic::error(format!(
+                in_rendered(Diagnostic::error(format!(
                     "template error: a component calls itself more than {COMPONENT_DEPTH} levels deep"
-                ));
-                match rendering {
-                    Some(name) => in_file(d, name),
-                    None => d,
-                }
+                )))
             })
         }
         _ => {
@@ -291,24 +291,31 @@ fn template_errors(
                 chain.push(s.to_string());
                 source = s.source();
             }
-            let d = Diagnostic::error(format!("template error: {}", chain.join(": ")));
-            match rendering {
-                Some(name) => in_file(d, name),
-                None => d,
-            }
+            in_rendered(Diagnostic::error(format!(
+                "template error: {}",
+                chain.join(": ")
+            )))
         }
     };
     vec![one]
+}
+
+/// `templates/NAME`, as diagnostics name a template.
+fn template_file(name: &str) -> PathBuf {
+    PathBuf::from("templates").join(name)
+}
+
+/// The help of a template that is not there: the ones that are.
+fn templates_there(sources: &BTreeMap<String, String>) -> String {
+    let names: Vec<&str> = sources.keys().map(String::as_str).collect();
+    format!("templates/ has: {}", names.join(", "))
 }
 
 /// How deep components may call components: Tera's limit.
 const COMPONENT_DEPTH: usize = 20;
 
 fn missing_template(missing: &str, sources: &BTreeMap<String, String>) -> Diagnostic {
-    Diagnostic::error(format!("template `{missing}` not found")).with_help(format!(
-        "templates/ has: {}",
-        sources.keys().cloned().collect::<Vec<_>>().join(", ")
-    ))
+    Diagnostic::error(format!("template `{missing}` not found")).with_help(templates_there(sources))
 }
 
 /// Where template `name` is named in `text`, quoted as `extends` and `include` name it.
@@ -335,7 +342,7 @@ fn template_loop(chain: &[String], verb: &str, sources: &BTreeMap<String, String
         format!("template error: templates include or extend each other in a loop: {shown}")
     };
     let mut d = Diagnostic::error(message)
-        .in_file(PathBuf::from("templates").join(first))
+        .in_file(template_file(first))
         .with_help("rendering would never end: remove one `include` or `extends` from the loop");
     if let Some(loc) = chain
         .get(1)
@@ -370,7 +377,7 @@ fn reports(text: &str, sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
                 ))
             });
         if let Some((name, line, col)) = place {
-            d = d.in_file(PathBuf::from("templates").join(name));
+            d = d.in_file(template_file(name));
             // The code frame: ` |`, `N | the line`, then ` | ^^^` under the place.
             let width = lines
                 .get(i + 4)
@@ -423,7 +430,7 @@ fn self_calling_component(sources: &BTreeMap<String, String>) -> Option<Diagnost
                     Diagnostic::error(format!(
                         "template error: component `{name}` calls itself more than {COMPONENT_DEPTH} levels deep"
                     ))
-                    .in_file(PathBuf::from("templates").join(file))
+                    .in_file(template_file(file))
                     .at(Location::at(text, at, name.len()))
                     .with_help("give its call to itself a condition that ends it"),
                 );
@@ -502,11 +509,7 @@ fn explained<'m>(
         return (message, Some(help));
     }
     if lower.starts_with("unknown template ") {
-        let names: Vec<&str> = sources.keys().map(String::as_str).collect();
-        return (
-            message,
-            Some(format!("templates/ has: {}", names.join(", "))),
-        );
+        return (message, Some(templates_there(sources)));
     }
     (message, None)
 }
