@@ -396,18 +396,21 @@ enum Leads<'v> {
 fn leads<'v>(from: &str, link: &Link<'v>) -> Leads<'v> {
     let value = link.value.trim();
     if urls::is_external(value) {
-        let scheme_ok = !value.to_ascii_lowercase().starts_with("javascript:");
+        let scheme_ok = !value
+            .get(..11)
+            .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"));
         return Leads::Decided(match (link.loads, scheme_ok) {
             (true, _) => Some("loads a resource from another site"),
             (false, false) => Some("javascript: link"),
             _ => None,
         });
     }
-    let (rest, fragment) = match value.split_once('#') {
-        Some((p, f)) => (p, Some(decode(f))),
+    // Found with memchr: a page has a hundred links, and `split_once` searched char by char.
+    let (rest, fragment) = match memchr::memchr(b'#', value.as_bytes()) {
+        Some(at) => (&value[..at], Some(decode(&value[at + 1..]))),
         None => (value, None),
     };
-    let path = rest.split('?').next().unwrap_or(rest);
+    let path = memchr::memchr(b'?', rest.as_bytes()).map_or(rest, |at| &rest[..at]);
     if path.is_empty() {
         return Leads::Here(fragment);
     }
@@ -448,5 +451,10 @@ fn check_anchor(page: &PageLinks, fragment: Option<&str>) -> Option<&'static str
 }
 
 fn decode(s: &str) -> Cow<'_, str> {
+    // Most links hold no escape, and reading them byte by byte to find none was a tenth of
+    // the check.
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
+        return Cow::Borrowed(s);
+    }
     percent_decode_str(s).decode_utf8_lossy()
 }
