@@ -122,7 +122,8 @@ pub(crate) struct SourceText {
 
 /// A source's text as shown on a page in `lang`: the publisher and date in that language
 /// when the source gives them, otherwise as written, with the language they are in.
-#[derive(Debug, Serialize)]
+/// Citations give templates its fields among their own ([`LocalSource::fields`]).
+#[derive(Debug)]
 pub(crate) struct LocalSource<'a> {
     pub title: &'a str,
     pub url: &'a str,
@@ -136,6 +137,35 @@ pub(crate) struct LocalSource<'a> {
     pub date: &'a str,
     /// Set when the date is not in the page's language.
     pub date_lang: Option<&'a str>,
+}
+
+impl Serialize for LocalSource<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("LocalSource", 9)?;
+        self.fields(&mut st)?;
+        st.end()
+    }
+}
+
+impl LocalSource<'_> {
+    /// Its fields as fields of the struct `st` is serializing. In place of `serde(flatten)`,
+    /// which makes the whole struct a map with a key string made for every field of every
+    /// citation, on every page.
+    pub(crate) fn fields<S: serde::ser::SerializeStruct>(
+        &self,
+        st: &mut S,
+    ) -> Result<(), S::Error> {
+        st.serialize_field("title", self.title)?;
+        st.serialize_field("url", self.url)?;
+        st.serialize_field("url_lang", &self.url_lang)?;
+        st.serialize_field("lang", self.lang)?;
+        st.serialize_field("secondary", &self.secondary)?;
+        st.serialize_field("publisher", self.publisher)?;
+        st.serialize_field("publisher_lang", &self.publisher_lang)?;
+        st.serialize_field("date", self.date)?;
+        st.serialize_field("date_lang", &self.date_lang)
+    }
 }
 
 impl Source {

@@ -24,7 +24,7 @@ pub(super) struct ConfigContext<'a> {
 }
 
 #[derive(Serialize, Clone)]
-struct NavItem<'a> {
+pub(super) struct NavItem<'a> {
     title: &'a str,
     short_title: &'a str,
     url: String,
@@ -32,17 +32,29 @@ struct NavItem<'a> {
     is_current: bool,
 }
 
-#[derive(Serialize)]
 pub(super) struct CitationContext<'a> {
     number: usize,
     key: &'a str,
     /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
-    #[serde(flatten)]
     source: LocalSource<'a>,
     sources_url: String,
     /// The source as `templates/source.html` shows it, when the theme has that template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     html: Option<Arc<str>>,
+}
+
+impl Serialize for CitationContext<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("CitationContext", 13)?;
+        st.serialize_field("number", &self.number)?;
+        st.serialize_field("key", self.key)?;
+        self.source.fields(&mut st)?;
+        st.serialize_field("sources_url", &self.sources_url)?;
+        if let Some(html) = &self.html {
+            st.serialize_field("html", html)?;
+        }
+        st.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -137,18 +149,30 @@ struct CitedBy<'a> {
 }
 
 /// One source of the sources page, with the pages citing it.
-#[derive(Serialize)]
 pub(super) struct SourceEntry<'a> {
     key: &'a str,
     /// title, publisher, date, url, url_lang, lang, secondary, publisher_lang, date_lang
-    #[serde(flatten)]
     source: LocalSource<'a>,
     /// As for [`CitationContext`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     html: Option<Arc<str>>,
     cited_by: Vec<CitedBy<'a>>,
     /// Cited by a partial (the emergency box), which every page shows.
     every_page: bool,
+}
+
+impl Serialize for SourceEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SourceEntry", 13)?;
+        st.serialize_field("key", self.key)?;
+        self.source.fields(&mut st)?;
+        if let Some(html) = &self.html {
+            st.serialize_field("html", html)?;
+        }
+        st.serialize_field("cited_by", &self.cited_by)?;
+        st.serialize_field("every_page", &self.every_page)?;
+        st.end()
+    }
 }
 
 /// One page of the search page's list.
@@ -159,18 +183,12 @@ pub(super) struct ListingEntry<'a> {
     url: String,
 }
 
-/// What every page's template gets.
+/// What every page's template gets, besides [`Shared`].
 #[derive(Serialize)]
 pub(super) struct Context<'a> {
-    config: ConfigContext<'a>,
     lang: &'a str,
-    t: &'a BTreeMap<String, String>,
     root: String,
     lang_root: String,
-    nav: Vec<NavItem<'a>>,
-    /// The same entries by slug, so a template can link to one page (`by_slug.about.url`)
-    /// without filtering `nav` (Tera copies the list for each `filter`).
-    by_slug: BTreeMap<&'a str, NavItem<'a>>,
     /// Read again after rendering, to find the partials in the page.
     pub(super) partials: BTreeMap<&'a str, String>,
     page: PageContext<'a>,
@@ -186,12 +204,99 @@ pub(super) struct Context<'a> {
     handout_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     handout: Option<Handout<'a>>,
-    /// *CSS*: `static/style.css`, for a `<style>` element in place of a link to it (see
-    /// [`Site::inline_css`]); nothing under `factsheet serve`.
-    inline_css: Option<&'a str>,
     /// Whether the page links its language's web app manifest and registers the service
     /// worker: in `factsheet build`, not in the offline copy nor under `factsheet serve`.
     web_app: bool,
+}
+
+/// The part of every page's context that is the same on every page of a language, made
+/// into template values once: a page's context then shares them instead of converting them
+/// again (`t` alone is some sixty strings).
+pub(super) struct Shared {
+    by_lang: HashMap<String, tera::Context>,
+}
+
+#[derive(Serialize)]
+struct SharedFields<'a> {
+    config: ConfigContext<'a>,
+    t: &'a BTreeMap<String, String>,
+    /// *CSS*: `static/style.css`, for a `<style>` element in place of a link to it (see
+    /// [`Site::inline_css`]); nothing under `factsheet serve`.
+    inline_css: Option<&'a str>,
+}
+
+impl Shared {
+    pub(super) fn new(site: &Site) -> Self {
+        let by_lang = site
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                let lang = l.code.as_str();
+                let fields = SharedFields {
+                    config: ConfigContext::new(&site.config, lang),
+                    t: &site.strings[lang],
+                    inline_css: site.inline_css.as_deref(),
+                };
+                let context = tera::Context::from_serialize(&fields)
+                    .expect("strings and options make template values");
+                (lang.to_string(), context)
+            })
+            .collect();
+        Shared { by_lang }
+    }
+
+    /// The shared part of the context of a page in `lang`.
+    pub(super) fn of(&self, lang: &str) -> tera::Context {
+        self.by_lang.get(lang).cloned().unwrap_or_default()
+    }
+}
+
+/// `nav` and `by_slug` as template values, kept for the pages that have the same ones: the
+/// pages of one folder (a section's pages) link to the same pages by the same relative
+/// URLs. Converting them was most of a page's context.
+#[derive(Default)]
+pub(super) struct NavValues {
+    kept: std::sync::Mutex<HashMap<String, [tera::Value; 2]>>,
+}
+
+impl NavValues {
+    /// Enough for every folder of a large site; past it, values are made for each page.
+    const KEEP: usize = 4096;
+
+    /// `nav` (what [`Arranged::nav_items`] gives for a page in `lang`) and the same entries
+    /// by slug, so a template can link to one page (`by_slug.about.url`) without filtering
+    /// `nav` (Tera copies the list for each `filter`), put into `context`.
+    pub(super) fn add_to(&self, context: &mut tera::Context, lang: &str, nav: &[NavItem<'_>]) {
+        // What differs between two pages' lists of one language: the URLs, and which
+        // one is the page itself.
+        let mut key = String::with_capacity(lang.len() + 24 * nav.len());
+        key.push_str(lang);
+        for item in nav {
+            key.push(if item.is_current { '\u{1}' } else { '\u{0}' });
+            key.push_str(&item.url);
+        }
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let [nav_value, by_slug] = kept.unwrap_or_else(|| {
+            let by_slug: BTreeMap<&str, &NavItem> = nav.iter().map(|n| (n.slug, n)).collect();
+            let values = [
+                tera::Value::from_serializable(nav),
+                tera::Value::from_serializable(&by_slug),
+            ];
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() < Self::KEEP {
+                kept.insert(key, values.clone());
+            }
+            values
+        });
+        context.insert_value("nav", nav_value);
+        context.insert_value("by_slug", by_slug);
+    }
 }
 
 /// The 404 page: served at any path, so its links are absolute paths from the site root.
@@ -279,7 +384,12 @@ impl<'a> Arranged<'a> {
     }
 
     /// The navigation of `page`'s language, with links relative to `url`.
-    fn nav_items(&self, page: &Page, url: &str, config: &SiteConfig) -> Vec<NavItem<'a>> {
+    pub(super) fn nav_items(
+        &self,
+        page: &Page,
+        url: &str,
+        config: &SiteConfig,
+    ) -> Vec<NavItem<'a>> {
         let Some(list) = self.nav.get(page.lang.as_str()) else {
             return Vec::new();
         };
@@ -379,16 +489,10 @@ impl<'b> Context<'b> {
         } = parts;
         let config = &site.config;
         let lang = page.lang.as_str();
-        let nav = arranged.nav_items(page, url, config);
-        let by_slug = nav.iter().map(|n| (n.slug, n.clone())).collect();
         Context {
-            config: ConfigContext::new(config, lang),
             lang,
-            t: &site.strings[lang],
             root: relative(url, ""),
             lang_root: relative(url, &config.lang_prefix(lang)),
-            nav,
-            by_slug,
             partials,
             page: PageContext::new(site, arranged, shown, page, url, md, cites),
             pages,
@@ -398,7 +502,6 @@ impl<'b> Context<'b> {
                 .handout_url(lang, url)
                 .filter(|_| page.front.kind != PageKind::Handout),
             handout,
-            inline_css: site.inline_css.as_deref(),
             web_app: site.web_app(),
         }
     }

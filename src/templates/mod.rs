@@ -95,6 +95,20 @@ impl Templates {
         self.render_context(name, &ctx, size_hint)
     }
 
+    /// [`Self::render_bytes`] with `context` added to `base`, values made beforehand.
+    pub(crate) fn render_over(
+        &self,
+        name: &str,
+        mut base: tera::Context,
+        context: &impl Serialize,
+        size_hint: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let ctx = tera::Context::from_serialize(context)
+            .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
+        base.extend(ctx);
+        self.render_context(name, &base, size_hint)
+    }
+
     /// [`Self::render_bytes`] with a context already built: one that is filled once and
     /// then changed a value at a time, for a template rendered many times over.
     pub(crate) fn render_context(
