@@ -119,6 +119,35 @@ pub trait Sink: Sync {
     fn write_owned(&self, rel: &str, bytes: Vec<u8>) -> io::Result<()> {
         self.write(rel, &bytes)
     }
+    /// [`Sink::write`], saying whether the file is the previous build's, kept because it
+    /// holds the same bytes.
+    fn write_or_keep(&self, rel: &str, bytes: &[u8]) -> io::Result<Written> {
+        self.write(rel, bytes).map(|()| Written::New)
+    }
+    /// The file `rel` of the build this one replaces, if there is one.
+    fn previous_file(&self, _rel: &str) -> Option<PreviousFile> {
+        None
+    }
+}
+
+/// What [`Sink::write_or_keep`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    New,
+    /// The previous build's file, which holds the same bytes, linked; `as_built`: not
+    /// modified since that build was committed (see [`PreviousFile::unchanged_since_built`]).
+    Kept {
+        as_built: bool,
+    },
+}
+
+/// A file of the previous build ([`Sink::previous_file`]).
+pub struct PreviousFile {
+    pub bytes: Vec<u8>,
+    /// Not changed since that build was committed: its modification time is before the
+    /// build's marker file's, which the commit writes last. A file edited by hand in the
+    /// output folder afterwards is not.
+    pub unchanged_since_built: bool,
 }
 
 /// Discards everything: `factsheet check`.
@@ -214,16 +243,27 @@ struct Previous {
     /// Cleared when a link fails (a file system without hard links, such as FAT and exFAT
     /// on a USB stick): from then on every file is written.
     links_work: AtomicBool,
+    /// When that build was committed: the modification time of its marker file.
+    committed: Option<std::time::SystemTime>,
 }
 
 impl Previous {
     /// Link `rel` of the previous build to `to` if it holds exactly `bytes`, with the mode
     /// a new file gets.
-    fn reuse(&self, rel: &str, bytes: &[u8], to: &Path) -> bool {
+    fn reuse(&self, rel: &str, bytes: &[u8], to: &Path) -> Option<Written> {
         let mode = Mode::of(&self.like);
         self.reuse_if(rel, bytes.len() as u64, mode, to, |file| {
             std::fs::read(file).ok().as_deref() == Some(bytes)
         })
+    }
+
+    /// Whether a file modified at `modified` is as the previous build left it: modified
+    /// no later than that build's commit wrote its marker. File systems keep times in
+    /// ticks (a few milliseconds on Linux, whole seconds on some), and the last files a
+    /// build writes share the marker's: a change made by hand within the tick in which a
+    /// build ended passes for the build's own.
+    fn unchanged_since_built(&self, modified: io::Result<std::time::SystemTime>) -> bool {
+        matches!((modified, self.committed), (Ok(m), Some(c)) if m <= c)
     }
 
     /// Link `rel` of the previous build to `to` if it holds what the file `from` holds (a
@@ -236,6 +276,7 @@ impl Previous {
         self.reuse_if(rel, source.len(), Mode::of(&source), to, |file| {
             same_bytes(file, from).unwrap_or(false)
         })
+        .is_some()
     }
 
     /// Whether the previous build has a file at `rel` of at most `len` bytes.
@@ -256,33 +297,35 @@ impl Previous {
         mode: Mode,
         to: &Path,
         same: impl FnOnce(&Path) -> bool,
-    ) -> bool {
+    ) -> Option<Written> {
         if !self.links_work.load(Ordering::Relaxed) {
-            return false;
+            return None;
         }
         let old = self.root.join(rel);
         // A cheap look before linking: most changed files differ in length.
         match old.symlink_metadata() {
             Ok(meta) if meta.is_file() && meta.len() == len => {}
-            _ => return false,
+            _ => return None,
         }
         match std::fs::hard_link(&old, to) {
             Ok(()) => {}
             // Written twice in this build: the second write replaces the first.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return false,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return None,
             Err(_) => {
                 self.links_work.store(false, Ordering::Relaxed);
-                return false;
+                return None;
             }
         }
-        let taken = to
-            .symlink_metadata()
-            .is_ok_and(|meta| meta.is_file() && meta.len() == len && self.is_plain(&meta, mode))
-            && same(to);
-        if !taken {
+        let linked = to.symlink_metadata().ok().filter(|meta| {
+            meta.is_file() && meta.len() == len && self.is_plain(meta, mode) && same(to)
+        });
+        let Some(meta) = linked else {
             let _ = std::fs::remove_file(to);
-        }
-        taken
+            return None;
+        };
+        Some(Written::Kept {
+            as_built: self.unchanged_since_built(meta.modified()),
+        })
     }
 
     /// A file of ours, now linked from the previous build and the new one only, with `mode`
@@ -331,13 +374,29 @@ impl DirSink {
 
 impl Sink for DirSink {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write_or_keep(rel, bytes).map(|_| ())
+    }
+    fn write_or_keep(&self, rel: &str, bytes: &[u8]) -> io::Result<Written> {
         let path = self.target(rel)?;
         if let Some(previous) = &self.previous
-            && previous.reuse(rel, bytes, &path)
+            && let Some(written) = previous.reuse(rel, bytes, &path)
         {
-            return Ok(());
+            return Ok(written);
         }
-        write_new(&path, bytes)
+        write_new(&path, bytes).map(|()| Written::New)
+    }
+    fn previous_file(&self, rel: &str) -> Option<PreviousFile> {
+        let previous = self.previous.as_ref()?;
+        let path = previous.root.join(inside_output(rel).ok()?);
+        let modified = path
+            .symlink_metadata()
+            .ok()
+            .filter(|m| m.is_file())?
+            .modified();
+        Some(PreviousFile {
+            bytes: std::fs::read(&path).ok()?,
+            unchanged_since_built: previous.unchanged_since_built(modified),
+        })
     }
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let to = self.target(rel)?;
@@ -460,6 +519,11 @@ impl Staging {
                 root: target.to_path_buf(),
                 like,
                 links_work: AtomicBool::new(true),
+                committed: target
+                    .join(MARKER)
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok(),
             });
         let sink = DirSink {
             root: dir.path().to_path_buf(),
@@ -963,12 +1027,17 @@ mod tests {
         let to = staging.sink.target("a.html").unwrap();
         let mode = Mode::of(&previous.like);
         // As if another build had put other bytes there between the look and the link.
-        assert!(!previous.reuse_if("a.html", 4, mode, &to, |_| false));
+        assert!(
+            previous
+                .reuse_if("a.html", 4, mode, &to, |_| false)
+                .is_none()
+        );
         assert!(!to.exists());
         assert_eq!(inode(&out.join("a.html")).1, 1);
-        assert!(previous.reuse_if("a.html", 4, mode, &to, |f| {
+        let kept = previous.reuse_if("a.html", 4, mode, &to, |f| {
             std::fs::read(f).unwrap() == b"mine"
-        }));
+        });
+        assert_eq!(kept, Some(Written::Kept { as_built: true }));
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "mine");
     }
 

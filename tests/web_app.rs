@@ -90,7 +90,13 @@ fn the_list_names_every_page_of_each_language_with_the_hash_of_its_bytes() {
         ["favicon.svg", "style.css"],
         "shared files: never the 404 page, the sitemap, robots.txt or the list itself"
     );
-    // Each hash is of the bytes the server sends for that address.
+    assert_every_hash_is_of_the_bytes_served(&f);
+}
+
+/// Each hash of the list in `public/` is of the bytes the server sends for that address.
+fn assert_every_hash_is_of_the_bytes_served(f: &Fixture) {
+    let m = manifest(f, "public");
+    let (en, uk, shared) = (files(&m, "en"), files(&m, "uk"), files(&m, "shared"));
     for (url, hash) in en.iter().chain(&uk).chain(&shared) {
         let file = if url.is_empty() || url.ends_with('/') {
             format!("public/{url}index.html")
@@ -100,6 +106,80 @@ fn the_list_names_every_page_of_each_language_with_the_hash_of_its_bytes() {
         let bytes = std::fs::read(f.path(&file)).unwrap();
         assert_eq!(hash, &sha(&bytes), "{url}");
     }
+}
+
+/// `public/offline-manifest.json` with the hash of `url` replaced by `hash`, its date of
+/// change kept: a list that only this build could have written.
+fn put_hash_as_if_built(f: &Fixture, url: &str, hash: &str) {
+    let path = f.path("public/offline-manifest.json");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut m = manifest(f, "public");
+    let lang = if url.starts_with("uk/") { "uk" } else { "en" };
+    m["languages"][lang]["files"][url] = Value::String(hash.to_string());
+    // A new file: the one in place may be linked from an earlier build.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(modified).unwrap();
+}
+
+/// Mark `rel` as changed a second after the build that wrote it.
+fn later(f: &Fixture, rel: &str) {
+    let built = std::fs::metadata(f.path("public/.factsheet-output"))
+        .and_then(|m| m.modified())
+        .unwrap();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(f.path(rel))
+        .unwrap();
+    file.set_modified(built + std::time::Duration::from_secs(1))
+        .unwrap();
+}
+
+#[test]
+fn a_rebuild_takes_the_hashes_of_unchanged_files_from_the_list_it_replaces() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    // Only a list the last build wrote is believed: hashing every page again was a
+    // twentieth of a rebuild. The made-up hash shows where the new one came from.
+    put_hash_as_if_built(&f, "risks/", "0123456789abcdef0123456789abcdef");
+    f.build().assert_ok();
+    assert_eq!(
+        files(&manifest(&f, "public"), "en")["risks/"],
+        "0123456789abcdef0123456789abcdef"
+    );
+}
+
+#[test]
+fn a_list_changed_by_hand_is_not_believed() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    put_hash_as_if_built(&f, "risks/", "0123456789abcdef0123456789abcdef");
+    // Changed after the build, as an editor saving it would.
+    later(&f, "public/offline-manifest.json");
+    f.build().assert_ok();
+    assert_every_hash_is_of_the_bytes_served(&f);
+}
+
+#[test]
+fn a_page_changed_by_hand_in_the_output_is_hashed_again() {
+    let f = Fixture::new();
+    f.build().assert_ok();
+    // The page is fixed by hand in public/, then in its source the same way: the
+    // rebuild keeps the file (same bytes), but the list's old hash is of other bytes.
+    let page = f.path("public/risks/index.html");
+    let fixed = std::fs::read_to_string(&page)
+        .unwrap()
+        .replace("feel sleepy", "feel very sleepy");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, &fixed).unwrap();
+    // A second later, as a person would: within the tick the build ended in, the file
+    // system cannot tell the two apart.
+    later(&f, "public/risks/index.html");
+    f.edit("content/risks.md", "feel sleepy", "feel very sleepy");
+    f.build().assert_ok();
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), fixed);
+    assert_every_hash_is_of_the_bytes_served(&f);
 }
 
 #[test]

@@ -9,10 +9,10 @@ use std::io;
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::output::Sink;
+use crate::output::{Sink, Written};
 
 use super::Site;
 use super::page::PageResult;
@@ -32,6 +32,9 @@ pub(super) fn web_manifest_file(lang: &str) -> String {
 pub(super) struct HashingSink<'s> {
     inner: &'s dyn Sink,
     hashes: Mutex<HashMap<String, String>>,
+    /// The previous build's offline manifest, URL -> hash, when it can be trusted: read at
+    /// the first file kept from that build.
+    previous: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl<'s> HashingSink<'s> {
@@ -39,7 +42,35 @@ impl<'s> HashingSink<'s> {
         HashingSink {
             inner,
             hashes: Mutex::new(HashMap::new()),
+            previous: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The hash the previous build gave `rel`, a file it wrote and this build keeps
+    /// unchanged: hashing every page again was a twentieth of a rebuild. Only a manifest
+    /// and a file that nobody changed since that build are believed; otherwise `None`,
+    /// and the file is hashed.
+    fn previous_hash(&self, rel: &str) -> Option<String> {
+        let hashes = self.previous.get_or_init(|| {
+            let Some(file) = self.inner.previous_file(OFFLINE_MANIFEST) else {
+                return HashMap::new();
+            };
+            if !file.unchanged_since_built {
+                return HashMap::new();
+            }
+            let Ok(manifest) = serde_json::from_slice::<StoredManifest>(&file.bytes) else {
+                return HashMap::new();
+            };
+            if manifest.format != MANIFEST_FORMAT {
+                return HashMap::new();
+            }
+            let mut all = manifest.shared;
+            for language in manifest.languages.into_values() {
+                all.extend(language.files);
+            }
+            all
+        });
+        hashes.get(&manifest_url(rel)).cloned()
     }
 
     fn keep(&self, rel: &str, hash: String) {
@@ -74,9 +105,17 @@ fn hash_of(bytes: &[u8]) -> String {
 
 impl Sink for HashingSink<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        self.inner.write(rel, bytes)?;
-        self.keep(rel, hash_of(bytes));
-        Ok(())
+        self.write_or_keep(rel, bytes).map(|_| ())
+    }
+
+    fn write_or_keep(&self, rel: &str, bytes: &[u8]) -> io::Result<Written> {
+        let written = self.inner.write_or_keep(rel, bytes)?;
+        let known = match written {
+            Written::Kept { as_built: true } => self.previous_hash(rel),
+            _ => None,
+        };
+        self.keep(rel, known.unwrap_or_else(|| hash_of(bytes)));
+        Ok(written)
     }
 
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
@@ -126,6 +165,28 @@ impl io::Write for Tee<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// [`OfflineManifest::format`] of this build's.
+const MANIFEST_FORMAT: u32 = 1;
+
+/// What a rebuild reads back of the previous build's [`OfflineManifest`].
+#[derive(Deserialize)]
+struct StoredManifest {
+    format: u32,
+    shared: HashMap<String, String>,
+    languages: HashMap<String, StoredLanguage>,
+}
+
+#[derive(Deserialize)]
+struct StoredLanguage {
+    files: HashMap<String, String>,
+}
+
+/// Where the manifest lists `rel`: pages are stored under their address, the folder (the
+/// server answers it).
+fn manifest_url(rel: &str) -> String {
+    crate::urls::encode_path(rel.strip_suffix("index.html").unwrap_or(rel))
 }
 
 #[derive(Serialize)]
@@ -272,8 +333,7 @@ impl Site {
             if skipped.contains(&rel.as_str()) || rel.starts_with('.') || rel.contains("/.") {
                 continue;
             }
-            // Pages are stored under their address, the folder: the server answers it.
-            let url = crate::urls::encode_path(rel.strip_suffix("index.html").unwrap_or(rel));
+            let url = manifest_url(rel);
             let lang = language_of.get(rel).copied().or_else(|| {
                 let (folder, _) = rel.split_once('/')?;
                 folder_language.get(folder).copied()
@@ -288,7 +348,7 @@ impl Site {
             }
         }
         let manifest = OfflineManifest {
-            format: 1,
+            format: MANIFEST_FORMAT,
             built: &built,
             shared,
             languages,
