@@ -128,6 +128,15 @@ pub trait Sink: Sync {
     fn previous_file(&self, _rel: &str) -> Option<PreviousFile> {
         None
     }
+    /// Whether the build this one replaces is no longer the one in place: another build
+    /// committed into the same folder meanwhile.
+    fn previous_replaced(&self) -> bool {
+        false
+    }
+    /// The bytes of `rel` as this build wrote them, where the sink can read them back.
+    fn written(&self, _rel: &str) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// What [`Sink::write_or_keep`] did.
@@ -135,7 +144,7 @@ pub trait Sink: Sync {
 pub enum Written {
     New,
     /// The previous build's file, which holds the same bytes, linked; `as_built`: not
-    /// modified since that build was committed (see [`PreviousFile::unchanged_since_built`]).
+    /// changed in any way since that build was committed (see [`Previous::as_built`]).
     Kept {
         as_built: bool,
     },
@@ -144,9 +153,7 @@ pub enum Written {
 /// A file of the previous build ([`Sink::previous_file`]).
 pub struct PreviousFile {
     pub bytes: Vec<u8>,
-    /// Not changed since that build was committed: its modification time is before the
-    /// build's marker file's, which the commit writes last. A file edited by hand in the
-    /// output folder afterwards is not.
+    /// Not changed in any way since that build was committed (see [`Previous::as_built`]).
     pub unchanged_since_built: bool,
 }
 
@@ -243,8 +250,35 @@ struct Previous {
     /// Cleared when a link fails (a file system without hard links, such as FAT and exFAT
     /// on a USB stick): from then on every file is written.
     links_work: AtomicBool,
-    /// When that build was committed: the modification time of its marker file.
-    committed: Option<std::time::SystemTime>,
+    /// That build's marker file when this build started: its identity, and when the
+    /// build was committed (the marker's modification time, which the commit sets last).
+    marker: Option<Stamp>,
+}
+
+/// A file's device, inode and modification time: what tells one commit from another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    modified: (i64, i64),
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = path.symlink_metadata().ok()?;
+        Some(Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &Path) -> Option<Stamp> {
+        None
+    }
 }
 
 impl Previous {
@@ -257,13 +291,23 @@ impl Previous {
         })
     }
 
-    /// Whether a file modified at `modified` is as the previous build left it: modified
-    /// no later than that build's commit wrote its marker. File systems keep times in
-    /// ticks (a few milliseconds on Linux, whole seconds on some), and the last files a
-    /// build writes share the marker's: a change made by hand within the tick in which a
-    /// build ended passes for the build's own.
-    fn unchanged_since_built(&self, modified: io::Result<std::time::SystemTime>) -> bool {
-        matches!((modified, self.committed), (Ok(m), Some(c)) if m <= c)
+    /// Whether the file `meta` describes is as the previous build left it: its inode was
+    /// last changed (content, dates, mode, links: ctime, which no tool can set) before that
+    /// build was committed. A file put back by `mv`, `cp -p`, `rsync -a` or `tar` keeps an
+    /// old modification time, but not an old ctime. Strictly before: file systems keep
+    /// times in ticks (milliseconds, or whole seconds on some), and a change made in the
+    /// commit's own tick would pass otherwise; a file last changed in it is only hashed
+    /// again.
+    #[cfg(unix)]
+    fn as_built(&self, meta: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        self.marker
+            .is_some_and(|m| (meta.ctime(), meta.ctime_nsec()) < m.modified)
+    }
+
+    #[cfg(not(unix))]
+    fn as_built(&self, _: &std::fs::Metadata) -> bool {
+        false
     }
 
     /// Link `rel` of the previous build to `to` if it holds what the file `from` holds (a
@@ -302,11 +346,12 @@ impl Previous {
             return None;
         }
         let old = self.root.join(rel);
-        // A cheap look before linking: most changed files differ in length.
-        match old.symlink_metadata() {
-            Ok(meta) if meta.is_file() && meta.len() == len => {}
+        // A cheap look before linking: most changed files differ in length. Linking
+        // changes the file's ctime, so whether it is as built is read here.
+        let before = match old.symlink_metadata() {
+            Ok(meta) if meta.is_file() && meta.len() == len => meta,
             _ => return None,
-        }
+        };
         match std::fs::hard_link(&old, to) {
             Ok(()) => {}
             // Written twice in this build: the second write replaces the first.
@@ -324,7 +369,7 @@ impl Previous {
             return None;
         };
         Some(Written::Kept {
-            as_built: self.unchanged_since_built(meta.modified()),
+            as_built: self.as_built(&before) && same_inode(&before, &meta),
         })
     }
 
@@ -388,15 +433,19 @@ impl Sink for DirSink {
     fn previous_file(&self, rel: &str) -> Option<PreviousFile> {
         let previous = self.previous.as_ref()?;
         let path = previous.root.join(inside_output(rel).ok()?);
-        let modified = path
-            .symlink_metadata()
-            .ok()
-            .filter(|m| m.is_file())?
-            .modified();
+        let meta = path.symlink_metadata().ok().filter(|m| m.is_file())?;
         Some(PreviousFile {
             bytes: std::fs::read(&path).ok()?,
-            unchanged_since_built: previous.unchanged_since_built(modified),
+            unchanged_since_built: previous.as_built(&meta),
         })
+    }
+    fn previous_replaced(&self) -> bool {
+        self.previous
+            .as_ref()
+            .is_some_and(|p| Stamp::of(&p.root.join(MARKER)) != p.marker)
+    }
+    fn written(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.root.join(inside_output(rel).ok()?)).ok()
     }
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let to = self.target(rel)?;
@@ -437,6 +486,18 @@ impl Sink for DirSink {
 /// `bytes` into a [`new_file`] at `path`.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     io::Write::write_all(&mut new_file(path)?, bytes)
+}
+
+/// Whether two descriptions are of one file.
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Whether two files hold the same bytes, read 64 KB at a time (a video need not fit in
@@ -519,11 +580,7 @@ impl Staging {
                 root: target.to_path_buf(),
                 like,
                 links_work: AtomicBool::new(true),
-                committed: target
-                    .join(MARKER)
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok(),
+                marker: Stamp::of(&target.join(MARKER)),
             });
         let sink = DirSink {
             root: dir.path().to_path_buf(),
@@ -579,8 +636,16 @@ impl Staging {
             return Err(fail("cannot move the new build into", e));
         }
         drop(live);
-        Ok(old.and_then(|old| {
-            remove_old_build(&old).err().map(|e| {
+        let removed = old.map(|old| (remove_old_build(&old), old));
+        // The marker's time is when this build was committed, for the next one (see
+        // `Previous::as_built`). Set last, by writing it again: removing the old build
+        // changed the ctime of every file this one kept from it.
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.target.join(MARKER))
+            .and_then(|mut f| io::Write::write_all(&mut f, MARKER_TEXT.as_bytes()));
+        Ok(removed.and_then(|(removed, old)| {
+            removed.err().map(|e| {
                 Diagnostic::warning(format!(
                     "the new build is in place, but the previous one could not be removed: {} ({e})",
                     old.display()
@@ -1037,8 +1102,23 @@ mod tests {
         let kept = previous.reuse_if("a.html", 4, mode, &to, |f| {
             std::fs::read(f).unwrap() == b"mine"
         });
-        assert_eq!(kept, Some(Written::Kept { as_built: true }));
+        assert!(matches!(kept, Some(Written::Kept { .. })), "{kept:?}");
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "mine");
+    }
+
+    /// Another build committing into the same folder while this one runs is noticed: its
+    /// marker is another file.
+    #[cfg(unix)]
+    #[test]
+    fn a_build_committed_meanwhile_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build_into(&out, &[("a.html", "mine")]);
+        let staging = Staging::new(&out).unwrap();
+        assert!(!staging.sink.previous_replaced());
+        std::fs::remove_file(out.join(MARKER)).unwrap();
+        std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();
+        assert!(staging.sink.previous_replaced());
     }
 
     /// A static file keeps its own mode, as `fs::copy` gives it, on a first build and on a

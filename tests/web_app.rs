@@ -108,41 +108,57 @@ fn assert_every_hash_is_of_the_bytes_served(f: &Fixture) {
     }
 }
 
-/// `public/offline-manifest.json` with the hash of `url` replaced by `hash`, its date of
-/// change kept: a list that only this build could have written.
-fn put_hash_as_if_built(f: &Fixture, url: &str, hash: &str) {
+/// `public/offline-manifest.json` with the hash of `url` replaced by `hash`, put back with
+/// its old modification time, as `cp -p`, `mv` or `rsync -a` would.
+fn put_hash_with_its_old_date(f: &Fixture, url: &str, hash: &str) {
     let path = f.path("public/offline-manifest.json");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
     let mut m = manifest(f, "public");
     let lang = if url.starts_with("uk/") { "uk" } else { "en" };
     m["languages"][lang]["files"][url] = Value::String(hash.to_string());
+    put_back_with_old_date(&path, &serde_json::to_vec(&m).unwrap());
+}
+
+/// `bytes` put at `path` in place of what is there, with its modification time.
+fn put_back_with_old_date(path: &std::path::Path, bytes: &[u8]) {
+    let modified = std::fs::metadata(path).unwrap().modified().unwrap();
     // A new file: the one in place may be linked from an earlier build.
-    std::fs::remove_file(&path).unwrap();
-    std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
-    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    std::fs::remove_file(path).unwrap();
+    std::fs::write(path, bytes).unwrap();
+    let file = std::fs::File::options().write(true).open(path).unwrap();
     file.set_modified(modified).unwrap();
 }
 
-/// Mark `rel` as changed a second after the build that wrote it.
-fn later(f: &Fixture, rel: &str) {
-    let built = std::fs::metadata(f.path("public/.factsheet-output"))
-        .and_then(|m| m.modified())
+/// Write the marker of `public/` again, as a commit does last, in a later clock tick than
+/// any change made before: whatever is in `public/` now passes for that build's own.
+fn commit_again(f: &Fixture) {
+    use std::os::unix::fs::MetadataExt;
+    let marker = f.path("public/.factsheet-output");
+    let text = std::fs::read(&marker).unwrap();
+    let newest = walkdir::WalkDir::new(f.path("public"))
+        .into_iter()
+        .map(|e| e.unwrap().metadata().unwrap())
+        .map(|m| (m.ctime(), m.ctime_nsec()))
+        .max()
         .unwrap();
-    let file = std::fs::File::options()
-        .write(true)
-        .open(f.path(rel))
-        .unwrap();
-    file.set_modified(built + std::time::Duration::from_secs(1))
-        .unwrap();
+    for _ in 0..300 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::write(&marker, &text).unwrap();
+        let m = std::fs::metadata(&marker).unwrap();
+        if (m.mtime(), m.mtime_nsec()) > newest {
+            return;
+        }
+    }
+    panic!("the clock did not move on");
 }
 
 #[test]
 fn a_rebuild_takes_the_hashes_of_unchanged_files_from_the_list_it_replaces() {
     let f = Fixture::new();
     f.build().assert_ok();
-    // Only a list the last build wrote is believed: hashing every page again was a
-    // twentieth of a rebuild. The made-up hash shows where the new one came from.
-    put_hash_as_if_built(&f, "risks/", "0123456789abcdef0123456789abcdef");
+    // Hashing every page again was a twentieth of a rebuild. The made-up hash, in a list
+    // as the last build left it, shows where the new one came from.
+    put_hash_with_its_old_date(&f, "risks/", "0123456789abcdef0123456789abcdef");
+    commit_again(&f);
     f.build().assert_ok();
     assert_eq!(
         files(&manifest(&f, "public"), "en")["risks/"],
@@ -151,35 +167,48 @@ fn a_rebuild_takes_the_hashes_of_unchanged_files_from_the_list_it_replaces() {
 }
 
 #[test]
-fn a_list_changed_by_hand_is_not_believed() {
+fn a_list_changed_since_the_build_is_not_believed_whatever_its_date() {
     let f = Fixture::new();
     f.build().assert_ok();
-    put_hash_as_if_built(&f, "risks/", "0123456789abcdef0123456789abcdef");
-    // Changed after the build, as an editor saving it would.
-    later(&f, "public/offline-manifest.json");
+    // Put back with the date it had (an old copy restored with `cp -p`).
+    put_hash_with_its_old_date(&f, "risks/", "0123456789abcdef0123456789abcdef");
     f.build().assert_ok();
     assert_every_hash_is_of_the_bytes_served(&f);
 }
 
 #[test]
-fn a_page_changed_by_hand_in_the_output_is_hashed_again() {
+fn a_page_changed_since_the_build_is_hashed_again_whatever_its_date() {
     let f = Fixture::new();
     f.build().assert_ok();
-    // The page is fixed by hand in public/, then in its source the same way: the
-    // rebuild keeps the file (same bytes), but the list's old hash is of other bytes.
+    // The page is fixed by hand in public/ and put back with its old date, then fixed in
+    // its source the same way: the rebuild keeps the file (same bytes), but the list's
+    // hash is of the bytes before the fix.
     let page = f.path("public/risks/index.html");
     let fixed = std::fs::read_to_string(&page)
         .unwrap()
         .replace("feel sleepy", "feel very sleepy");
-    std::fs::remove_file(&page).unwrap();
-    std::fs::write(&page, &fixed).unwrap();
-    // A second later, as a person would: within the tick the build ended in, the file
-    // system cannot tell the two apart.
-    later(&f, "public/risks/index.html");
+    put_back_with_old_date(&page, fixed.as_bytes());
     f.edit("content/risks.md", "feel sleepy", "feel very sleepy");
     f.build().assert_ok();
     assert_eq!(std::fs::read_to_string(&page).unwrap(), fixed);
     assert_every_hash_is_of_the_bytes_served(&f);
+    // And on the builds after: the hash taken forward is the right one.
+    f.build().assert_ok();
+    assert_every_hash_is_of_the_bytes_served(&f);
+}
+
+#[test]
+fn a_file_named_like_a_page_is_listed_under_its_own_name() {
+    let f = Fixture::new();
+    f.write("static/amp-index.html", "<p>amp</p>");
+    f.build().assert_ok();
+    let shared = files(&manifest(&f, "public"), "shared");
+    assert_eq!(
+        shared.get("amp-index.html"),
+        Some(&sha(b"<p>amp</p>")),
+        "{shared:?}"
+    );
+    assert!(!shared.contains_key("amp-"), "{shared:?}");
 }
 
 #[test]

@@ -35,6 +35,8 @@ pub(super) struct HashingSink<'s> {
     /// The previous build's offline manifest, URL -> hash, when it can be trusted: read at
     /// the first file kept from that build.
     previous: std::sync::OnceLock<HashMap<String, String>>,
+    /// The files whose hash came from there.
+    taken: Mutex<Vec<String>>,
 }
 
 impl<'s> HashingSink<'s> {
@@ -43,6 +45,7 @@ impl<'s> HashingSink<'s> {
             inner,
             hashes: Mutex::new(HashMap::new()),
             previous: std::sync::OnceLock::new(),
+            taken: Mutex::new(Vec::new()),
         }
     }
 
@@ -70,7 +73,12 @@ impl<'s> HashingSink<'s> {
             }
             all
         });
-        hashes.get(&manifest_url(rel)).cloned()
+        let hash = hashes.get(&manifest_url(rel)).cloned()?;
+        self.taken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+        Some(hash)
     }
 
     fn keep(&self, rel: &str, hash: String) {
@@ -79,9 +87,22 @@ impl<'s> HashingSink<'s> {
     }
 
     /// The hashes of the files written so far, taken: the manifest is made once they all
-    /// are.
+    /// are. When another build committed into the output folder meanwhile, the files kept
+    /// may have come from it rather than from the build whose list gave their hashes: they
+    /// are hashed from what this build holds (and left out if that cannot be read).
     pub(super) fn take_hashes(&self) -> HashMap<String, String> {
-        std::mem::take(&mut *self.hashes.lock().unwrap_or_else(|e| e.into_inner()))
+        let mut hashes =
+            std::mem::take(&mut *self.hashes.lock().unwrap_or_else(|e| e.into_inner()));
+        let taken = std::mem::take(&mut *self.taken.lock().unwrap_or_else(|e| e.into_inner()));
+        if !taken.is_empty() && self.inner.previous_replaced() {
+            for rel in taken {
+                match self.inner.written(&rel) {
+                    Some(bytes) => hashes.insert(rel, hash_of(&bytes)),
+                    None => hashes.remove(&rel),
+                };
+            }
+        }
+        hashes
     }
 }
 
@@ -184,9 +205,13 @@ struct StoredLanguage {
 }
 
 /// Where the manifest lists `rel`: pages are stored under their address, the folder (the
-/// server answers it).
+/// server answers it); any other file under its name, `amp-index.html` included.
 fn manifest_url(rel: &str) -> String {
-    crate::urls::encode_path(rel.strip_suffix("index.html").unwrap_or(rel))
+    let address = match rel.strip_suffix("index.html") {
+        Some(folder) if folder.is_empty() || folder.ends_with('/') => folder,
+        _ => rel,
+    };
+    crate::urls::encode_path(address)
 }
 
 #[derive(Serialize)]
@@ -421,5 +446,50 @@ mod tests {
         assert_eq!(hashes["a.txt"], hashes["b.txt"]);
         // SHA-256 of "hello", first 16 bytes.
         assert_eq!(hashes["a.txt"], "2cf24dba5fb0a30e26e83b2ac5b9e29e");
+    }
+
+    /// A sink whose every file is kept from a previous build listing `listed` for `a.txt`;
+    /// `replaced`: another build committed meanwhile.
+    struct Kept {
+        replaced: bool,
+        files: crate::output::MemorySink,
+    }
+
+    impl Sink for Kept {
+        fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+            self.files.write(rel, bytes)
+        }
+        fn write_or_keep(&self, rel: &str, bytes: &[u8]) -> io::Result<Written> {
+            self.write(rel, bytes)?;
+            Ok(Written::Kept { as_built: true })
+        }
+        fn previous_file(&self, rel: &str) -> Option<crate::output::PreviousFile> {
+            (rel == OFFLINE_MANIFEST).then(|| crate::output::PreviousFile {
+                bytes: br#"{"format":1,"shared":{"a.txt":"listed"},"languages":{}}"#.to_vec(),
+                unchanged_since_built: true,
+            })
+        }
+        fn previous_replaced(&self) -> bool {
+            self.replaced
+        }
+        fn written(&self, _: &str) -> Option<Vec<u8>> {
+            Some(b"hello".to_vec())
+        }
+    }
+
+    #[test]
+    fn a_kept_file_takes_the_listed_hash_unless_another_build_came_between() {
+        for (replaced, expected) in [
+            (false, "listed"),
+            (true, "2cf24dba5fb0a30e26e83b2ac5b9e29e"),
+        ] {
+            let sink = Kept {
+                replaced,
+                files: crate::output::MemorySink::default(),
+            };
+            let hashing = HashingSink::new(&sink);
+            hashing.write("a.txt", b"hello").unwrap();
+            assert_eq!(hashing.take_hashes()["a.txt"], expected, "{replaced}");
+        }
     }
 }
