@@ -144,7 +144,8 @@ pub trait Sink: Sync {
 pub enum Written {
     New,
     /// The previous build's file, which holds the same bytes, linked; `as_built`: not
-    /// changed in any way since that build was committed (see [`Previous::as_built`]).
+    /// changed in any way since that build was committed (the rule of
+    /// `Previous::as_built`).
     Kept {
         as_built: bool,
     },
@@ -153,7 +154,8 @@ pub enum Written {
 /// A file of the previous build ([`Sink::previous_file`]).
 pub struct PreviousFile {
     pub bytes: Vec<u8>,
-    /// Not changed in any way since that build was committed (see [`Previous::as_built`]).
+    /// Not changed in any way since that build was committed (the rule of
+    /// `Previous::as_built`).
     pub unchanged_since_built: bool,
 }
 
