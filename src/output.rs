@@ -156,7 +156,7 @@ pub struct PreviousFile {
     pub bytes: Vec<u8>,
     /// Not changed in any way since that build was committed (the rule of
     /// `Previous::as_built`).
-    pub unchanged_since_built: bool,
+    pub as_built: bool,
 }
 
 /// Discards everything: `factsheet check`.
@@ -438,7 +438,7 @@ impl Sink for DirSink {
         let meta = path.symlink_metadata().ok().filter(|m| m.is_file())?;
         Some(PreviousFile {
             bytes: std::fs::read(&path).ok()?,
-            unchanged_since_built: previous.as_built(&meta),
+            as_built: previous.as_built(&meta),
         })
     }
     fn previous_replaced(&self) -> bool {
@@ -964,6 +964,17 @@ mod tests {
         assert!(staging.commit().unwrap().is_none());
     }
 
+    /// A build of `files` in `public/` of a new temporary folder, and a new build staged
+    /// over it.
+    #[cfg(unix)]
+    fn staged_over(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, Staging) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build_into(&out, files);
+        let staging = Staging::new(&out).unwrap();
+        (dir, out, staging)
+    }
+
     #[cfg(unix)]
     #[test]
     fn unchanged_files_are_taken_from_the_previous_build() {
@@ -1006,10 +1017,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn the_previous_build_is_never_written_through() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        build_into(&out, &[("a.html", "same"), ("s.js", "[1]")]);
-        let staging = Staging::new(&out).unwrap();
+        let (dir, out, staging) = staged_over(&[("a.html", "same"), ("s.js", "[1]")]);
         staging.sink.write("a.html", b"same").unwrap();
         assert_eq!(inode(&out.join("a.html")).1, 2, "linked, not copied");
         staging.sink.write("a.html", b"SAME").unwrap();
@@ -1086,10 +1094,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn what_is_linked_is_checked_after_linking() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        build_into(&out, &[("a.html", "mine")]);
-        let staging = Staging::new(&out).unwrap();
+        let (_dir, out, staging) = staged_over(&[("a.html", "mine")]);
         let previous = staging.sink.previous.as_ref().unwrap();
         let to = staging.sink.target("a.html").unwrap();
         let mode = Mode::of(&previous.like);
@@ -1113,10 +1118,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_build_committed_meanwhile_is_noticed() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        build_into(&out, &[("a.html", "mine")]);
-        let staging = Staging::new(&out).unwrap();
+        let (_dir, out, staging) = staged_over(&[("a.html", "mine")]);
         assert!(!staging.sink.previous_replaced());
         std::fs::remove_file(out.join(MARKER)).unwrap();
         std::fs::write(out.join(MARKER), MARKER_TEXT).unwrap();

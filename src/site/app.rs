@@ -58,7 +58,7 @@ impl<'s> HashingSink<'s> {
             let Some(file) = self.inner.previous_file(OFFLINE_MANIFEST) else {
                 return HashMap::new();
             };
-            if !file.unchanged_since_built {
+            if !file.as_built {
                 return HashMap::new();
             }
             let Ok(manifest) = serde_json::from_slice::<StoredManifest>(&file.bytes) else {
@@ -466,7 +466,7 @@ mod tests {
         fn previous_file(&self, rel: &str) -> Option<crate::output::PreviousFile> {
             (rel == OFFLINE_MANIFEST).then(|| crate::output::PreviousFile {
                 bytes: br#"{"format":1,"shared":{"a.txt":"listed"},"languages":{}}"#.to_vec(),
-                unchanged_since_built: true,
+                as_built: true,
             })
         }
         fn previous_replaced(&self) -> bool {

@@ -209,11 +209,12 @@ pub(super) struct Context<'a> {
     web_app: bool,
 }
 
-/// The part of every page's context that is the same on every page of a language, made
-/// into template values once: a page's context then shares them instead of converting them
-/// again (`t` alone is some sixty strings).
+/// The part of every page's context made into template values beforehand, which the page
+/// shares instead of converting it again: what is the same on every page of a language
+/// (`t` alone is some sixty strings), and the navigation, the same for the pages of a folder.
 pub(super) struct Shared {
     by_lang: HashMap<String, tera::Context>,
+    nav: NavValues,
 }
 
 #[derive(Serialize)]
@@ -243,12 +244,17 @@ impl Shared {
                 (lang.to_string(), context)
             })
             .collect();
-        Shared { by_lang }
+        Shared {
+            by_lang,
+            nav: NavValues::default(),
+        }
     }
 
-    /// The shared part of the context of a page in `lang`.
-    pub(super) fn of(&self, lang: &str) -> tera::Context {
-        self.by_lang.get(lang).cloned().unwrap_or_default()
+    /// The shared part of the context of a page in `lang` whose navigation is `nav`.
+    pub(super) fn of(&self, lang: &str, nav: &[NavItem<'_>]) -> tera::Context {
+        let mut context = self.by_lang.get(lang).cloned().unwrap_or_default();
+        self.nav.add_to(&mut context, lang, nav);
+        context
     }
 }
 
@@ -256,7 +262,7 @@ impl Shared {
 /// pages of one folder (a section's pages) link to the same pages by the same relative
 /// URLs. Converting them was most of a page's context.
 #[derive(Default)]
-pub(super) struct NavValues {
+struct NavValues {
     kept: std::sync::Mutex<HashMap<String, [tera::Value; 2]>>,
 }
 
@@ -267,7 +273,7 @@ impl NavValues {
     /// `nav` (what [`Arranged::nav_items`] gives for a page in `lang`) and the same entries
     /// by slug, so a template can link to one page (`by_slug.about.url`) without filtering
     /// `nav` (Tera copies the list for each `filter`), put into `context`.
-    pub(super) fn add_to(&self, context: &mut tera::Context, lang: &str, nav: &[NavItem<'_>]) {
+    fn add_to(&self, context: &mut tera::Context, lang: &str, nav: &[NavItem<'_>]) {
         // What differs between two pages' lists of one language: the URLs, and which
         // one is the page itself.
         let mut key = String::with_capacity(lang.len() + 24 * nav.len());

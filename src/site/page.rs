@@ -124,10 +124,8 @@ pub(super) struct RenderState<'a> {
     phones: PhoneBook,
     /// The stylesheet the pages carry inlined, read for links once.
     style: Option<super::scan::InlineStyle<'a>>,
-    /// The template values every page of a language shares.
+    /// The template values pages share.
     shared: context::Shared,
-    /// The navigation as template values, per folder.
-    nav_values: context::NavValues,
 }
 
 /// The keys of `sources.toml`.
@@ -249,7 +247,6 @@ impl<'a> RenderState<'a> {
                 .as_deref()
                 .map(super::scan::InlineStyle::new),
             shared: context::Shared::new(site),
-            nav_values: context::NavValues::default(),
         };
         // Partials render once per language here, for their errors; without links to pages
         // (relative to the page showing them) that render is the same on every page.
@@ -522,9 +519,8 @@ impl<'a> RenderState<'a> {
         // Short of that, the buffer grew twice on every page.
         let css = site.inline_css.as_ref().map_or(0, String::len);
         let size_hint = md.html.len() + css + 16 * 1024;
-        let mut shared = self.shared.of(&page.lang);
         let nav = self.arranged.nav_items(page, parts.url, &site.config);
-        self.nav_values.add_to(&mut shared, &page.lang, &nav);
+        let shared = self.shared.of(&page.lang, &nav);
         let context = Context::new(site, &self.arranged, &self.sources_shown, parts);
         let html = match site
             .templates

@@ -76,26 +76,14 @@ impl Templates {
         name: &str,
         context: &impl Serialize,
     ) -> Result<String, Diagnostic> {
-        let bytes = self.render_bytes(name, context, 0)?;
+        let bytes = self.render_over(name, tera::Context::new(), context, 0)?;
         String::from_utf8(bytes)
             .map_err(|e| Diagnostic::error(format!("template output of {name} is not UTF-8: {e}")))
     }
 
-    /// [`Self::render`] as bytes. Pages go to files and to the link scan as bytes, and
-    /// checking again that the output is UTF-8 (it is: Tera writes only `str`s) cost about
-    /// 5 % of a build.
-    pub(crate) fn render_bytes(
-        &self,
-        name: &str,
-        context: &impl Serialize,
-        size_hint: usize,
-    ) -> Result<Vec<u8>, Diagnostic> {
-        let ctx = tera::Context::from_serialize(context)
-            .map_err(|e| Diagnostic::error(format!("cannot build the template context: {e}")))?;
-        self.render_context(name, &ctx, size_hint)
-    }
-
-    /// [`Self::render_bytes`] with `context` added to `base`, values made beforehand.
+    /// [`Self::render`] as bytes, with `context` added to `base` (values made beforehand).
+    /// Pages go to files and to the link scan as bytes, and checking again that the output
+    /// is UTF-8 (it is: Tera writes only `str`s) cost about 5 % of a build.
     pub(crate) fn render_over(
         &self,
         name: &str,
@@ -109,7 +97,7 @@ impl Templates {
         self.render_context(name, &base, size_hint)
     }
 
-    /// [`Self::render_bytes`] with a context already built: one that is filled once and
+    /// [`Self::render_over`] with a context already built: one that is filled once and
     /// then changed a value at a time, for a template rendered many times over.
     pub(crate) fn render_context(
         &self,
